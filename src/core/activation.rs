@@ -1,0 +1,108 @@
+//! The elementwise nonlinearities phi and their derivatives, as torch computes
+//! them.
+//!
+//! | name       | phi(x)                        | phi'(x)                          |
+//! |------------|-------------------------------|----------------------------------|
+//! | linear     | x                             | 1                                |
+//! | tanh       | tanh x                        | 1 - tanh^2 x                     |
+//! | sigmoid    | 1 / (1 + e^-x)                | s (1 - s)                        |
+//! | relu       | max(0, x)                     | 1 if x > 0 else 0 (0 at x = 0, as torch's `threshold_backward`) |
+//! | leaky_relu | x if x > 0 else 0.01 x        | 1 if x > 0 else 0.01             |
+//! | gelu       | x Phi(x) = x/2 (1 + erf(x/sqrt 2)) (exact, torch's default) | Phi(x) + x phi_N(x) |
+
+pub use crate::core::config::Activation;
+
+/// The negative slope of `leaky_relu` (torch's default).
+pub const LEAKY_SLOPE: f32 = 0.01;
+
+const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
+/// 1 / sqrt(2 pi), the standard normal density at 0.
+const INV_SQRT_2PI: f32 = 0.398_942_3;
+
+impl Activation {
+    /// phi(x) for one value.
+    pub fn apply(self, x: f32) -> f32 {
+        match self {
+            Activation::Linear => x,
+            Activation::Tanh => x.tanh(),
+            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Activation::Relu => x.max(0.0),
+            Activation::LeakyRelu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    LEAKY_SLOPE * x
+                }
+            }
+            Activation::Gelu => 0.5 * x * (1.0 + libm::erff(x * FRAC_1_SQRT_2)),
+        }
+    }
+
+    /// phi'(x), given the input `x` and the output `y = phi(x)`.
+    pub fn derivative(self, x: f32, y: f32) -> f32 {
+        match self {
+            Activation::Linear => 1.0,
+            Activation::Tanh => 1.0 - y * y,
+            Activation::Sigmoid => y * (1.0 - y),
+            Activation::Relu => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::LeakyRelu => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    LEAKY_SLOPE
+                }
+            }
+            Activation::Gelu => {
+                let cdf = 0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2));
+                cdf + x * INV_SQRT_2PI * (-0.5 * x * x).exp()
+            }
+        }
+    }
+
+    /// `y = phi(x)` elementwise.
+    pub fn forward(self, x: &[f32], y: &mut [f32]) {
+        for (y, &x) in y.iter_mut().zip(x) {
+            *y = self.apply(x);
+        }
+    }
+
+    /// `dx = phi'(x) * dy` elementwise, with `y = phi(x)` from the forward pass.
+    pub fn backward(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
+        for (((dx, &x), &y), &dy) in dx.iter_mut().zip(x).zip(y).zip(dy) {
+            *dx = self.derivative(x, y) * dy;
+        }
+    }
+
+    /// Whether an output counts as saturated: |tanh| > 0.97, or a sigmoid
+    /// outside [0.03, 0.97]. `None` for activations that do not saturate.
+    pub fn saturated(self, y: f32) -> Option<bool> {
+        match self {
+            Activation::Tanh => Some(y.abs() > 0.97),
+            Activation::Sigmoid => Some(!(0.03..=0.97).contains(&y)),
+            _ => None,
+        }
+    }
+
+    /// Whether units of this activation can die (zero gradient for x <= 0).
+    pub fn can_die(self) -> bool {
+        matches!(self, Activation::Relu | Activation::LeakyRelu)
+    }
+
+    /// torch.nn.init.calculate_gain for this activation. torch has no entry for
+    /// GELU; normscope uses ReLU's sqrt(2), since GELU ~ ReLU for |x| >> 1
+    /// (documented in the README and `init.rs`).
+    pub fn gain(self) -> f32 {
+        match self {
+            Activation::Linear | Activation::Sigmoid => 1.0,
+            Activation::Tanh => 5.0 / 3.0,
+            Activation::Relu | Activation::Gelu => std::f32::consts::SQRT_2,
+            Activation::LeakyRelu => (2.0 / (1.0 + LEAKY_SLOPE * LEAKY_SLOPE)).sqrt(),
+        }
+    }
+}

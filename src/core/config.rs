@@ -1,0 +1,487 @@
+//! `Config`: the one table of keys that the URL, the JS API, the page's controls,
+//! the snapshot and the docs all read.
+//!
+//! [`KEYS`] lists every key with its kind, range and default. Parsing
+//! ([`Config::from_str`]), printing ([`Config::to_query`]), validation and the JSON
+//! schema handed to the page ([`schema_json`]) all walk this table; there is no
+//! second list of keys anywhere.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use super::error::{Error, Result};
+
+/// Declares a closed set of named choices: the enum, its wire names and parsing.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every wire name, in the order the page lists them.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// The wire name used in query strings and snapshots.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses a wire name.
+            pub fn from_name(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// The elementwise nonlinearity phi.
+    Activation { Linear => "linear", Tanh => "tanh", Sigmoid => "sigmoid", Relu => "relu",
+                 LeakyRelu => "leaky_relu", Gelu => "gelu" });
+named_enum!(
+    /// How every Linear weight is drawn (see `init.rs`).
+    InitScheme { Zeros => "zeros", Normal => "normal", Uniform => "uniform",
+                 XavierUniform => "xavier_uniform", XavierNormal => "xavier_normal",
+                 KaimingUniform => "kaiming_uniform", KaimingNormal => "kaiming_normal",
+                 LecunNormal => "lecun_normal", Orthogonal => "orthogonal",
+                 TorchDefault => "torch_default" });
+named_enum!(
+    /// The normalization N of every hidden layer.
+    NormKind { None => "none", Batch => "batch", Layer => "layer", Rms => "rms", Group => "group" });
+named_enum!(
+    /// Where N sits in a plain block: on the Linear output or on the activation output.
+    Position { Before => "before", After => "after" });
+named_enum!(
+    /// Residual wiring of blocks 2..=depth.
+    Residual { None => "none", Pre => "pre", Post => "post" });
+named_enum!(
+    /// Which BatchNorm statistics the probe pass uses.
+    Mode { Train => "train", Eval => "eval" });
+named_enum!(
+    /// The seeded toy dataset (see `data.rs`).
+    Dataset { Spiral => "spiral", Circles => "circles", Xor => "xor", Gaussians => "gaussians",
+              Moons => "moons", Gaussian => "gaussian" });
+named_enum!(
+    /// The optimizer applied to every parameter (see `optim.rs`).
+    Optimizer { Sgd => "sgd", Momentum => "momentum", Adam => "adam" });
+
+/// What values a key takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// An integer in `min..=max`.
+    Int { min: u32, max: u32 },
+    /// A float in `(min, max]` when `min_open`, else `[min, max]`.
+    Float { min: f32, max: f32, min_open: bool },
+    /// One of a list of names.
+    Choice(&'static [&'static str]),
+    /// `true` or `false`.
+    Bool,
+}
+
+impl Kind {
+    /// The human description of the allowed values, used in errors and docs.
+    pub fn allowed(&self) -> String {
+        match self {
+            Kind::Int { min, max } => format!("an integer in {min}..={max}"),
+            Kind::Float { min, max, min_open } => {
+                let open = if *min_open { '(' } else { '[' };
+                format!("a number in {open}{min}, {max}]")
+            }
+            Kind::Choice(names) => format!("one of {}", names.join(", ")),
+            Kind::Bool => "true or false".to_string(),
+        }
+    }
+}
+
+/// One row of the config table.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+    /// The label the page shows next to the control.
+    pub label: &'static str,
+    /// One sentence on what the key does.
+    pub help: &'static str,
+}
+
+const fn key(
+    name: &'static str,
+    kind: Kind,
+    default: &'static str,
+    label: &'static str,
+    help: &'static str,
+) -> Key {
+    Key {
+        name,
+        kind,
+        default,
+        label,
+        help,
+    }
+}
+
+const fn float(min: f32, max: f32, min_open: bool) -> Kind {
+    Kind::Float { min, max, min_open }
+}
+
+/// The config table, in the order the page shows the controls.
+pub const KEYS: &[Key] = &[
+    key("depth", Kind::Int { min: 1, max: 64 }, "8", "Depth", "Number of hidden layers."),
+    key("width", Kind::Int { min: 2, max: 512 }, "64", "Width", "Units per hidden layer."),
+    key("activation", Kind::Choice(Activation::NAMES), "tanh", "Activation",
+        "Elementwise nonlinearity; leaky_relu has slope 0.01, gelu is the exact erf form."),
+    key("init", Kind::Choice(InitScheme::NAMES), "xavier_uniform", "Initialization",
+        "How every Linear weight (the head included) is drawn, as torch.nn.init."),
+    key("scale", float(0.0, 100.0, true), "1", "Init scale",
+        "normal: sigma; uniform: bound; xavier/orthogonal: gain; kaiming/lecun/torch_default: multiplier on torch's value."),
+    key("norm", Kind::Choice(NormKind::NAMES), "none", "Normalization",
+        "The normalization applied in every hidden block."),
+    key("groups", Kind::Int { min: 1, max: 512 }, "8", "Groups",
+        "GroupNorm group count; must divide the width."),
+    key("position", Kind::Choice(Position::NAMES), "before", "Norm position",
+        "Plain blocks: normalize the Linear output (before phi) or the activation (after phi)."),
+    key("residual", Kind::Choice(Residual::NAMES), "none", "Residual",
+        "none: plain blocks; pre: h + phi(N(h)W+b) with a final N; post: N(h + phi(hW+b))."),
+    key("affine", Kind::Bool, "true", "Affine", "Learnable gamma (and beta) in every normalization."),
+    key("eps", float(0.0, 1.0, true), "0.00001", "Epsilon",
+        "Added to the variance inside the square root."),
+    key("momentum", float(0.0, 1.0, true), "0.1", "BatchNorm momentum",
+        "Running-statistics update weight, as torch's BatchNorm1d momentum."),
+    key("mode", Kind::Choice(Mode::NAMES), "train", "BatchNorm mode",
+        "train: the probe pass normalizes with batch statistics; eval: with running statistics."),
+    key("batch", Kind::Int { min: 1, max: 1024 }, "64", "Batch size", "Samples per training step."),
+    key("dataset", Kind::Choice(Dataset::NAMES), "spiral", "Dataset",
+        "2-D toy problems, or gaussian: x ~ N(0, I_width) labelled by a random linear teacher."),
+    key("noise", float(0.0, 1.0, false), "0.1", "Noise", "Noise added to the dataset."),
+    key("optimizer", Kind::Choice(Optimizer::NAMES), "sgd", "Optimizer",
+        "sgd; momentum (0.9); adam (0.9, 0.999, 1e-8)."),
+    key("lr", float(0.0, 10.0, true), "0.05", "Learning rate", "Step size of the optimizer."),
+    key("seed", Kind::Int { min: 0, max: u32::MAX }, "1", "Seed",
+        "Seeds the dataset, the init and the batch order."),
+];
+
+/// A complete, validated configuration. Build one with `"depth=10".parse()` or
+/// [`Config::default`]; every field is within the range of its [`KEYS`] row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub depth: usize,
+    pub width: usize,
+    pub activation: Activation,
+    pub init: InitScheme,
+    pub scale: f32,
+    pub norm: NormKind,
+    pub groups: usize,
+    pub position: Position,
+    pub residual: Residual,
+    pub affine: bool,
+    pub eps: f32,
+    pub momentum: f32,
+    pub mode: Mode,
+    pub batch: usize,
+    pub dataset: Dataset,
+    pub noise: f32,
+    pub optimizer: Optimizer,
+    pub lr: f32,
+    pub seed: u32,
+}
+
+/// A value checked against its key's [`Kind`].
+enum Value<'a> {
+    Int(u32),
+    Float(f32),
+    Name(&'a str),
+    Bool(bool),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut config = Config {
+            depth: 0,
+            width: 0,
+            activation: Activation::Tanh,
+            init: InitScheme::XavierUniform,
+            scale: 0.0,
+            norm: NormKind::None,
+            groups: 0,
+            position: Position::Before,
+            residual: Residual::None,
+            affine: true,
+            eps: 0.0,
+            momentum: 0.0,
+            mode: Mode::Train,
+            batch: 0,
+            dataset: Dataset::Spiral,
+            noise: 0.0,
+            optimizer: Optimizer::Sgd,
+            lr: 0.0,
+            seed: 0,
+        };
+        for key in KEYS {
+            // The table's defaults are checked by the `defaults_are_valid` test.
+            let _ = config.set(key.name, key.default);
+        }
+        config
+    }
+}
+
+impl Config {
+    /// Looks up a key's row in [`KEYS`].
+    pub fn key(name: &str) -> Option<&'static Key> {
+        KEYS.iter().find(|key| key.name == name)
+    }
+
+    /// Sets one key from its text form, validating it against the table. On error
+    /// the config is unchanged.
+    pub fn set(&mut self, name: &str, text: &str) -> Result<()> {
+        let key = Config::key(name).ok_or_else(|| Error::UnknownKey {
+            key: name.to_string(),
+            known: KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", "),
+        })?;
+        let invalid = || Error::InvalidValue {
+            key: name.to_string(),
+            value: text.to_string(),
+            allowed: key.kind.allowed(),
+        };
+        let value = match key.kind {
+            Kind::Int { min, max } => {
+                let v: u32 = text.trim().parse().map_err(|_| invalid())?;
+                if v < min || v > max {
+                    return Err(invalid());
+                }
+                Value::Int(v)
+            }
+            Kind::Float { min, max, min_open } => {
+                let v: f32 = text.trim().parse().map_err(|_| invalid())?;
+                let above_min = if min_open { v > min } else { v >= min };
+                if !v.is_finite() || !above_min || v > max {
+                    return Err(invalid());
+                }
+                Value::Float(v)
+            }
+            Kind::Choice(names) => {
+                let name = names.iter().find(|n| **n == text).ok_or_else(invalid)?;
+                Value::Name(name)
+            }
+            Kind::Bool => match text {
+                "true" | "1" => Value::Bool(true),
+                "false" | "0" => Value::Bool(false),
+                _ => return Err(invalid()),
+            },
+        };
+        self.assign(name, value);
+        Ok(())
+    }
+
+    /// Stores a value that [`Config::set`] has checked against the key's kind.
+    fn assign(&mut self, name: &str, value: Value) {
+        match (name, value) {
+            ("depth", Value::Int(v)) => self.depth = v as usize,
+            ("width", Value::Int(v)) => self.width = v as usize,
+            ("groups", Value::Int(v)) => self.groups = v as usize,
+            ("batch", Value::Int(v)) => self.batch = v as usize,
+            ("seed", Value::Int(v)) => self.seed = v,
+            ("scale", Value::Float(v)) => self.scale = v,
+            ("eps", Value::Float(v)) => self.eps = v,
+            ("momentum", Value::Float(v)) => self.momentum = v,
+            ("noise", Value::Float(v)) => self.noise = v,
+            ("lr", Value::Float(v)) => self.lr = v,
+            ("affine", Value::Bool(v)) => self.affine = v,
+            ("activation", Value::Name(v)) => self.activation = Activation::from_name(v).unwrap_or(self.activation),
+            ("init", Value::Name(v)) => self.init = InitScheme::from_name(v).unwrap_or(self.init),
+            ("norm", Value::Name(v)) => self.norm = NormKind::from_name(v).unwrap_or(self.norm),
+            ("position", Value::Name(v)) => self.position = Position::from_name(v).unwrap_or(self.position),
+            ("residual", Value::Name(v)) => self.residual = Residual::from_name(v).unwrap_or(self.residual),
+            ("mode", Value::Name(v)) => self.mode = Mode::from_name(v).unwrap_or(self.mode),
+            ("dataset", Value::Name(v)) => self.dataset = Dataset::from_name(v).unwrap_or(self.dataset),
+            ("optimizer", Value::Name(v)) => self.optimizer = Optimizer::from_name(v).unwrap_or(self.optimizer),
+            _ => unreachable!("KEYS row '{name}' has no field"),
+        }
+    }
+
+    /// The canonical text form of one key's value.
+    pub fn get(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "depth" => self.depth.to_string(),
+            "width" => self.width.to_string(),
+            "activation" => self.activation.name().to_string(),
+            "init" => self.init.name().to_string(),
+            "scale" => self.scale.to_string(),
+            "norm" => self.norm.name().to_string(),
+            "groups" => self.groups.to_string(),
+            "position" => self.position.name().to_string(),
+            "residual" => self.residual.name().to_string(),
+            "affine" => self.affine.to_string(),
+            "eps" => self.eps.to_string(),
+            "momentum" => self.momentum.to_string(),
+            "mode" => self.mode.name().to_string(),
+            "batch" => self.batch.to_string(),
+            "dataset" => self.dataset.name().to_string(),
+            "noise" => self.noise.to_string(),
+            "optimizer" => self.optimizer.name().to_string(),
+            "lr" => self.lr.to_string(),
+            "seed" => self.seed.to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Checks the rules that involve more than one key.
+    pub fn validate(&self) -> Result<()> {
+        if self.norm == NormKind::Group && self.width % self.groups != 0 {
+            return Err(Error::InvalidValue {
+                key: "groups".into(),
+                value: self.groups.to_string(),
+                allowed: format!(
+                    "a divisor of width {} with norm=group (torch: num_channels must be divisible by num_groups)",
+                    self.width
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies `key=value` pairs from a query string on top of `self`, all or
+    /// nothing: on error `self` is unchanged. A leading `?` is ignored.
+    pub fn apply_query(&mut self, query: &str) -> Result<()> {
+        let mut next = self.clone();
+        let mut seen: Vec<&str> = Vec::new();
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (name, raw) = pair.split_once('=').ok_or_else(|| {
+                Error::Malformed(format!("'{pair}' has no '=': write key=value, e.g. depth=8"))
+            })?;
+            if seen.contains(&name) {
+                return Err(Error::Malformed(format!("key '{name}' is given more than once")));
+            }
+            seen.push(name);
+            next.set(name, &percent_decode(raw))?;
+        }
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    /// Parses a query string key by key, keeping the default for every key whose
+    /// value is refused, and returns the errors (one per refused key) alongside.
+    /// This is what a page does with a URL: show every problem, keep going.
+    pub fn from_query_lenient(query: &str) -> (Config, Vec<Error>) {
+        let mut config = Config::default();
+        let mut errors = Vec::new();
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            if let Err(error) = config.set(name, &percent_decode(raw)) {
+                errors.push(error);
+            }
+        }
+        if let Err(error) = config.validate() {
+            errors.push(error);
+            config.groups = Config::default().groups;
+            if config.validate().is_err() {
+                config.groups = 1;
+            }
+        }
+        (config, errors)
+    }
+
+    /// The canonical query string: every key, in table order. `to_query().parse()`
+    /// gives back an equal config.
+    pub fn to_query(&self) -> String {
+        let mut out = String::new();
+        for key in KEYS {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            let value = self.get(key.name).unwrap_or_default();
+            let _ = write!(out, "{}={}", key.name, value);
+        }
+        out
+    }
+
+    /// `(key, value)` pairs in table order, for the snapshot and the JS face.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        KEYS.iter()
+            .map(|key| (key.name, self.get(key.name).unwrap_or_default()))
+            .collect()
+    }
+
+    /// Input dimension of the first Linear: 2 for the planar datasets, `width`
+    /// for `gaussian`.
+    pub fn input_dim(&self) -> usize {
+        if self.dataset == Dataset::Gaussian {
+            self.width
+        } else {
+            2
+        }
+    }
+}
+
+impl FromStr for Config {
+    type Err = Error;
+
+    /// Parses a query string; missing keys take their defaults.
+    fn from_str(query: &str) -> Result<Config> {
+        let mut config = Config::default();
+        config.apply_query(query)?;
+        Ok(config)
+    }
+}
+
+/// Decodes `%XX` escapes and `+` (as a space) in a query value; malformed
+/// escapes are kept as they are, so the value is then refused by its key.
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    (digit as char).to_digit(16).map(|d| d as u8)
+}
+
+/// The config table as JSON, for the page to build its controls from:
+/// `[{"name","label","help","default","kind","min","max","min_open","choices"}]`.
+pub fn schema_json() -> String {
+    let rows: Vec<serde_json::Value> = KEYS
+        .iter()
+        .map(|key| {
+            let mut row = serde_json::json!({
+                "name": key.name, "label": key.label, "help": key.help,
+                "default": key.default, "allowed": key.kind.allowed(),
+            });
+            let extra = match key.kind {
+                Kind::Int { min, max } => serde_json::json!({"kind": "int", "min": min, "max": max}),
+                Kind::Float { min, max, min_open } => {
+                    serde_json::json!({"kind": "float", "min": min, "max": max, "min_open": min_open})
+                }
+                Kind::Choice(names) => serde_json::json!({"kind": "choice", "choices": names}),
+                Kind::Bool => serde_json::json!({"kind": "bool"}),
+            };
+            if let (Some(row), serde_json::Value::Object(extra)) = (row.as_object_mut(), extra) {
+                row.extend(extra);
+            }
+            row
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}

@@ -1,0 +1,19 @@
+//! The numeric core: pure Rust, no browser crate. Builds and tests natively.
+//!
+//! Data flows one way: [`config::Config`] -> [`scope::Scope`] (dataset, network,
+//! optimizer) -> [`stats::Stats`] -> the faces (the JS facade, the charts).
+
+pub mod activation;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod init;
+pub mod loss;
+pub mod matrix;
+pub mod network;
+pub mod norm;
+pub mod optim;
+pub mod scope;
+pub mod snapshot;
+pub mod stats;
+pub mod views;

@@ -1,0 +1,82 @@
+//! BatchNorm (Ioffe & Szegedy 2015), as `torch.nn.BatchNorm1d(C)` on `(N, C)`.
+//!
+//! Statistics per feature j over the batch of N rows:
+//! `mu_j = mean_i x_ij`, `var_j = mean_i (x_ij - mu_j)^2` (biased),
+//! `y_ij = (x_ij - mu_j) / sqrt(var_j + eps) * gamma_j + beta_j`.
+//!
+//! Training updates the running statistics with the *unbiased* variance:
+//! `running_mean <- (1-m) running_mean + m mu`,
+//! `running_var  <- (1-m) running_var  + m var * N/(N-1)`.
+//! Eval normalizes with them: `y = (x - running_mean)/sqrt(running_var + eps)`.
+//!
+//! Batch of 1: torch raises "Expected more than 1 value per channel when
+//! training". normscope allows it to show what happens: var = 0, so every
+//! output is beta, and the running variance takes the biased value 0 (N/(N-1)
+//! is undefined).
+//!
+//! Backward, training (r = rstd_j, all sums over the batch, g = gamma_j):
+//! `dx_i = g r / N * (N dy_i - sum_k dy_k - x_hat_i sum_k dy_k x_hat_k)`.
+//! Backward, eval: `dx = g r dy` (no batch coupling).
+
+use super::{Norm, Pass};
+
+pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
+    let f = norm.features;
+    let rows = norm.rows;
+    for j in 0..f {
+        let column = || x.iter().skip(j).step_by(f).copied();
+        let (mean, rstd) = if pass == Pass::Eval {
+            (norm.running_mean[j], 1.0 / (norm.running_var[j] + norm.eps).sqrt())
+        } else {
+            let (mean, var) = super::mean_var(column());
+            if pass == Pass::Train {
+                let m = norm.momentum;
+                let unbiased = if rows > 1 {
+                    var * rows as f32 / (rows - 1) as f32
+                } else {
+                    var
+                };
+                norm.running_mean[j] = (1.0 - m) * norm.running_mean[j] + m * mean;
+                norm.running_var[j] = (1.0 - m) * norm.running_var[j] + m * unbiased;
+            }
+            (mean, 1.0 / (var + norm.eps).sqrt())
+        };
+        norm.mean[j] = mean;
+        norm.rstd[j] = rstd;
+    }
+    for ((x_row, y_row), xh_row) in x
+        .chunks_exact(f)
+        .zip(y.chunks_exact_mut(f))
+        .zip(norm.x_hat.chunks_exact_mut(f))
+    {
+        for j in 0..f {
+            let x_hat = (x_row[j] - norm.mean[j]) * norm.rstd[j];
+            xh_row[j] = x_hat;
+            y_row[j] = x_hat * norm.gamma[j] + norm.beta[j];
+        }
+    }
+}
+
+pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
+    let f = norm.features;
+    norm.param_grads(dy);
+    let n = norm.rows as f32;
+    for j in 0..f {
+        let scale = norm.gamma[j] * norm.rstd[j];
+        if norm.batch_stats {
+            // dbeta_j = sum dy, dgamma_j = sum dy x_hat: the two batch-coupling terms.
+            let (sum_dy, sum_dy_xhat) = (norm.dbeta[j], norm.dgamma[j]);
+            for ((dx_row, dy_row), xh_row) in dx
+                .chunks_exact_mut(f)
+                .zip(dy.chunks_exact(f))
+                .zip(norm.x_hat.chunks_exact(f))
+            {
+                dx_row[j] = scale / n * (n * dy_row[j] - sum_dy - xh_row[j] * sum_dy_xhat);
+            }
+        } else {
+            for (dx_row, dy_row) in dx.chunks_exact_mut(f).zip(dy.chunks_exact(f)) {
+                dx_row[j] = scale * dy_row[j];
+            }
+        }
+    }
+}

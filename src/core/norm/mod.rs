@@ -1,0 +1,182 @@
+//! Normalization layers, dispatched on [`NormKind`]: one file per kind.
+//!
+//! All of them map a `rows x features` row-major matrix `x` to `y` of the same
+//! shape. Every kind computes statistics over a set S of entries, then
+//! `x_hat = (x - mean_S) / sqrt(var_S + eps)` (eps inside the square root,
+//! biased variance, as PyTorch) and `y = x_hat * gamma + beta` per feature:
+//!
+//! | kind  | S (the entries sharing one mean and variance)        | torch                 |
+//! |-------|------------------------------------------------------|-----------------------|
+//! | batch | one feature (column) over the batch                  | `nn.BatchNorm1d(C)`   |
+//! | layer | one sample (row) over all features                   | `nn.LayerNorm(C)`     |
+//! | group | one sample over `C/G` consecutive features           | `nn.GroupNorm(G, C)`  |
+//! | rms   | one sample; no centering, no beta: `x / sqrt(mean(x^2) + eps)` | `nn.RMSNorm(C, eps)` |
+//!
+//! The forward pass caches `x_hat` and `rstd = 1/sqrt(var + eps)` per set, which
+//! is all that the backward pass needs. Backward overwrites `dgamma`/`dbeta`.
+
+mod batch;
+mod group;
+mod layer;
+mod rms;
+
+pub use crate::core::config::NormKind;
+
+/// One normalization layer with its parameters, running statistics, caches and
+/// gradients. `NormKind::None` is the identity.
+#[derive(Debug, Clone)]
+pub struct Norm {
+    pub kind: NormKind,
+    pub features: usize,
+    /// Number of groups per row (GroupNorm); 1 for LayerNorm.
+    pub groups: usize,
+    pub eps: f32,
+    pub momentum: f32,
+    /// With `affine = false` gamma stays 1 and beta 0 and neither is trained.
+    pub affine: bool,
+    pub gamma: Vec<f32>,
+    pub beta: Vec<f32>,
+    /// BatchNorm running statistics (start at 0 and 1, as torch's buffers).
+    pub running_mean: Vec<f32>,
+    pub running_var: Vec<f32>,
+    pub dgamma: Vec<f32>,
+    pub dbeta: Vec<f32>,
+    /// Caches of the last `forward`: normalized input, per-set mean and rstd.
+    pub(crate) x_hat: Vec<f32>,
+    pub(crate) mean: Vec<f32>,
+    pub(crate) rstd: Vec<f32>,
+    pub(crate) rows: usize,
+    /// Whether the last forward used batch statistics (BatchNorm train).
+    pub(crate) batch_stats: bool,
+}
+
+/// Which statistics a forward pass normalizes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Training step: batch statistics, running statistics updated.
+    Train,
+    /// Probe of train mode: batch statistics, nothing updated.
+    ProbeTrain,
+    /// Eval mode: running statistics (BatchNorm only; the others have none).
+    Eval,
+}
+
+impl Norm {
+    /// A fresh layer: gamma 1, beta 0, running mean 0, running variance 1.
+    pub fn new(
+        kind: NormKind,
+        features: usize,
+        groups: usize,
+        eps: f32,
+        momentum: f32,
+        affine: bool,
+    ) -> Norm {
+        let groups = match kind {
+            NormKind::Group => groups.max(1),
+            _ => 1,
+        };
+        Norm {
+            kind,
+            features,
+            groups,
+            eps,
+            momentum,
+            affine,
+            gamma: vec![1.0; features],
+            beta: vec![0.0; features],
+            running_mean: vec![0.0; features],
+            running_var: vec![1.0; features],
+            dgamma: vec![0.0; features],
+            dbeta: vec![0.0; features],
+            x_hat: Vec::new(),
+            mean: Vec::new(),
+            rstd: Vec::new(),
+            rows: 0,
+            batch_stats: false,
+        }
+    }
+
+    /// Whether this layer has a learnable gamma.
+    pub fn has_gamma(&self) -> bool {
+        self.affine && self.kind != NormKind::None
+    }
+
+    /// Whether this layer has a learnable beta (RMSNorm has none).
+    pub fn has_beta(&self) -> bool {
+        self.has_gamma() && self.kind != NormKind::Rms
+    }
+
+    /// Number of statistic sets for `rows` rows: one per feature for BatchNorm,
+    /// one per row and group otherwise.
+    fn sets(&self, rows: usize) -> usize {
+        match self.kind {
+            NormKind::Batch => self.features,
+            NormKind::None => 0,
+            _ => rows * self.groups,
+        }
+    }
+
+    /// `y = N(x)` for `x` of `rows x features`, caching what backward needs.
+    pub fn forward(&mut self, x: &[f32], rows: usize, y: &mut [f32], pass: Pass) {
+        let n = rows * self.features;
+        debug_assert!(x.len() >= n && y.len() >= n);
+        self.rows = rows;
+        self.x_hat.resize(n, 0.0);
+        let sets = self.sets(rows);
+        self.mean.resize(sets, 0.0);
+        self.rstd.resize(sets, 0.0);
+        self.batch_stats = pass != Pass::Eval;
+        match self.kind {
+            NormKind::None => y[..n].copy_from_slice(&x[..n]),
+            NormKind::Batch => batch::forward(self, &x[..n], &mut y[..n], pass),
+            NormKind::Layer => layer::forward(self, &x[..n], &mut y[..n]),
+            NormKind::Group => group::forward(self, &x[..n], &mut y[..n]),
+            NormKind::Rms => rms::forward(self, &x[..n], &mut y[..n]),
+        }
+    }
+
+    /// `dx` from `dy` through the last forward; writes `dgamma` and `dbeta`.
+    pub fn backward(&mut self, dy: &[f32], dx: &mut [f32]) {
+        let n = self.rows * self.features;
+        match self.kind {
+            NormKind::None => dx[..n].copy_from_slice(&dy[..n]),
+            NormKind::Batch => batch::backward(self, &dy[..n], &mut dx[..n]),
+            NormKind::Layer | NormKind::Group => group::backward(self, &dy[..n], &mut dx[..n]),
+            NormKind::Rms => rms::backward(self, &dy[..n], &mut dx[..n]),
+        }
+    }
+
+    /// The mean and std of every statistic set of the last forward, as used to
+    /// normalize (`std = 1/rstd = sqrt(var + eps)`). Empty for `none`.
+    pub fn set_stats(&self) -> (Vec<f32>, Vec<f32>) {
+        let std = self.rstd.iter().map(|r| 1.0 / r).collect();
+        (self.mean.clone(), std)
+    }
+
+    /// Writes `dgamma = sum_rows dy * x_hat` and `dbeta = sum_rows dy` (shared
+    /// by every kind; only entries of learnable parameters matter).
+    fn param_grads(&mut self, dy: &[f32]) {
+        let f = self.features;
+        self.dgamma.iter_mut().for_each(|v| *v = 0.0);
+        self.dbeta.iter_mut().for_each(|v| *v = 0.0);
+        for (dy_row, xh_row) in dy.chunks_exact(f).zip(self.x_hat.chunks_exact(f)) {
+            for j in 0..f {
+                self.dgamma[j] += dy_row[j] * xh_row[j];
+                self.dbeta[j] += dy_row[j];
+            }
+        }
+    }
+}
+
+/// Mean and biased variance of `values` (two passes, as torch's CPU kernels).
+fn mean_var(values: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
+    let mut count = 0usize;
+    let mut sum = 0.0f32;
+    for v in values.clone() {
+        sum += v;
+        count += 1;
+    }
+    let mean = sum / count as f32;
+    let var = values.map(|v| (v - mean) * (v - mean)).sum::<f32>() / count as f32;
+    (mean, var)
+}

@@ -1,0 +1,97 @@
+//! Optimizers, as `torch.optim` with default arguments (no weight decay,
+//! no dampening, no Nesterov):
+//!
+//! - sgd:      `p -= lr g`
+//! - momentum: `b = 0.9 b + g` (b = g on the first step), `p -= lr b`
+//! - adam:     `m = 0.9 m + 0.1 g`, `v = 0.999 v + 0.001 g^2`,
+//!   `p -= lr (m / (1 - 0.9^t)) / (sqrt(v / (1 - 0.999^t)) + 1e-8)`
+//!
+//! State is one buffer per parameter, keyed on the network's fixed visiting
+//! order; it is allocated on the first step and reused after.
+
+pub use crate::core::config::Optimizer as Kind;
+
+const MOMENTUM: f32 = 0.9;
+const BETA1: f32 = 0.9;
+const BETA2: f32 = 0.999;
+const ADAM_EPS: f32 = 1e-8;
+
+/// An optimizer with its per-parameter state.
+#[derive(Debug, Clone)]
+pub struct Optimizer {
+    pub kind: Kind,
+    pub lr: f32,
+    /// Completed steps (Adam's t after the update).
+    pub steps: u64,
+    first: Vec<Vec<f32>>,
+    second: Vec<Vec<f32>>,
+}
+
+impl Optimizer {
+    pub fn new(kind: Kind, lr: f32) -> Optimizer {
+        Optimizer {
+            kind,
+            lr,
+            steps: 0,
+            first: Vec::new(),
+            second: Vec::new(),
+        }
+    }
+
+    /// Marks the start of a step; call before the [`Optimizer::update`]s.
+    pub fn begin_step(&mut self) {
+        self.steps += 1;
+    }
+
+    /// Updates parameter number `index` in place and returns the standard
+    /// deviation of the applied update `delta = p_new - p_old`.
+    pub fn update(&mut self, index: usize, param: &mut [f32], grad: &[f32]) -> f32 {
+        if self.first.len() <= index {
+            self.first.resize_with(index + 1, Vec::new);
+            self.second.resize_with(index + 1, Vec::new);
+        }
+        let fresh = self.first[index].is_empty();
+        if fresh && self.kind != Kind::Sgd {
+            self.first[index] = vec![0.0; param.len()];
+            if self.kind == Kind::Adam {
+                self.second[index] = vec![0.0; param.len()];
+            }
+        }
+        let lr = self.lr;
+        let (mut sum, mut sum_sq) = (0.0f64, 0.0f64);
+        let mut record = |delta: f32| {
+            sum += delta as f64;
+            sum_sq += (delta as f64) * (delta as f64);
+            delta
+        };
+        match self.kind {
+            Kind::Sgd => {
+                for (p, g) in param.iter_mut().zip(grad) {
+                    *p += record(-lr * g);
+                }
+            }
+            Kind::Momentum => {
+                let buffer = &mut self.first[index];
+                for ((p, g), b) in param.iter_mut().zip(grad).zip(buffer.iter_mut()) {
+                    *b = if fresh { *g } else { MOMENTUM * *b + g };
+                    *p += record(-lr * *b);
+                }
+            }
+            Kind::Adam => {
+                let t = self.steps as i32;
+                let correction1 = 1.0 - BETA1.powi(t);
+                let correction2 = 1.0 - BETA2.powi(t);
+                let (m, v) = (&mut self.first[index], &mut self.second[index]);
+                for (((p, g), m), v) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    *m = BETA1 * *m + (1.0 - BETA1) * g;
+                    *v = BETA2 * *v + (1.0 - BETA2) * g * g;
+                    let denom = (*v / correction2).sqrt() + ADAM_EPS;
+                    *p += record(-lr * (*m / correction1) / denom);
+                }
+            }
+        }
+        let n = param.len().max(1) as f64;
+        let mean = sum / n;
+        ((sum_sq / n - mean * mean).max(0.0)).sqrt() as f32
+    }
+}

@@ -1,0 +1,276 @@
+//! `Scope`: dataset, network, optimizer and statistics behind one handle. This is
+//! the one object that the faces (the JS facade, the benchmarks, the tests) drive.
+//!
+//! Seeds: the dataset, the initial weights and the batch order each come from
+//! their own PCG stream derived from `seed`, so changing the batch size does not
+//! change the weights, and the same config gives bit-identical runs.
+//!
+//! The *probe pass* is a forward and backward pass on the current batch (the one
+//! the last step trained on, or the first batch before any step) with the current
+//! parameters, in the config's `mode`. It changes no parameter and no running
+//! statistic; [`Scope::stats`] runs it lazily, once per state.
+
+use rand::SeedableRng;
+
+use crate::core::config::{Config, Mode};
+use crate::core::data::{Batcher, Data};
+use crate::core::error::Result;
+use crate::core::init::Rng;
+use crate::core::loss::softmax_cross_entropy;
+use crate::core::network::{Network, Owner, Param};
+use crate::core::norm::Pass;
+use crate::core::optim::Optimizer;
+use crate::core::snapshot::Snapshot;
+use crate::core::stats::{Divergence, History, Stats};
+use crate::core::views::{DecisionGrid, LayerMatrix};
+
+/// Stream constants that separate the seeded generators.
+const DATA_STREAM: u64 = 0x0d47_a5e7;
+const INIT_STREAM: u64 = 0x1a17_0000;
+const BATCH_STREAM: u64 = 0xba7c_4000;
+
+/// Matmul floating-point operations one decision-grid evaluation may cost
+/// (about 10 ms of wasm on a laptop).
+pub const GRID_FLOP_BUDGET: f64 = 4e7;
+
+fn rng(seed: u32, stream: u64) -> Rng {
+    Rng::seed_from_u64(((seed as u64) << 32) ^ stream)
+}
+
+/// The training state of one configuration.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    config: Config,
+    data: Data,
+    pub(crate) network: Network,
+    optimizer: Optimizer,
+    batcher: Batcher,
+    step: u64,
+    history: History,
+    /// std of the last update applied to each hidden layer's weight.
+    update_std: Vec<Option<f32>>,
+    diverged: Option<Divergence>,
+    stats: Option<Stats>,
+    /// Whether the network's caches hold the probe pass of the current state.
+    probe_cached: bool,
+}
+
+impl Scope {
+    /// Builds the dataset, initializes the network and draws the first batch.
+    pub fn new(config: Config) -> Result<Scope> {
+        config.validate()?;
+        let data = Data::generate(&config, &mut rng(config.seed, DATA_STREAM));
+        let network = Network::new(&config, &mut rng(config.seed, INIT_STREAM));
+        let mut batcher = Batcher::new(config.batch, data.dim, rng(config.seed, BATCH_STREAM));
+        batcher.next(&data);
+        Ok(Scope {
+            optimizer: Optimizer::new(config.optimizer, config.lr),
+            history: History::new(config.depth),
+            update_std: vec![None; config.depth],
+            data,
+            network,
+            batcher,
+            step: 0,
+            diverged: None,
+            stats: None,
+            probe_cached: false,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Training steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+
+    pub fn data(&self) -> &Data {
+        &self.data
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The current batch: inputs (`batch x d_in`) and labels.
+    pub fn batch(&self) -> (&[f32], &[u8]) {
+        (&self.batcher.x, &self.batcher.y)
+    }
+
+    /// Where training diverged, if it has.
+    pub fn diverged(&self) -> Option<&Divergence> {
+        self.diverged.as_ref()
+    }
+
+    /// Matmul floating-point operations of one training step.
+    pub fn flops_per_step(&self) -> f64 {
+        self.network.flops_per_step(self.batcher.size)
+    }
+
+    /// Takes up to `n` training steps; stops early (and stays stopped) once a
+    /// non-finite value appears. Returns the number of steps taken.
+    pub fn step(&mut self, n: usize) -> usize {
+        let mut taken = 0;
+        while taken < n && self.diverged.is_none() {
+            self.train_step();
+            taken += 1;
+        }
+        if taken > 0 {
+            self.stats = None;
+            self.probe_cached = false;
+        }
+        taken
+    }
+
+    fn train_step(&mut self) {
+        if self.step > 0 {
+            self.batcher.next(&self.data);
+        }
+        let rows = self.batcher.size;
+        self.network.forward(&self.batcher.x, rows, Pass::Train);
+        let (loss, accuracy) = softmax_cross_entropy(
+            &self.network.logits[..rows * 2],
+            &self.batcher.y,
+            2,
+            &mut self.network.d_logits,
+        );
+        self.network.backward();
+        self.optimizer.begin_step();
+        let mut index = 0;
+        let (optimizer, update_std) = (&mut self.optimizer, &mut self.update_std);
+        let mut params_finite = true;
+        self.network.visit_params(|owner, param, values, grads| {
+            let std = optimizer.update(index, values, grads);
+            index += 1;
+            params_finite &= values.iter().all(|v| v.is_finite());
+            if let (Owner::Block(l), Param::Weight) = (owner, param) {
+                update_std[l] = Some(std);
+            }
+        });
+        self.step += 1;
+        let ratios: Vec<Option<f32>> = self.ratios();
+        self.history.record(self.step, loss, accuracy, &ratios);
+        if !loss.is_finite() || !params_finite {
+            self.diverged = Some(Divergence {
+                step: self.step,
+                layer: self.first_nonfinite_layer(),
+            });
+        }
+    }
+
+    /// Update:data ratio of each hidden layer's weight after the last step.
+    fn ratios(&self) -> Vec<Option<f32>> {
+        self.network
+            .blocks
+            .iter()
+            .zip(&self.update_std)
+            .map(|(block, std)| {
+                let w = &block.linear.weight;
+                let n = w.len() as f32;
+                let mean = w.iter().sum::<f32>() / n;
+                let w_std = (w.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt();
+                std.filter(|_| w_std > 0.0).map(|s| s / w_std)
+            })
+            .collect()
+    }
+
+    /// The first hidden layer (1-based) whose output, gradient or weight holds a
+    /// non-finite value in the last pass; None when only the head or loss does.
+    fn first_nonfinite_layer(&self) -> Option<usize> {
+        let rows = self.network.rows();
+        let bad = |v: &[f32]| v.iter().any(|x| !x.is_finite());
+        let blocks = &self.network.blocks;
+        let find = |values: &dyn Fn(usize) -> bool| (0..blocks.len()).find(|&l| values(l));
+        find(&|l| bad(&blocks[l].out[..rows * blocks[l].linear.fan_out]))
+            .or_else(|| find(&|l| bad(&blocks[l].linear.weight)))
+            .or_else(|| find(&|l| bad(&blocks[l].d_out[..rows * blocks[l].linear.fan_out])))
+            .map(|l| l + 1)
+    }
+
+    fn probe(&mut self) {
+        if self.probe_cached {
+            return;
+        }
+        let rows = self.batcher.size;
+        let pass = match self.config.mode {
+            Mode::Train => Pass::ProbeTrain,
+            Mode::Eval => Pass::Eval,
+        };
+        self.network.forward(&self.batcher.x, rows, pass);
+        let (loss, accuracy) = softmax_cross_entropy(
+            &self.network.logits[..rows * 2],
+            &self.batcher.y,
+            2,
+            &mut self.network.d_logits,
+        );
+        self.network.backward();
+        self.probe_cached = true;
+        if self.stats.is_none() {
+            let layers = Stats::measure(&self.network, &self.update_std);
+            let nonfinite = layers
+                .iter()
+                .map(|s| s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite)
+                .sum();
+            self.stats = Some(Stats {
+                step: self.step,
+                loss,
+                accuracy,
+                nonfinite,
+                diverged: self.diverged.clone(),
+                layers,
+                history: self.history.clone(),
+            });
+        }
+    }
+
+    /// The statistics computed by the last [`Scope::stats`] call, without
+    /// running the probe pass (an empty `Stats` if it never ran).
+    pub fn cached_stats(&self) -> &Stats {
+        static EMPTY: std::sync::OnceLock<Stats> = std::sync::OnceLock::new();
+        self.stats.as_ref().unwrap_or_else(|| EMPTY.get_or_init(Stats::default))
+    }
+
+    /// The statistics of the current state (runs the probe pass if needed).
+    pub fn stats(&mut self) -> &Stats {
+        self.probe();
+        match &self.stats {
+            Some(stats) => stats,
+            None => unreachable!("probe() always fills the stats"),
+        }
+    }
+
+    /// The batch x width matrix that hidden layer `layer` (1-based) normalizes,
+    /// with the mean and std of every statistic set; None when out of range.
+    pub fn layer_matrix(&mut self, layer: usize) -> Option<LayerMatrix> {
+        if layer == 0 || layer > self.network.blocks.len() {
+            return None;
+        }
+        self.probe();
+        Some(LayerMatrix::of(&self.network.blocks[layer - 1], self.network.rows()))
+    }
+
+    /// P(class 1) on a square grid over the 2-D input plane, with the network in
+    /// eval mode (BatchNorm uses running statistics, as `model.eval()`). The
+    /// resolution is at most `max_resolution` and at least 8, and otherwise as
+    /// fine as [`GRID_FLOP_BUDGET`] allows for this network. None for the
+    /// `gaussian` dataset, which is not 2-D.
+    pub fn decision_grid(&mut self, max_resolution: usize) -> Option<DecisionGrid> {
+        if self.data.dim != 2 {
+            return None;
+        }
+        let forward_flops_per_row = self.network.flops_per_step(1) / 3.0;
+        let affordable = (GRID_FLOP_BUDGET / forward_flops_per_row).sqrt() as usize;
+        let resolution = affordable.min(max_resolution).clamp(8, 256);
+        self.probe_cached = false;
+        Some(DecisionGrid::compute(&mut self.network, &self.data, resolution))
+    }
+
+    /// The JSON-ready snapshot of config, batch, parameters and statistics.
+    pub fn snapshot(&mut self) -> Snapshot {
+        self.probe();
+        Snapshot::of(self)
+    }
+}

@@ -1,0 +1,346 @@
+//! Per-layer statistics of a probe pass, and the bounded training history.
+//!
+//! For every hidden layer and each of `pre` (a, the Linear output), `out` (h),
+//! `grad` (dL/dh) and `grad_pre` (dL/da) a [`Summary`]: count, mean, population
+//! std, min, max and non-finite count over the finite values, and a histogram.
+//! All layers of one quantity share the histogram range, so the charts can put
+//! them side by side. Gradients also get a symmetric-log histogram
+//! (`t(v) = sign(v) log10(1 + |v|/c)`) since they span orders of magnitude.
+
+use serde::Serialize;
+
+use crate::core::activation::Activation;
+use crate::core::network::{Block, Network};
+
+/// Bins of every histogram.
+pub const BINS: usize = 40;
+/// Records kept by [`History`] before it halves its resolution.
+pub const HISTORY_CAP: usize = 1000;
+/// Decades below the largest |gradient| that the symlog histogram resolves.
+const SYMLOG_DECADES: f32 = 6.0;
+
+/// Counts of values in `BINS` equal bins over `[lo, hi]` (of the transformed
+/// value for a symlog histogram, where `linthresh` is c; 0 for linear).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Histogram {
+    pub lo: f32,
+    pub hi: f32,
+    pub linthresh: f32,
+    pub counts: Vec<u32>,
+}
+
+impl Histogram {
+    /// The symlog transform with threshold `c`.
+    pub fn symlog(v: f32, c: f32) -> f32 {
+        v.signum() * (1.0 + v.abs() / c).log10()
+    }
+
+    /// The inverse of [`Histogram::symlog`].
+    pub fn symlog_inverse(t: f32, c: f32) -> f32 {
+        t.signum() * c * (10f32.powf(t.abs()) - 1.0)
+    }
+
+    fn fill(values: &[f32], lo: f32, hi: f32, linthresh: f32) -> Histogram {
+        let mut counts = vec![0u32; BINS];
+        let width = (hi - lo) / BINS as f32;
+        for &v in values.iter().filter(|v| v.is_finite()) {
+            let t = if linthresh > 0.0 { Histogram::symlog(v, linthresh) } else { v };
+            let bin = ((t - lo) / width).floor();
+            counts[(bin.max(0.0) as usize).min(BINS - 1)] += 1;
+        }
+        Histogram {
+            lo,
+            hi,
+            linthresh,
+            counts,
+        }
+    }
+}
+
+/// Moments and extremes of one quantity in one layer (finite values only).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub count: usize,
+    pub mean: f32,
+    pub std: f32,
+    pub min: f32,
+    pub max: f32,
+    pub nonfinite: usize,
+    pub histogram: Histogram,
+}
+
+impl Summary {
+    fn of(values: &[f32]) -> Summary {
+        let (mut n, mut sum, mut sum_sq) = (0usize, 0.0f64, 0.0f64);
+        let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
+        for &v in values.iter().filter(|v| v.is_finite()) {
+            n += 1;
+            sum += v as f64;
+            sum_sq += v as f64 * v as f64;
+            min = min.min(v);
+            max = max.max(v);
+        }
+        let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+        let var = if n > 0 { (sum_sq / n as f64 - mean * mean).max(0.0) } else { 0.0 };
+        Summary {
+            count: values.len(),
+            mean: mean as f32,
+            std: var.sqrt() as f32,
+            min: if n > 0 { min } else { 0.0 },
+            max: if n > 0 { max } else { 0.0 },
+            nonfinite: values.len() - n,
+            histogram: Histogram::default(),
+        }
+    }
+}
+
+/// Everything measured about one hidden layer (1-based `layer`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LayerStats {
+    pub layer: usize,
+    pub pre: Summary,
+    pub out: Summary,
+    pub grad: Summary,
+    pub grad_pre: Summary,
+    /// The gradient histogram on the symlog scale.
+    pub grad_symlog: Histogram,
+    /// Share of phi outputs that are saturated (tanh, sigmoid), else None.
+    pub saturated: Option<f32>,
+    /// Share of units whose phi input is <= 0 for every sample (relu,
+    /// leaky_relu), else None.
+    pub dead: Option<f32>,
+    pub weight_std: f32,
+    pub weight_grad_std: f32,
+    /// std(dW) / std(W).
+    pub grad_data_ratio: Option<f32>,
+    /// std(last applied update) / std(W); None before the first step.
+    pub update_data_ratio: Option<f32>,
+}
+
+/// Where training first produced a non-finite number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Divergence {
+    pub step: u64,
+    /// 1-based hidden layer, or None when the loss or the head went first.
+    pub layer: Option<usize>,
+}
+
+/// Loss, accuracy and per-layer update ratios over training, thinned to at
+/// most [`HISTORY_CAP`] records by doubling the recording stride.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct History {
+    pub stride: u64,
+    pub steps: Vec<u64>,
+    pub loss: Vec<f32>,
+    pub accuracy: Vec<f32>,
+    /// `update_ratio[layer][record]`.
+    pub update_ratio: Vec<Vec<f32>>,
+}
+
+impl History {
+    pub fn new(layers: usize) -> History {
+        History {
+            stride: 1,
+            steps: Vec::with_capacity(HISTORY_CAP + 1),
+            loss: Vec::with_capacity(HISTORY_CAP + 1),
+            accuracy: Vec::with_capacity(HISTORY_CAP + 1),
+            update_ratio: vec![Vec::with_capacity(HISTORY_CAP + 1); layers],
+        }
+    }
+
+    /// Records step `step` if it falls on the stride.
+    pub fn record(&mut self, step: u64, loss: f32, accuracy: f32, ratios: &[Option<f32>]) {
+        if step % self.stride != 0 {
+            return;
+        }
+        self.steps.push(step);
+        self.loss.push(loss);
+        self.accuracy.push(accuracy);
+        for (series, ratio) in self.update_ratio.iter_mut().zip(ratios) {
+            series.push(ratio.unwrap_or(f32::NAN));
+        }
+        if self.steps.len() > HISTORY_CAP {
+            self.stride *= 2;
+            let stride = self.stride;
+            let keep: Vec<bool> = self.steps.iter().map(|s| s % stride == 0).collect();
+            let thin = |v: &mut Vec<f32>| {
+                let mut i = 0;
+                v.retain(|_| (keep[i], i += 1).0);
+            };
+            thin(&mut self.loss);
+            thin(&mut self.accuracy);
+            self.update_ratio.iter_mut().for_each(thin);
+            self.steps.retain(|s| s % stride == 0);
+        }
+    }
+}
+
+/// The statistics of one probe pass plus the global training state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub step: u64,
+    pub loss: f32,
+    pub accuracy: f32,
+    /// Non-finite values over all layers and quantities.
+    pub nonfinite: usize,
+    pub diverged: Option<Divergence>,
+    pub layers: Vec<LayerStats>,
+    #[serde(skip)]
+    pub history: History,
+}
+
+fn std_of(values: &[f32]) -> f32 {
+    Summary::of(values).std
+}
+
+fn ratio(numerator: f32, denominator: f32) -> Option<f32> {
+    (denominator > 0.0 && denominator.is_finite()).then(|| numerator / denominator)
+}
+
+/// A shared range `[lo, hi]` over the finite extremes of some summaries.
+fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
+    let lo = summaries.iter().filter(|s| s.count > s.nonfinite).map(|s| s.min).fold(f32::INFINITY, f32::min);
+    let hi = summaries.iter().filter(|s| s.count > s.nonfinite).map(|s| s.max).fold(f32::NEG_INFINITY, f32::max);
+    if !lo.is_finite() || !hi.is_finite() {
+        return (-1.0, 1.0);
+    }
+    if hi - lo <= f32::EPSILON * lo.abs().max(hi.abs()).max(1e-30) || !(hi - lo).is_finite() {
+        let pad = (lo.abs() * 0.1).max(1e-6);
+        return (lo - pad, hi + pad);
+    }
+    (lo, hi)
+}
+
+impl Stats {
+    /// Measures the network's caches after a probe forward and backward.
+    pub fn measure(network: &Network, update_std: &[Option<f32>]) -> Vec<LayerStats> {
+        let rows = network.rows();
+        let mut layers: Vec<LayerStats> = network
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(l, block)| {
+                let n = rows * block.linear.fan_out;
+                let weight_std = std_of(&block.linear.weight);
+                let weight_grad_std = std_of(&block.linear.dweight);
+                LayerStats {
+                    layer: l + 1,
+                    pre: Summary::of(&block.pre[..n]),
+                    out: Summary::of(&block.out[..n]),
+                    grad: Summary::of(&block.d_out[..n]),
+                    grad_pre: Summary::of(&block.d_pre[..n]),
+                    grad_symlog: Histogram::default(),
+                    saturated: saturated_share(block.activation, &block.act_out[..n]),
+                    dead: dead_share(block.activation, &block.act_in[..n], block.linear.fan_out),
+                    weight_std,
+                    weight_grad_std,
+                    grad_data_ratio: ratio(weight_grad_std, weight_std),
+                    update_data_ratio: update_std
+                        .get(l)
+                        .copied()
+                        .flatten()
+                        .and_then(|s| ratio(s, weight_std)),
+                }
+            })
+            .collect();
+        type Pick = fn(&mut LayerStats) -> &mut Summary;
+        let quantities: [(Pick, fn(&Block) -> &[f32]); 4] = [
+            (|s| &mut s.pre, |b| &b.pre),
+            (|s| &mut s.out, |b| &b.out),
+            (|s| &mut s.grad, |b| &b.d_out),
+            (|s| &mut s.grad_pre, |b| &b.d_pre),
+        ];
+        for (pick, values) in quantities {
+            let summaries: Vec<Summary> = layers.iter_mut().map(|s| pick(s).clone()).collect();
+            let (lo, hi) = shared_range(&summaries.iter().collect::<Vec<_>>());
+            for (stats, block) in layers.iter_mut().zip(&network.blocks) {
+                let n = rows * block.linear.fan_out;
+                pick(stats).histogram = Histogram::fill(&values(block)[..n], lo, hi, 0.0);
+            }
+        }
+        let max_abs = layers
+            .iter()
+            .filter(|s| s.grad.count > s.grad.nonfinite)
+            .map(|s| s.grad.min.abs().max(s.grad.max.abs()))
+            .fold(0.0f32, f32::max);
+        let linthresh = if max_abs > 0.0 { max_abs * 10f32.powf(-SYMLOG_DECADES) } else { 1e-12 };
+        let top = Histogram::symlog(max_abs.max(linthresh), linthresh);
+        for (stats, block) in layers.iter_mut().zip(&network.blocks) {
+            let n = rows * block.linear.fan_out;
+            stats.grad_symlog = Histogram::fill(&block.d_out[..n], -top, top, linthresh);
+        }
+        layers
+    }
+}
+
+fn saturated_share(activation: Activation, outputs: &[f32]) -> Option<f32> {
+    activation.saturated(0.0)?;
+    let saturated = outputs.iter().filter(|&&y| activation.saturated(y) == Some(true)).count();
+    Some(saturated as f32 / outputs.len().max(1) as f32)
+}
+
+fn dead_share(activation: Activation, inputs: &[f32], width: usize) -> Option<f32> {
+    if !activation.can_die() {
+        return None;
+    }
+    let dead = (0..width)
+        .filter(|&j| inputs.iter().skip(j).step_by(width).all(|&v| v <= 0.0))
+        .count();
+    Some(dead as f32 / width as f32)
+}
+
+
+/// The columns of [`Stats::to_csv`], with what each holds (also in the README).
+pub const CSV_COLUMNS: &[(&str, &str)] = &[
+    ("layer", "hidden layer, 1-based"),
+    ("pre_mean", "mean of a = h W^T + b"),
+    ("pre_std", "population std of a"),
+    ("out_mean", "mean of the layer output h"),
+    ("out_std", "population std of h"),
+    ("out_min", "minimum of h"),
+    ("out_max", "maximum of h"),
+    ("grad_mean", "mean of dL/dh"),
+    ("grad_std", "population std of dL/dh"),
+    ("grad_pre_std", "population std of dL/da"),
+    ("nonfinite", "non-finite values in a, h, dL/dh and dL/da"),
+    ("saturated", "share of saturated tanh/sigmoid outputs (empty otherwise)"),
+    ("dead", "share of ReLU units that are off for the whole batch (empty otherwise)"),
+    ("weight_std", "std of the layer's weight"),
+    ("weight_grad_std", "std of dL/dW"),
+    ("grad_data_ratio", "std(dL/dW) / std(W)"),
+    ("update_data_ratio", "std(last update) / std(W) (empty before the first step)"),
+];
+
+impl Stats {
+    /// One CSV row per hidden layer with a header row; columns in [`CSV_COLUMNS`].
+    pub fn to_csv(&self) -> String {
+        let header: Vec<&str> = CSV_COLUMNS.iter().map(|(name, _)| *name).collect();
+        let mut out = header.join(",") + "\n";
+        let opt = |v: Option<f32>| v.map(|v| v.to_string()).unwrap_or_default();
+        for s in &self.layers {
+            let nonfinite = s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite;
+            let row = [
+                s.layer.to_string(),
+                s.pre.mean.to_string(),
+                s.pre.std.to_string(),
+                s.out.mean.to_string(),
+                s.out.std.to_string(),
+                s.out.min.to_string(),
+                s.out.max.to_string(),
+                s.grad.mean.to_string(),
+                s.grad.std.to_string(),
+                s.grad_pre.std.to_string(),
+                nonfinite.to_string(),
+                opt(s.saturated),
+                opt(s.dead),
+                s.weight_std.to_string(),
+                s.weight_grad_std.to_string(),
+                opt(s.grad_data_ratio),
+                opt(s.update_data_ratio),
+            ];
+            out += &row.join(",");
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,101 @@
+//! Chart data beyond the per-layer [`crate::Stats`]: the matrix a layer
+//! normalizes (with its statistic sets) and the decision regions in the plane.
+
+use serde::Serialize;
+
+use crate::core::config::{NormKind, Position};
+use crate::core::data::Data;
+use crate::core::network::{Block, Network, Wiring};
+use crate::core::norm::Pass;
+
+/// The `rows x cols` input of one layer's normalization in the probe pass, and
+/// the mean and divisor `sqrt(var + eps)` (RMSNorm: `sqrt(mean(x^2) + eps)`) of
+/// every set of entries that shares them: one per column for BatchNorm, one per
+/// row (LayerNorm, RMSNorm) or per row and group (GroupNorm).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerMatrix {
+    pub layer: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub values: Vec<f32>,
+    pub kind: NormKind,
+    pub groups: usize,
+    pub set_mean: Vec<f32>,
+    pub set_divisor: Vec<f32>,
+    /// Whether BatchNorm used running statistics (eval mode).
+    pub running: bool,
+}
+
+impl LayerMatrix {
+    pub(crate) fn of(block: &Block, rows: usize) -> LayerMatrix {
+        let cols = block.norm.features;
+        let source = match block.wiring {
+            Wiring::Plain(Position::Before) => &block.pre,
+            Wiring::Plain(Position::After) => &block.act_out,
+            Wiring::Pre => &block.input,
+            Wiring::Post => &block.residual_buf,
+        };
+        let (set_mean, set_divisor) = block.norm.set_stats();
+        LayerMatrix {
+            layer: 0,
+            rows,
+            cols,
+            values: source[..rows * cols].to_vec(),
+            kind: block.norm.kind,
+            groups: block.norm.groups,
+            set_mean,
+            set_divisor,
+            running: !block.norm.batch_stats,
+        }
+    }
+}
+
+/// P(class 1) over a `resolution x resolution` grid (row 0 at `y_max`), with the
+/// dataset's points for the overlay.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionGrid {
+    pub resolution: usize,
+    pub x_range: (f32, f32),
+    pub y_range: (f32, f32),
+    pub probability: Vec<f32>,
+}
+
+/// Rows of one inference chunk.
+const CHUNK: usize = 256;
+
+impl DecisionGrid {
+    pub(crate) fn compute(network: &mut Network, data: &Data, resolution: usize) -> DecisionGrid {
+        let bounds = |axis: usize| {
+            let values = data.x.iter().skip(axis).step_by(2).filter(|v| v.is_finite());
+            let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let pad = 0.1 * (hi - lo).max(1e-3);
+            (lo - pad, hi + pad)
+        };
+        let (x_range, y_range) = (bounds(0), bounds(1));
+        let cells = resolution * resolution;
+        let step = |range: (f32, f32), i: usize| {
+            range.0 + (range.1 - range.0) * (i as f32 + 0.5) / resolution as f32
+        };
+        let mut points = Vec::with_capacity(cells * 2);
+        for row in 0..resolution {
+            let y = step(y_range, resolution - 1 - row);
+            for col in 0..resolution {
+                points.extend([step(x_range, col), y]);
+            }
+        }
+        let mut probability = Vec::with_capacity(cells);
+        for chunk in points.chunks(CHUNK * 2) {
+            let rows = chunk.len() / 2;
+            network.forward(chunk, rows, Pass::Eval);
+            for z in network.logits[..rows * 2].chunks_exact(2) {
+                probability.push(1.0 / (1.0 + (z[0] - z[1]).exp()));
+            }
+        }
+        DecisionGrid {
+            resolution,
+            x_range,
+            y_range,
+            probability,
+        }
+    }
+}

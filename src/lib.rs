@@ -1,0 +1,33 @@
+//! # normscope
+//!
+//! See what normalization does to a deep network. A tiny MLP is trained on a toy
+//! dataset; every hidden layer's activation and gradient distributions are
+//! measured after each step. The numeric core ([`core`]) matches PyTorch's
+//! semantics (BatchNorm1d, LayerNorm, RMSNorm, GroupNorm, `torch.nn.init`); the
+//! browser face (`web`, wasm32 only) draws the statistics on canvas charts.
+//!
+//! ```
+//! let config: normscope::Config = "depth=4&width=16&norm=layer".parse().unwrap();
+//! let mut scope = normscope::Scope::new(config).unwrap();
+//! scope.step(10);
+//! let stats = scope.stats();
+//! assert_eq!(stats.layers.len(), 4);
+//! let json = scope.snapshot().to_json();
+//! assert!(json.starts_with("{\"format\":\"normscope-snapshot/1\""));
+//! ```
+//!
+//! Modules: `core::config` (the key table), `core::matrix` (matmul kernels),
+//! `core::init`, `core::activation`, `core::norm` (one file per kind),
+//! `core::network` (blocks, forward, backward), `core::loss`, `core::optim`,
+//! `core::data`, `core::stats`, `core::scope`, `core::snapshot`.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use crate::core::config::Config;
+pub use crate::core::error::Error;
+pub use crate::core::scope::Scope;
+pub use crate::core::snapshot::Snapshot;
+pub use crate::core::stats::Stats;
