@@ -294,14 +294,24 @@ impl Config {
             ("noise", Value::Float(v)) => self.noise = v,
             ("lr", Value::Float(v)) => self.lr = v,
             ("affine", Value::Bool(v)) => self.affine = v,
-            ("activation", Value::Name(v)) => self.activation = Activation::from_name(v).unwrap_or(self.activation),
+            ("activation", Value::Name(v)) => {
+                self.activation = Activation::from_name(v).unwrap_or(self.activation)
+            }
             ("init", Value::Name(v)) => self.init = InitScheme::from_name(v).unwrap_or(self.init),
             ("norm", Value::Name(v)) => self.norm = NormKind::from_name(v).unwrap_or(self.norm),
-            ("position", Value::Name(v)) => self.position = Position::from_name(v).unwrap_or(self.position),
-            ("residual", Value::Name(v)) => self.residual = Residual::from_name(v).unwrap_or(self.residual),
+            ("position", Value::Name(v)) => {
+                self.position = Position::from_name(v).unwrap_or(self.position)
+            }
+            ("residual", Value::Name(v)) => {
+                self.residual = Residual::from_name(v).unwrap_or(self.residual)
+            }
             ("mode", Value::Name(v)) => self.mode = Mode::from_name(v).unwrap_or(self.mode),
-            ("dataset", Value::Name(v)) => self.dataset = Dataset::from_name(v).unwrap_or(self.dataset),
-            ("optimizer", Value::Name(v)) => self.optimizer = Optimizer::from_name(v).unwrap_or(self.optimizer),
+            ("dataset", Value::Name(v)) => {
+                self.dataset = Dataset::from_name(v).unwrap_or(self.dataset)
+            }
+            ("optimizer", Value::Name(v)) => {
+                self.optimizer = Optimizer::from_name(v).unwrap_or(self.optimizer)
+            }
             _ => unreachable!("KEYS row '{name}' has no field"),
         }
     }
@@ -352,12 +362,20 @@ impl Config {
     pub fn apply_query(&mut self, query: &str) -> Result<()> {
         let mut next = self.clone();
         let mut seen: Vec<&str> = Vec::new();
-        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
             let (name, raw) = pair.split_once('=').ok_or_else(|| {
-                Error::Malformed(format!("'{pair}' has no '=': write key=value, e.g. depth=8"))
+                Error::Malformed(format!(
+                    "'{pair}' has no '=': write key=value, e.g. depth=8"
+                ))
             })?;
             if seen.contains(&name) {
-                return Err(Error::Malformed(format!("key '{name}' is given more than once")));
+                return Err(Error::Malformed(format!(
+                    "key '{name}' is given more than once"
+                )));
             }
             seen.push(name);
             next.set(name, &percent_decode(raw))?;
@@ -373,7 +391,11 @@ impl Config {
     pub fn from_query_lenient(query: &str) -> (Config, Vec<Error>) {
         let mut config = Config::default();
         let mut errors = Vec::new();
-        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
             let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
             if let Err(error) = config.set(name, &percent_decode(raw)) {
                 errors.push(error);

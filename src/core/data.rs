@@ -41,7 +41,12 @@ impl Data {
         let noise = config.noise;
         let teacher: Vec<f32> = if config.dataset == Dataset::Gaussian {
             let w: Vec<f32> = (0..dim).map(|_| normal(rng)).collect();
-            let norm = w.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+            let norm = w
+                .iter()
+                .map(|v| v * v)
+                .sum::<f32>()
+                .sqrt()
+                .max(f32::MIN_POSITIVE);
             w.iter().map(|v| v / norm).collect()
         } else {
             Vec::new()
@@ -86,7 +91,11 @@ fn planar_point(dataset: Dataset, label: u8, rng: &mut Rng) -> (f32, f32, u8) {
         }
         Dataset::Gaussians => {
             let centre = c - 0.5;
-            (centre + 0.3 * normal(rng), centre + 0.3 * normal(rng), label)
+            (
+                centre + 0.3 * normal(rng),
+                centre + 0.3 * normal(rng),
+                label,
+            )
         }
         Dataset::Moons | Dataset::Gaussian => {
             let angle = PI * u;
@@ -135,7 +144,8 @@ impl Batcher {
             }
             let point = self.order[self.cursor];
             self.cursor += 1;
-            self.x[slot * dim..(slot + 1) * dim].copy_from_slice(&data.x[point * dim..(point + 1) * dim]);
+            self.x[slot * dim..(slot + 1) * dim]
+                .copy_from_slice(&data.x[point * dim..(point + 1) * dim]);
             self.y[slot] = data.y[point];
         }
     }

@@ -21,8 +21,8 @@
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
 
-pub use crate::core::config::InitScheme;
 use crate::core::config::Activation;
+pub use crate::core::config::InitScheme;
 
 /// The project's seeded generator (PCG, same stream natively and in wasm).
 pub type Rng = rand_pcg::Pcg64Mcg;
@@ -144,7 +144,11 @@ fn orthogonal(rows: usize, cols: usize, gain: f32, rng: &mut Rng, weight: &mut [
     for i in 0..rows {
         for j in 0..cols {
             // Q is big x small; W = Q when rows >= cols, else Q^T.
-            let q = if rows >= cols { columns[j][i] } else { columns[i][j] };
+            let q = if rows >= cols {
+                columns[j][i]
+            } else {
+                columns[i][j]
+            };
             weight[i * cols + j] = (q * gain as f64) as f32;
         }
     }

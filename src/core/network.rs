@@ -76,7 +76,14 @@ impl Linear {
     fn backward(&mut self, x: &[f32], rows: usize, d_out: &[f32], d_in: Option<&mut [f32]>) {
         resize(&mut self.d_out_t, rows * self.fan_out);
         transpose(d_out, rows, self.fan_out, &mut self.d_out_t);
-        gemm(&self.d_out_t, x, &mut self.dweight, self.fan_out, rows, self.fan_in);
+        gemm(
+            &self.d_out_t,
+            x,
+            &mut self.dweight,
+            self.fan_out,
+            rows,
+            self.fan_in,
+        );
         column_sums(&d_out[..rows * self.fan_out], &mut self.dbias);
         if let Some(d_in) = d_in {
             gemm(d_out, &self.weight, d_in, rows, self.fan_out, self.fan_in);
@@ -192,7 +199,8 @@ impl Block {
                 self.norm.forward(&self.act_out, rows, &mut self.out, pass);
             }
             Wiring::Pre => {
-                self.norm.forward(&self.input, rows, &mut self.residual_buf, pass);
+                self.norm
+                    .forward(&self.input, rows, &mut self.residual_buf, pass);
                 self.linear.forward(&self.residual_buf, rows, &mut self.pre);
                 self.act_in[..n].copy_from_slice(&self.pre[..n]);
                 phi.forward(&self.act_in[..n], &mut self.act_out[..n]);
@@ -207,7 +215,8 @@ impl Block {
                 for i in 0..n {
                     self.residual_buf[i] = self.input[i] + self.act_out[i];
                 }
-                self.norm.forward(&self.residual_buf, rows, &mut self.out, pass);
+                self.norm
+                    .forward(&self.residual_buf, rows, &mut self.out, pass);
             }
         }
     }
@@ -217,7 +226,11 @@ impl Block {
     fn backward(&mut self, rows: usize, need_input_grad: bool) {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
-        let d_in = if need_input_grad { Some(&mut self.d_in[..]) } else { None };
+        let d_in = if need_input_grad {
+            Some(&mut self.d_in[..])
+        } else {
+            None
+        };
         match self.wiring {
             Wiring::Plain(Position::Before) => {
                 let (act_in, act_out) = (&self.act_in[..n], &self.act_out[..n]);
@@ -235,7 +248,8 @@ impl Block {
                 let (act_in, act_out) = (&self.act_in[..n], &self.act_out[..n]);
                 phi.backward(act_in, act_out, &self.d_out[..n], &mut self.d_pre[..n]);
                 let d_normed = Some(&mut self.scratch[..]);
-                self.linear.backward(&self.residual_buf, rows, &self.d_pre, d_normed);
+                self.linear
+                    .backward(&self.residual_buf, rows, &self.d_pre, d_normed);
                 self.norm.backward(&self.scratch, &mut self.d_in);
                 for i in 0..n {
                     self.d_in[i] += self.d_out[i];
@@ -308,8 +322,8 @@ impl Network {
             fan_in = config.width;
         }
         let pre_residual = config.residual == Residual::Pre && config.depth > 1;
-        let final_norm = (pre_residual && config.norm != NormKind::None)
-            .then(|| new_norm(config, config.width));
+        let final_norm =
+            (pre_residual && config.norm != NormKind::None).then(|| new_norm(config, config.width));
         let head = Linear::new(config, config.width, 2, rng);
         Network {
             blocks,
@@ -361,7 +375,12 @@ impl Network {
         let rows = self.rows;
         let width = self.head.fan_in;
         let n = rows * width;
-        self.head.backward(&self.head_in, rows, &self.d_logits, Some(&mut self.d_head_in));
+        self.head.backward(
+            &self.head_in,
+            rows,
+            &self.d_logits,
+            Some(&mut self.d_head_in),
+        );
         let last = self.blocks.len() - 1;
         match &mut self.final_norm {
             Some(norm) => norm.backward(&self.d_head_in, &mut self.blocks[last].d_out),
@@ -402,8 +421,18 @@ impl Network {
         if let Some(norm) = &mut self.final_norm {
             visit_norm(norm, Owner::FinalNorm, &mut visit);
         }
-        visit(Owner::Head, Param::Weight, &mut self.head.weight, &self.head.dweight);
-        visit(Owner::Head, Param::Bias, &mut self.head.bias, &self.head.dbias);
+        visit(
+            Owner::Head,
+            Param::Weight,
+            &mut self.head.weight,
+            &self.head.dweight,
+        );
+        visit(
+            Owner::Head,
+            Param::Bias,
+            &mut self.head.bias,
+            &self.head.dbias,
+        );
         self.head.sync();
     }
 

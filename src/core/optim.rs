@@ -82,7 +82,12 @@ impl Optimizer {
                 let correction1 = 1.0 - BETA1.powi(t);
                 let correction2 = 1.0 - BETA2.powi(t);
                 let (m, v) = (&mut self.first[index], &mut self.second[index]);
-                for (((p, g), m), v) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+                for (((p, g), m), v) in param
+                    .iter_mut()
+                    .zip(grad)
+                    .zip(m.iter_mut())
+                    .zip(v.iter_mut())
+                {
                     *m = BETA1 * *m + (1.0 - BETA1) * g;
                     *v = BETA2 * *v + (1.0 - BETA2) * g * g;
                     let denom = (*v / correction2).sqrt() + ADAM_EPS;

@@ -212,7 +212,9 @@ impl Scope {
             let layers = Stats::measure(&self.network, &self.update_std);
             let nonfinite = layers
                 .iter()
-                .map(|s| s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite)
+                .map(|s| {
+                    s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite
+                })
                 .sum();
             self.stats = Some(Stats {
                 step: self.step,
@@ -230,7 +232,9 @@ impl Scope {
     /// running the probe pass (an empty `Stats` if it never ran).
     pub fn cached_stats(&self) -> &Stats {
         static EMPTY: std::sync::OnceLock<Stats> = std::sync::OnceLock::new();
-        self.stats.as_ref().unwrap_or_else(|| EMPTY.get_or_init(Stats::default))
+        self.stats
+            .as_ref()
+            .unwrap_or_else(|| EMPTY.get_or_init(Stats::default))
     }
 
     /// The statistics of the current state (runs the probe pass if needed).
@@ -249,7 +253,10 @@ impl Scope {
             return None;
         }
         self.probe();
-        Some(LayerMatrix::of(&self.network.blocks[layer - 1], self.network.rows()))
+        Some(LayerMatrix::of(
+            &self.network.blocks[layer - 1],
+            self.network.rows(),
+        ))
     }
 
     /// P(class 1) on a square grid over the 2-D input plane, with the network in
@@ -265,7 +272,11 @@ impl Scope {
         let affordable = (GRID_FLOP_BUDGET / forward_flops_per_row).sqrt() as usize;
         let resolution = affordable.min(max_resolution).clamp(8, 256);
         self.probe_cached = false;
-        Some(DecisionGrid::compute(&mut self.network, &self.data, resolution))
+        Some(DecisionGrid::compute(
+            &mut self.network,
+            &self.data,
+            resolution,
+        ))
     }
 
     /// The JSON-ready snapshot of config, batch, parameters and statistics.

@@ -76,7 +76,9 @@ impl Snapshot {
             .iter()
             .map(|block| {
                 let mut layer = linear(&block.linear);
-                if let (Value::Object(layer), Value::Object(parts)) = (&mut layer, norm_parts(&block.norm)) {
+                if let (Value::Object(layer), Value::Object(parts)) =
+                    (&mut layer, norm_parts(&block.norm))
+                {
                     layer.extend(parts);
                 }
                 layer

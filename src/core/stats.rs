@@ -44,7 +44,11 @@ impl Histogram {
         let mut counts = vec![0u32; BINS];
         let width = (hi - lo) / BINS as f32;
         for &v in values.iter().filter(|v| v.is_finite()) {
-            let t = if linthresh > 0.0 { Histogram::symlog(v, linthresh) } else { v };
+            let t = if linthresh > 0.0 {
+                Histogram::symlog(v, linthresh)
+            } else {
+                v
+            };
             let bin = ((t - lo) / width).floor();
             counts[(bin.max(0.0) as usize).min(BINS - 1)] += 1;
         }
@@ -81,7 +85,11 @@ impl Summary {
             max = max.max(v);
         }
         let mean = if n > 0 { sum / n as f64 } else { 0.0 };
-        let var = if n > 0 { (sum_sq / n as f64 - mean * mean).max(0.0) } else { 0.0 };
+        let var = if n > 0 {
+            (sum_sq / n as f64 - mean * mean).max(0.0)
+        } else {
+            0.0
+        };
         Summary {
             count: values.len(),
             mean: mean as f32,
@@ -199,8 +207,16 @@ fn ratio(numerator: f32, denominator: f32) -> Option<f32> {
 
 /// A shared range `[lo, hi]` over the finite extremes of some summaries.
 fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
-    let lo = summaries.iter().filter(|s| s.count > s.nonfinite).map(|s| s.min).fold(f32::INFINITY, f32::min);
-    let hi = summaries.iter().filter(|s| s.count > s.nonfinite).map(|s| s.max).fold(f32::NEG_INFINITY, f32::max);
+    let lo = summaries
+        .iter()
+        .filter(|s| s.count > s.nonfinite)
+        .map(|s| s.min)
+        .fold(f32::INFINITY, f32::min);
+    let hi = summaries
+        .iter()
+        .filter(|s| s.count > s.nonfinite)
+        .map(|s| s.max)
+        .fold(f32::NEG_INFINITY, f32::max);
     if !lo.is_finite() || !hi.is_finite() {
         return (-1.0, 1.0);
     }
@@ -263,7 +279,11 @@ impl Stats {
             .filter(|s| s.grad.count > s.grad.nonfinite)
             .map(|s| s.grad.min.abs().max(s.grad.max.abs()))
             .fold(0.0f32, f32::max);
-        let linthresh = if max_abs > 0.0 { max_abs * 10f32.powf(-SYMLOG_DECADES) } else { 1e-12 };
+        let linthresh = if max_abs > 0.0 {
+            max_abs * 10f32.powf(-SYMLOG_DECADES)
+        } else {
+            1e-12
+        };
         let top = Histogram::symlog(max_abs.max(linthresh), linthresh);
         for (stats, block) in layers.iter_mut().zip(&network.blocks) {
             let n = rows * block.linear.fan_out;
@@ -275,7 +295,10 @@ impl Stats {
 
 fn saturated_share(activation: Activation, outputs: &[f32]) -> Option<f32> {
     activation.saturated(0.0)?;
-    let saturated = outputs.iter().filter(|&&y| activation.saturated(y) == Some(true)).count();
+    let saturated = outputs
+        .iter()
+        .filter(|&&y| activation.saturated(y) == Some(true))
+        .count();
     Some(saturated as f32 / outputs.len().max(1) as f32)
 }
 
@@ -288,7 +311,6 @@ fn dead_share(activation: Activation, inputs: &[f32], width: usize) -> Option<f3
         .count();
     Some(dead as f32 / width as f32)
 }
-
 
 /// The columns of [`Stats::to_csv`], with what each holds (also in the README).
 pub const CSV_COLUMNS: &[(&str, &str)] = &[
@@ -303,12 +325,21 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
     ("grad_std", "population std of dL/dh"),
     ("grad_pre_std", "population std of dL/da"),
     ("nonfinite", "non-finite values in a, h, dL/dh and dL/da"),
-    ("saturated", "share of saturated tanh/sigmoid outputs (empty otherwise)"),
-    ("dead", "share of ReLU units that are off for the whole batch (empty otherwise)"),
+    (
+        "saturated",
+        "share of saturated tanh/sigmoid outputs (empty otherwise)",
+    ),
+    (
+        "dead",
+        "share of ReLU units that are off for the whole batch (empty otherwise)",
+    ),
     ("weight_std", "std of the layer's weight"),
     ("weight_grad_std", "std of dL/dW"),
     ("grad_data_ratio", "std(dL/dW) / std(W)"),
-    ("update_data_ratio", "std(last update) / std(W) (empty before the first step)"),
+    (
+        "update_data_ratio",
+        "std(last update) / std(W) (empty before the first step)",
+    ),
 ];
 
 impl Stats {
@@ -318,7 +349,8 @@ impl Stats {
         let mut out = header.join(",") + "\n";
         let opt = |v: Option<f32>| v.map(|v| v.to_string()).unwrap_or_default();
         for s in &self.layers {
-            let nonfinite = s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite;
+            let nonfinite =
+                s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite;
             let row = [
                 s.layer.to_string(),
                 s.pre.mean.to_string(),

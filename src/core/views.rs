@@ -66,8 +66,15 @@ const CHUNK: usize = 256;
 impl DecisionGrid {
     pub(crate) fn compute(network: &mut Network, data: &Data, resolution: usize) -> DecisionGrid {
         let bounds = |axis: usize| {
-            let values = data.x.iter().skip(axis).step_by(2).filter(|v| v.is_finite());
-            let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let values = data
+                .x
+                .iter()
+                .skip(axis)
+                .step_by(2)
+                .filter(|v| v.is_finite());
+            let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
             let pad = 0.1 * (hi - lo).max(1e-3);
             (lo - pad, hi + pad)
         };

@@ -26,7 +26,10 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
     for j in 0..f {
         let column = || x.iter().skip(j).step_by(f).copied();
         let (mean, rstd) = if pass == Pass::Eval {
-            (norm.running_mean[j], 1.0 / (norm.running_var[j] + norm.eps).sqrt())
+            (
+                norm.running_mean[j],
+                1.0 / (norm.running_var[j] + norm.eps).sqrt(),
+            )
         } else {
             let (mean, var) = super::mean_var(column());
             if pass == Pass::Train {

@@ -1,0 +1,197 @@
+//! The `Scope`: determinism, the probe pass, divergence, history, snapshot.
+
+use normscope::{Config, Scope};
+
+fn scope(query: &str) -> Scope {
+    Scope::new(query.parse::<Config>().unwrap()).unwrap()
+}
+
+#[test]
+fn same_config_and_seed_give_bit_identical_runs() {
+    let query = "depth=4&width=16&norm=batch&optimizer=adam&batch=8";
+    let (mut a, mut b) = (scope(query), scope(query));
+    a.step(25);
+    b.step(25);
+    assert_eq!(a.snapshot().to_json(), b.snapshot().to_json());
+    let mut c = scope(&format!("{query}&seed=2"));
+    c.step(25);
+    assert_ne!(a.snapshot().to_json(), c.snapshot().to_json());
+}
+
+#[test]
+fn batch_size_does_not_change_the_initial_weights() {
+    let a = scope("batch=8");
+    let b = scope("batch=128");
+    assert_eq!(
+        a.network().blocks[3].linear.weight,
+        b.network().blocks[3].linear.weight
+    );
+}
+
+#[test]
+fn the_probe_pass_changes_nothing() {
+    let mut s = scope("norm=batch&depth=3&width=8");
+    s.step(3);
+    let before = s.snapshot().to_json();
+    let running = s.network().blocks[0].norm.running_mean.clone();
+    for _ in 0..3 {
+        s.stats();
+        s.layer_matrix(2);
+        s.decision_grid(16);
+    }
+    assert_eq!(s.network().blocks[0].norm.running_mean, running);
+    assert_eq!(s.snapshot().to_json(), before);
+    // ... and training continues exactly as without probes.
+    let mut fresh = scope("norm=batch&depth=3&width=8");
+    fresh.step(5);
+    s.step(2);
+    assert_eq!(s.snapshot().to_json(), fresh.snapshot().to_json());
+}
+
+#[test]
+fn stats_cover_every_layer_and_quantity() {
+    let mut s = scope("depth=5&width=32&activation=relu&init=kaiming_normal&batch=16");
+    let stats = s.stats().clone();
+    assert_eq!(stats.step, 0);
+    assert_eq!(stats.layers.len(), 5);
+    for layer in &stats.layers {
+        for summary in [&layer.pre, &layer.out, &layer.grad, &layer.grad_pre] {
+            assert_eq!(summary.count, 16 * 32);
+            assert_eq!(
+                summary.histogram.counts.iter().sum::<u32>() as usize,
+                summary.count
+            );
+            assert!(summary.min <= summary.mean && summary.mean <= summary.max);
+        }
+        assert!(layer.saturated.is_none(), "relu does not saturate");
+        assert!(layer.dead.is_some_and(|d| (0.0..=1.0).contains(&d)));
+        assert!(layer.update_data_ratio.is_none(), "no step yet");
+        assert!(layer.grad_data_ratio.is_some());
+    }
+    // All layers of one quantity share the histogram range.
+    let first = &stats.layers[0].out.histogram;
+    assert!(stats
+        .layers
+        .iter()
+        .all(|l| l.out.histogram.lo == first.lo && l.out.histogram.hi == first.hi));
+    s.step(1);
+    let stats = s.stats();
+    assert!(stats.layers.iter().all(|l| l.update_data_ratio.is_some()));
+    assert_eq!(stats.history.steps, vec![1]);
+}
+
+#[test]
+fn tanh_saturation_is_measured() {
+    let mut s = scope("activation=tanh&init=normal&scale=1&depth=4&width=64");
+    let stats = s.stats();
+    let deep = stats.layers[3].saturated.unwrap();
+    assert!(deep > 0.5, "N(0,1) weights saturate tanh: {deep}");
+    let mut calm = scope("activation=tanh&depth=4&width=64");
+    assert!(calm.stats().layers[3].saturated.unwrap() < 0.05);
+}
+
+#[test]
+fn overflow_is_counted_and_training_stops_with_the_layer() {
+    let mut s = scope("activation=linear&init=normal&scale=100&depth=64&width=32");
+    let stats = s.stats();
+    assert!(stats.nonfinite > 0);
+    let first_bad = stats
+        .layers
+        .iter()
+        .position(|l| l.out.nonfinite > 0)
+        .unwrap();
+    assert!(
+        first_bad > 5,
+        "overflows somewhere deep, not at once: layer {}",
+        first_bad + 1
+    );
+    assert_eq!(s.step(10), 1, "stops after the step that diverged");
+    let diverged = s.diverged().cloned().unwrap();
+    assert_eq!(diverged.step, 1);
+    assert_eq!(diverged.layer, Some(first_bad + 1));
+    assert_eq!(s.step(5), 0, "stays stopped");
+    assert!(s.snapshot().to_json().contains("\"diverged\":{\"step\":1"));
+}
+
+#[test]
+fn history_stays_bounded() {
+    let mut s = scope("depth=1&width=4&batch=2");
+    s.step(2500);
+    let stats = s.stats();
+    assert!(stats.history.steps.len() <= normscope::core::stats::HISTORY_CAP);
+    assert!(stats.history.steps.len() > 400);
+    assert_eq!(stats.history.loss.len(), stats.history.steps.len());
+    assert_eq!(
+        stats.history.update_ratio[0].len(),
+        stats.history.steps.len()
+    );
+    assert_eq!(
+        *stats.history.steps.last().unwrap() % stats.history.stride,
+        0
+    );
+}
+
+#[test]
+fn degenerate_configs_run_and_are_shown() {
+    // BatchNorm at batch 1: every normalized value is beta (torch refuses this).
+    let mut s = scope("norm=batch&batch=1&depth=2&width=8");
+    assert_eq!(s.step(3), 3);
+    let stats = s.stats();
+    assert!(stats.layers.iter().all(|l| l.out.count == 8));
+    // GroupNorm with groups = width: every output equals beta (zero at init).
+    let mut g = scope("norm=group&groups=8&width=8&depth=2&activation=linear");
+    assert_eq!(g.stats().layers[0].out.std, 0.0);
+}
+
+#[test]
+fn training_learns_the_default_problem() {
+    let mut s = scope("norm=layer&depth=4&width=32&lr=0.1&dataset=gaussians");
+    let start = s.stats().loss;
+    s.step(200);
+    let end = s.stats().loss;
+    assert!(end < 0.5 * start, "loss {start} -> {end}");
+}
+
+#[test]
+fn snapshot_has_the_documented_shape() {
+    let mut s = scope("depth=2&width=4&norm=rms&residual=pre&batch=3");
+    let json: serde_json::Value = serde_json::from_str(&s.snapshot().to_json()).unwrap();
+    assert_eq!(json["format"], "normscope-snapshot/1");
+    assert_eq!(json["config"]["depth"], 2);
+    assert_eq!(json["config"]["norm"], "rms");
+    assert_eq!(json["config"]["affine"], true);
+    assert_eq!(json["batch"]["x"].as_array().unwrap().len(), 3);
+    let layer = &json["layers"][1];
+    assert_eq!(layer["weight"].as_array().unwrap().len(), 4);
+    assert_eq!(layer["weight"][0].as_array().unwrap().len(), 4);
+    assert!(layer["gamma"].is_array());
+    assert!(layer["beta"].is_null(), "RMSNorm has no beta");
+    assert!(layer["running_mean"].is_null());
+    assert!(json["final_norm"]["gamma"].is_array());
+    assert_eq!(json["head"]["weight"].as_array().unwrap().len(), 2);
+    assert_eq!(json["stats"]["layers"].as_array().unwrap().len(), 2);
+    let csv = s.stats().to_csv();
+    assert_eq!(csv.lines().count(), 3);
+    assert_eq!(
+        csv.lines().next().unwrap().split(',').count(),
+        normscope::core::stats::CSV_COLUMNS.len()
+    );
+}
+
+#[test]
+fn decision_grid_covers_the_data_and_respects_the_budget() {
+    let mut s = scope("depth=2&width=8");
+    let grid = s.decision_grid(32).unwrap();
+    assert_eq!(grid.resolution, 32);
+    assert_eq!(grid.probability.len(), 32 * 32);
+    assert!(grid.probability.iter().all(|p| (0.0..=1.0).contains(p)));
+    let mut big = scope("depth=64&width=512");
+    assert_eq!(
+        big.decision_grid(64).unwrap().resolution,
+        8,
+        "deep wide nets get a coarse grid"
+    );
+    assert!(scope("dataset=gaussian&width=16")
+        .decision_grid(32)
+        .is_none());
+}
