@@ -17,85 +17,9 @@
 
 use crate::core::activation::Activation;
 use crate::core::config::{Config, NormKind, Position, Residual};
-use crate::core::init::{init_linear, Rng};
-use crate::core::matrix::{add_row, column_sums, gemm, transpose};
+use crate::core::init::Rng;
+pub use crate::core::linear::Linear;
 use crate::core::norm::{Norm, Pass};
-
-/// A Linear layer `y = x W^T + b` with W of shape `(fan_out, fan_in)`.
-#[derive(Debug, Clone)]
-pub struct Linear {
-    pub fan_in: usize,
-    pub fan_out: usize,
-    pub weight: Vec<f32>,
-    pub bias: Vec<f32>,
-    pub dweight: Vec<f32>,
-    pub dbias: Vec<f32>,
-    /// `W^T (fan_in x fan_out)`, refreshed by [`Linear::sync`] after W changes.
-    weight_t: Vec<f32>,
-    /// `dA^T (fan_out x rows)` for the weight gradient.
-    d_out_t: Vec<f32>,
-}
-
-impl Linear {
-    fn new(config: &Config, fan_in: usize, fan_out: usize, rng: &mut Rng) -> Linear {
-        let mut linear = Linear {
-            fan_in,
-            fan_out,
-            weight: vec![0.0; fan_in * fan_out],
-            bias: vec![0.0; fan_out],
-            dweight: vec![0.0; fan_in * fan_out],
-            dbias: vec![0.0; fan_out],
-            weight_t: vec![0.0; fan_in * fan_out],
-            d_out_t: Vec::new(),
-        };
-        init_linear(
-            config.init,
-            config.scale,
-            config.activation,
-            fan_in,
-            fan_out,
-            rng,
-            &mut linear.weight,
-            &mut linear.bias,
-        );
-        linear.sync();
-        linear
-    }
-
-    /// Refreshes the transposed copy of the weight; call after changing it.
-    pub fn sync(&mut self) {
-        transpose(&self.weight, self.fan_out, self.fan_in, &mut self.weight_t);
-    }
-
-    fn forward(&self, x: &[f32], rows: usize, out: &mut [f32]) {
-        gemm(x, &self.weight_t, out, rows, self.fan_in, self.fan_out);
-        add_row(&mut out[..rows * self.fan_out], &self.bias);
-    }
-
-    /// Writes `dW = dA^T x`, `db = sum_rows dA` and, if asked, `dx = dA W`.
-    fn backward(&mut self, x: &[f32], rows: usize, d_out: &[f32], d_in: Option<&mut [f32]>) {
-        resize(&mut self.d_out_t, rows * self.fan_out);
-        transpose(d_out, rows, self.fan_out, &mut self.d_out_t);
-        gemm(
-            &self.d_out_t,
-            x,
-            &mut self.dweight,
-            self.fan_out,
-            rows,
-            self.fan_in,
-        );
-        column_sums(&d_out[..rows * self.fan_out], &mut self.dbias);
-        if let Some(d_in) = d_in {
-            gemm(d_out, &self.weight, d_in, rows, self.fan_out, self.fan_in);
-        }
-    }
-
-    /// Floating-point operations of one forward and backward pass.
-    fn flops(&self, rows: usize, with_input_grad: bool) -> f64 {
-        let products = if with_input_grad { 3.0 } else { 2.0 };
-        products * 2.0 * (rows * self.fan_in * self.fan_out) as f64
-    }
-}
 
 /// How a block is wired (see the module table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +54,9 @@ pub struct Block {
     scratch: Vec<f32>,
 }
 
-fn resize(buffer: &mut Vec<f32>, len: usize) {
+/// Grows `buffer` to at least `len` entries (never shrinks: no reallocation
+/// once the largest row count has been seen).
+pub(crate) fn resize(buffer: &mut Vec<f32>, len: usize) {
     if buffer.len() < len {
         buffer.resize(len, 0.0);
     }

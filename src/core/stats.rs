@@ -14,8 +14,7 @@ use crate::core::network::{Block, Network};
 
 /// Bins of every histogram.
 pub const BINS: usize = 40;
-/// Records kept by [`History`] before it halves its resolution.
-pub const HISTORY_CAP: usize = 1000;
+pub use crate::core::history::{History, HISTORY_CAP};
 /// Decades below the largest |gradient| that the symlog histogram resolves.
 const SYMLOG_DECADES: f32 = 6.0;
 
@@ -131,56 +130,6 @@ pub struct Divergence {
     pub step: u64,
     /// 1-based hidden layer, or None when the loss or the head went first.
     pub layer: Option<usize>,
-}
-
-/// Loss, accuracy and per-layer update ratios over training, thinned to at
-/// most [`HISTORY_CAP`] records by doubling the recording stride.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct History {
-    pub stride: u64,
-    pub steps: Vec<u64>,
-    pub loss: Vec<f32>,
-    pub accuracy: Vec<f32>,
-    /// `update_ratio[layer][record]`.
-    pub update_ratio: Vec<Vec<f32>>,
-}
-
-impl History {
-    pub fn new(layers: usize) -> History {
-        History {
-            stride: 1,
-            steps: Vec::with_capacity(HISTORY_CAP + 1),
-            loss: Vec::with_capacity(HISTORY_CAP + 1),
-            accuracy: Vec::with_capacity(HISTORY_CAP + 1),
-            update_ratio: vec![Vec::with_capacity(HISTORY_CAP + 1); layers],
-        }
-    }
-
-    /// Records step `step` if it falls on the stride.
-    pub fn record(&mut self, step: u64, loss: f32, accuracy: f32, ratios: &[Option<f32>]) {
-        if step % self.stride != 0 {
-            return;
-        }
-        self.steps.push(step);
-        self.loss.push(loss);
-        self.accuracy.push(accuracy);
-        for (series, ratio) in self.update_ratio.iter_mut().zip(ratios) {
-            series.push(ratio.unwrap_or(f32::NAN));
-        }
-        if self.steps.len() > HISTORY_CAP {
-            self.stride *= 2;
-            let stride = self.stride;
-            let keep: Vec<bool> = self.steps.iter().map(|s| s % stride == 0).collect();
-            let thin = |v: &mut Vec<f32>| {
-                let mut i = 0;
-                v.retain(|_| (keep[i], i += 1).0);
-            };
-            thin(&mut self.loss);
-            thin(&mut self.accuracy);
-            self.update_ratio.iter_mut().for_each(thin);
-            self.steps.retain(|s| s % stride == 0);
-        }
-    }
 }
 
 /// The statistics of one probe pass plus the global training state.
