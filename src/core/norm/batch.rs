@@ -23,29 +23,39 @@ use super::{Norm, Pass};
 pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
     let f = norm.features;
     let rows = norm.rows;
-    for j in 0..f {
-        let column = || x.iter().skip(j).step_by(f).copied();
-        let (mean, rstd) = if pass == Pass::Eval {
-            (
-                norm.running_mean[j],
-                1.0 / (norm.running_var[j] + norm.eps).sqrt(),
-            )
-        } else {
-            let (mean, var) = super::mean_var(column());
+    if pass == Pass::Eval {
+        for j in 0..f {
+            norm.mean[j] = norm.running_mean[j];
+            norm.rstd[j] = 1.0 / (norm.running_var[j] + norm.eps).sqrt();
+        }
+    } else {
+        // Row-major passes (vectorized across features): the means, then the
+        // biased variances, accumulated in `rstd` before it is inverted.
+        norm.mean.iter_mut().for_each(|m| *m = 0.0);
+        norm.rstd.iter_mut().for_each(|v| *v = 0.0);
+        for row in x.chunks_exact(f) {
+            norm.mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+        }
+        norm.mean.iter_mut().for_each(|m| *m /= rows as f32);
+        for row in x.chunks_exact(f) {
+            for ((var, v), mean) in norm.rstd.iter_mut().zip(row).zip(&norm.mean) {
+                *var += (v - mean) * (v - mean);
+            }
+        }
+        let m = norm.momentum;
+        for j in 0..f {
+            let var = norm.rstd[j] / rows as f32;
             if pass == Pass::Train {
-                let m = norm.momentum;
                 let unbiased = if rows > 1 {
                     var * rows as f32 / (rows - 1) as f32
                 } else {
                     var
                 };
-                norm.running_mean[j] = (1.0 - m) * norm.running_mean[j] + m * mean;
+                norm.running_mean[j] = (1.0 - m) * norm.running_mean[j] + m * norm.mean[j];
                 norm.running_var[j] = (1.0 - m) * norm.running_var[j] + m * unbiased;
             }
-            (mean, 1.0 / (var + norm.eps).sqrt())
-        };
-        norm.mean[j] = mean;
-        norm.rstd[j] = rstd;
+            norm.rstd[j] = 1.0 / (var + norm.eps).sqrt();
+        }
     }
     for ((x_row, y_row), xh_row) in x
         .chunks_exact(f)
@@ -62,24 +72,22 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
 
 pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
     let f = norm.features;
+    // dbeta_j = sum dy and dgamma_j = sum dy x_hat: the two batch-coupling sums.
     norm.param_grads(dy);
     let n = norm.rows as f32;
-    for j in 0..f {
-        let scale = norm.gamma[j] * norm.rstd[j];
-        if norm.batch_stats {
-            // dbeta_j = sum dy, dgamma_j = sum dy x_hat: the two batch-coupling terms.
-            let (sum_dy, sum_dy_xhat) = (norm.dbeta[j], norm.dgamma[j]);
-            for ((dx_row, dy_row), xh_row) in dx
-                .chunks_exact_mut(f)
-                .zip(dy.chunks_exact(f))
-                .zip(norm.x_hat.chunks_exact(f))
-            {
-                dx_row[j] = scale / n * (n * dy_row[j] - sum_dy - xh_row[j] * sum_dy_xhat);
-            }
-        } else {
-            for (dx_row, dy_row) in dx.chunks_exact_mut(f).zip(dy.chunks_exact(f)) {
-                dx_row[j] = scale * dy_row[j];
-            }
+    let coupled = norm.batch_stats;
+    for ((dx_row, dy_row), xh_row) in dx
+        .chunks_exact_mut(f)
+        .zip(dy.chunks_exact(f))
+        .zip(norm.x_hat.chunks_exact(f))
+    {
+        for j in 0..f {
+            let scale = norm.gamma[j] * norm.rstd[j];
+            dx_row[j] = if coupled {
+                scale / n * (n * dy_row[j] - norm.dbeta[j] - xh_row[j] * norm.dgamma[j])
+            } else {
+                scale * dy_row[j]
+            };
         }
     }
 }
