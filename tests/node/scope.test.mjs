@@ -1,0 +1,76 @@
+// The wasm package in Node: the same `Scope` class a page uses, loaded from
+// pkg/ with initSync (no fetch, no DOM). Run by `cargo xtask test` after the
+// wasm build: `node --test tests/node/`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('../../', import.meta.url);
+const pkg = await import(new URL('pkg/normscope.js', root));
+pkg.initSync({ module: readFileSync(fileURLToPath(new URL('pkg/normscope_bg.wasm', root))) });
+const { Scope, configSchema, normalizeQuery, version } = pkg;
+
+test('a Scope trains and reports stats in Node', () => {
+  const scope = new Scope('depth=3&width=16&norm=layer&batch=8');
+  assert.equal(scope.steps, 0);
+  assert.equal(scope.step(5), 5);
+  assert.equal(scope.steps, 5);
+  const stats = scope.stats();
+  assert.equal(stats.step, 5);
+  assert.equal(stats.layers.length, 3);
+  assert.ok(stats.loss > 0 && Number.isFinite(stats.loss));
+  assert.equal(stats.layers[0].out.count, 8 * 16);
+  scope.free();
+});
+
+test('a plain object config works like a query string', () => {
+  const a = new Scope({ depth: 2, width: 8, norm: 'batch', eps: 0.001, affine: false });
+  const b = new Scope('depth=2&width=8&norm=batch&eps=0.001&affine=false');
+  assert.equal(a.query(), b.query());
+  a.step(3);
+  b.step(3);
+  assert.equal(a.snapshotJson(), b.snapshotJson());
+  assert.deepEqual(a.config().norm, 'batch');
+});
+
+test('the snapshot has the documented format', () => {
+  const scope = new Scope('depth=2&width=4&batch=3');
+  const snap = scope.snapshot();
+  assert.equal(snap.format, 'normscope-snapshot/1');
+  assert.equal(snap.layers.length, 2);
+  assert.equal(snap.layers[0].weight.length, 4);
+  assert.equal(snap.layers[0].weight[0].length, 2);
+  assert.equal(snap.head.weight.length, 2);
+  assert.equal(snap.batch.y.length, 3);
+  const csv = scope.statsCsv().trim().split('\n');
+  assert.equal(csv.length, 3);
+  assert.ok(csv[0].startsWith('layer,'));
+});
+
+test('bad configs throw an Error naming the key and what is allowed', () => {
+  assert.throws(() => new Scope('depth=0'), (e) => e instanceof Error && /'depth'/.test(e.message) && /1\.\.=64/.test(e.message));
+  assert.throws(() => new Scope('norm=batchnorm'), /one of none, batch, layer, rms, group/);
+  assert.throws(() => new Scope({ eps: -1 }), /'eps'/);
+  assert.throws(() => new Scope('bogus=1'), /unknown key 'bogus'/);
+  assert.throws(() => new Scope({ depth: [1] }), /'depth'/);
+});
+
+test('normalizeQuery keeps defaults for bad keys and lists the errors', () => {
+  const result = normalizeQuery('depth=99&norm=layer');
+  assert.equal(result.errors.length, 1);
+  assert.match(result.errors[0], /'depth'/);
+  assert.match(result.query, /depth=8&/);
+  assert.match(result.query, /norm=layer/);
+  const schema = JSON.parse(configSchema());
+  assert.equal(schema.find((k) => k.name === 'width').max, 512);
+  assert.match(version(), /^\d+\.\d+\.\d+$/);
+});
+
+test('divergence is reported with the step and the layer', () => {
+  const scope = new Scope('activation=linear&init=normal&scale=100&depth=64&width=32');
+  assert.equal(scope.diverged(), undefined);
+  assert.equal(scope.step(10), 1);
+  assert.match(scope.diverged(), /^diverged at step 1 in layer \d+$/);
+  assert.ok(scope.stats().nonfinite > 0);
+});
