@@ -1,7 +1,7 @@
 //! Initialization against torch.nn.init's formulas (shared/reference/pytorch.md).
 
 use normscope::core::config::{Activation, InitScheme};
-use normscope::core::init::{init_linear, weight_draw, Draw, Rng};
+use normscope::core::init::{weight_draw, Draw, LinearInit, Rng};
 use rand::SeedableRng;
 
 const N: usize = 256;
@@ -16,16 +16,12 @@ fn draw(
     let mut rng = Rng::seed_from_u64(7);
     let mut weight = vec![0.0; fan_in * fan_out];
     let mut bias = vec![0.0; fan_out];
-    init_linear(
+    let init = LinearInit {
         scheme,
         scale,
         activation,
-        fan_in,
-        fan_out,
-        &mut rng,
-        &mut weight,
-        &mut bias,
-    );
+    };
+    init.fill(fan_in, fan_out, &mut rng, &mut weight, &mut bias);
     (weight, bias)
 }
 

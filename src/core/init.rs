@@ -84,28 +84,42 @@ pub fn weight_draw(
     }
 }
 
-/// Fills a Linear layer's `weight (fan_out x fan_in)` and `bias (fan_out)`.
-pub fn init_linear(
-    scheme: InitScheme,
-    scale: f32,
-    activation: Activation,
-    fan_in: usize,
-    fan_out: usize,
-    rng: &mut Rng,
-    weight: &mut [f32],
-    bias: &mut [f32],
-) {
-    match weight_draw(scheme, scale, activation, fan_in, fan_out) {
-        Draw::Zero => weight.iter_mut().for_each(|w| *w = 0.0),
-        Draw::Normal { std } => weight.iter_mut().for_each(|w| *w = std * normal(rng)),
-        Draw::Uniform { bound } => weight.iter_mut().for_each(|w| *w = uniform(rng, bound)),
-        Draw::Orthogonal { gain } => orthogonal(fan_out, fan_in, gain, rng, weight),
+/// How a Linear layer is initialized: the scheme, its `scale` and the
+/// activation whose torch gain kaiming uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinearInit {
+    pub scheme: InitScheme,
+    pub scale: f32,
+    pub activation: Activation,
+}
+
+impl LinearInit {
+    /// The distribution of a `(fan_out, fan_in)` weight.
+    pub fn draw(&self, fan_in: usize, fan_out: usize) -> Draw {
+        weight_draw(self.scheme, self.scale, self.activation, fan_in, fan_out)
     }
-    if scheme == InitScheme::TorchDefault {
-        let bound = 1.0 / (fan_in as f32).sqrt();
-        bias.iter_mut().for_each(|b| *b = uniform(rng, bound));
-    } else {
-        bias.iter_mut().for_each(|b| *b = 0.0);
+
+    /// Fills a Linear layer's `weight (fan_out x fan_in)` and `bias (fan_out)`.
+    pub fn fill(
+        &self,
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut Rng,
+        weight: &mut [f32],
+        bias: &mut [f32],
+    ) {
+        match self.draw(fan_in, fan_out) {
+            Draw::Zero => weight.iter_mut().for_each(|w| *w = 0.0),
+            Draw::Normal { std } => weight.iter_mut().for_each(|w| *w = std * normal(rng)),
+            Draw::Uniform { bound } => weight.iter_mut().for_each(|w| *w = uniform(rng, bound)),
+            Draw::Orthogonal { gain } => orthogonal(fan_out, fan_in, gain, rng, weight),
+        }
+        if self.scheme == InitScheme::TorchDefault {
+            let bound = 1.0 / (fan_in as f32).sqrt();
+            bias.iter_mut().for_each(|b| *b = uniform(rng, bound));
+        } else {
+            bias.iter_mut().for_each(|b| *b = 0.0);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! kernels of `matrix.rs` and a stored transpose of W (see there).
 
 use crate::core::config::Config;
-use crate::core::init::{init_linear, Rng};
+use crate::core::init::{LinearInit, Rng};
 use crate::core::matrix::{add_row, column_sums, gemm, transpose};
 use crate::core::network::resize;
 
@@ -34,16 +34,12 @@ impl Linear {
             weight_t: vec![0.0; fan_in * fan_out],
             d_out_t: Vec::new(),
         };
-        init_linear(
-            config.init,
-            config.scale,
-            config.activation,
-            fan_in,
-            fan_out,
-            rng,
-            &mut linear.weight,
-            &mut linear.bias,
-        );
+        let init = LinearInit {
+            scheme: config.init,
+            scale: config.scale,
+            activation: config.activation,
+        };
+        init.fill(fan_in, fan_out, rng, &mut linear.weight, &mut linear.bias);
         linear.sync();
         linear
     }

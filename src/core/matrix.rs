@@ -1,11 +1,12 @@
 //! Row-major f32 matrix kernels: everything the network's Linear layers need.
 //!
 //! Every product is one kernel, [`gemm`], register-tiled so that LLVM vectorizes
-//! it without fast-math (on wasm32 with `+simd128`, as f32x4). The three products of a Linear layer map onto it with
-//! a stored transpose:
+//! it without fast-math (on wasm32 with `+simd128`, as f32x4). The three
+//! products of a Linear layer map onto it with a stored transpose:
 //! - forward  `A = H W^T`:  `gemm(H, W^T)`   (W^T kept next to W)
 //! - backward `dH = dA W`:  `gemm(dA, W)`
 //! - backward `dW = dA^T H`: `gemm(transpose(dA), H)`
+//!
 //! Each costs `2 n k m` floating-point operations.
 
 /// Rows and columns of the register tile of [`gemm`]: a 4 x 8 block of `out`

@@ -209,7 +209,8 @@ impl Stats {
             })
             .collect();
         type Pick = fn(&mut LayerStats) -> &mut Summary;
-        let quantities: [(Pick, fn(&Block) -> &[f32]); 4] = [
+        type Source = fn(&Block) -> &[f32];
+        let quantities: [(Pick, Source); 4] = [
             (|s| &mut s.pre, |b| &b.pre),
             (|s| &mut s.out, |b| &b.out),
             (|s| &mut s.grad, |b| &b.d_out),
