@@ -1,4 +1,5 @@
 //! The config contract: defaults, ranges, error messages, the query round trip.
+#![cfg(not(target_arch = "wasm32"))]
 
 use normscope::core::config::{Kind, KEYS};
 use normscope::Config;

@@ -1,0 +1,171 @@
+//! `cargo xtask build`: the crate compiled to wasm32 (with `+simd128` from
+//! `.cargo/config.toml`), bound with wasm-bindgen into `pkg/` as an ES module for
+//! the web (`pkg/normscope.js` + `pkg/normscope_bg.wasm`), then optimized with
+//! wasm-opt when a new enough one is on PATH.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::setup::WasmTools;
+use crate::util::{cargo, human_bytes, output, root, run, say, target_dir, which, Result};
+
+/// The `.wasm` file that pages load.
+pub fn pkg_wasm() -> PathBuf {
+    root().join("pkg").join("normscope_bg.wasm")
+}
+
+/// Builds `pkg/`; `dev` uses the debug profile and skips wasm-opt.
+pub fn build(tools: &WasmTools, dev: bool) -> Result<PathBuf> {
+    let profile = if dev { "debug" } else { "release" };
+    say(&format!("building the wasm package ({profile})"));
+    let mut build = cargo(["build", "--lib", "--target", "wasm32-unknown-unknown"]);
+    if !dev {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+
+    let compiled = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join("normscope.wasm");
+    let mut bindgen = Command::new(&tools.wasm_bindgen);
+    bindgen.current_dir(root()).args([
+        "--target",
+        "web",
+        "--out-dir",
+        "pkg",
+        "--out-name",
+        "normscope",
+    ]);
+    if dev {
+        bindgen.arg("--debug");
+    }
+    run(bindgen.arg(&compiled))?;
+
+    let wasm = pkg_wasm();
+    if !dev {
+        optimize(&wasm);
+    }
+    report_size(&wasm)?;
+    Ok(wasm)
+}
+
+/// The features rustc enables by default for wasm32 plus simd128; wasm-opt must
+/// be told about each or it refuses the module.
+const WASM_OPT_FEATURES: [&str; 7] = [
+    "--enable-simd",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Runs `wasm-opt -O3` into a temporary file and keeps the result only if it
+/// succeeded: an old wasm-opt (Debian ships v108) may not understand what a new
+/// rustc emits, and then the unoptimized module is kept as it is.
+fn optimize(wasm: &Path) {
+    let Some(wasm_opt) = which("wasm-opt") else {
+        say("wasm-opt not found; keeping the unoptimized wasm (install binaryen for a smaller file)");
+        return;
+    };
+    let optimized = wasm.with_extension("opt.wasm");
+    let mut command = Command::new(&wasm_opt);
+    command
+        .arg("-O3")
+        .args(WASM_OPT_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimized);
+    let version = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    say(&format!("$ {}", crate::util::describe(&command)));
+    let before = fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    let failure = match command.output() {
+        Ok(out) if out.status.success() => match check_optimized(wasm, &optimized) {
+            Ok(()) => match fs::rename(&optimized, wasm) {
+                Ok(()) => {
+                    say(&format!(
+                        "optimized with {} (was {})",
+                        version.trim(),
+                        human_bytes(before)
+                    ));
+                    return;
+                }
+                Err(e) => format!("could not replace {}: {e}", wasm.display()),
+            },
+            Err(e) => format!("its output failed the check in Node: {e}"),
+        },
+        Ok(out) => first_line(&String::from_utf8_lossy(&out.stderr)),
+        Err(e) => e.to_string(),
+    };
+    let _ = fs::remove_file(&optimized);
+    say(&format!(
+        "{}: keeping the unoptimized wasm; {failure}",
+        version.trim()
+    ));
+}
+
+/// Runs `check_wasm.mjs`: both modules must start in Node and compute the same
+/// stats, since a wasm-opt may emit a module that validates but does not run.
+fn check_optimized(original: &Path, optimized: &Path) -> Result {
+    if which("node").is_none() {
+        return Err("node is not installed, so the optimized module cannot be checked".into());
+    }
+    let script = std::env::temp_dir().join(format!("xtask-check-wasm-{}.mjs", std::process::id()));
+    fs::write(&script, include_str!("check_wasm.mjs"))
+        .map_err(|e| format!("cannot write {}: {e}", script.display()))?;
+    let glue = original.with_file_name("normscope.js");
+    let out = Command::new("node")
+        .arg(&script)
+        .args([&glue, original, optimized])
+        .output()
+        .map_err(|e| format!("could not start node: {e}"));
+    let _ = fs::remove_file(&script);
+    let out = out?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(first_line(&String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+/// The first non-empty line of a tool's message, cut to a readable length.
+fn first_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message");
+    line.trim().chars().take(200).collect()
+}
+
+fn report_size(wasm: &Path) -> Result {
+    let bytes = fs::metadata(wasm)
+        .map_err(|e| format!("{} is missing after the build: {e}", wasm.display()))?
+        .len();
+    let gzipped = which("gzip")
+        .and_then(|gzip| {
+            Command::new(gzip)
+                .args(["-9", "-c"])
+                .arg(wasm)
+                .output()
+                .ok()
+        })
+        .filter(|out| out.status.success())
+        .map(|out| format!(", {} gzipped", human_bytes(out.stdout.len() as u64)))
+        .unwrap_or_default();
+    say(&format!(
+        "{}: {}{gzipped}",
+        display_relative(wasm),
+        human_bytes(bytes)
+    ));
+    Ok(())
+}
+
+fn display_relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
