@@ -131,3 +131,30 @@ fn smooth_activations() {
         );
     }
 }
+
+/// The cache-free inference path (decision regions) computes exactly what the
+/// eval-mode forward pass computes, for every norm and wiring.
+#[test]
+fn inference_equals_the_eval_forward_pass() {
+    for norm in ["none", "batch", "layer", "rms", "group&groups=2"] {
+        for wiring in WIRINGS {
+            let query = format!("depth=3&width=8&norm={norm}&{wiring}&activation=gelu");
+            let config: Config = query.parse().unwrap();
+            let mut network = Network::new(&config, &mut Rng::seed_from_u64(5));
+            // Move BatchNorm's running statistics away from 0 and 1.
+            let x: Vec<f32> = (0..ROWS * 2)
+                .map(|i| ((i * 13 % 11) as f32 - 5.0) / 4.0)
+                .collect();
+            network.forward(&x, ROWS, Pass::Train);
+            network.forward(&x, ROWS, Pass::Eval);
+            let expected = network.logits[..ROWS * 2].to_vec();
+            let before = network.blocks[1].out[..ROWS * 8].to_vec();
+            assert_eq!(network.infer(&x, ROWS), &expected[..], "{query}");
+            assert_eq!(
+                network.blocks[1].out[..ROWS * 8],
+                before[..],
+                "{query}: caches untouched"
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod history;
+pub mod infer;
 pub mod init;
 pub mod linear;
 pub mod loss;

@@ -236,6 +236,8 @@ pub struct Network {
     pub d_logits: Vec<f32>,
     d_head_in: Vec<f32>,
     rows: usize,
+    /// Scratch of [`Network::infer`], apart from the probe pass's caches.
+    pub(crate) infer_buffers: crate::core::infer::InferBuffers,
 }
 
 impl Network {
@@ -260,6 +262,7 @@ impl Network {
             d_logits: Vec::new(),
             d_head_in: Vec::new(),
             rows: 0,
+            infer_buffers: Default::default(),
         }
     }
 

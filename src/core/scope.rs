@@ -260,7 +260,8 @@ impl Scope {
     }
 
     /// P(class 1) on a square grid over the 2-D input plane, with the network in
-    /// eval mode (BatchNorm uses running statistics, as `model.eval()`). The
+    /// eval mode (BatchNorm uses running statistics, as `model.eval()`); the
+    /// probe pass's caches are left as they are. The
     /// resolution is at most `max_resolution` and at least 8, and otherwise as
     /// fine as [`GRID_FLOP_BUDGET`] allows for this network. None for the
     /// `gaussian` dataset, which is not 2-D.
@@ -271,7 +272,6 @@ impl Scope {
         let forward_flops_per_row = self.network.flops_per_step(1) / 3.0;
         let affordable = (GRID_FLOP_BUDGET / forward_flops_per_row).sqrt() as usize;
         let resolution = affordable.min(max_resolution).clamp(8, 256);
-        self.probe_cached = false;
         Some(DecisionGrid::compute(
             &mut self.network,
             &self.data,

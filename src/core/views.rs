@@ -6,7 +6,6 @@ use serde::Serialize;
 use crate::core::config::{NormKind, Position};
 use crate::core::data::Data;
 use crate::core::network::{Block, Network, Wiring};
-use crate::core::norm::Pass;
 
 /// The `rows x cols` input of one layer's normalization in the probe pass, and
 /// the mean and divisor `sqrt(var + eps)` (RMSNorm: `sqrt(mean(x^2) + eps)`) of
@@ -93,8 +92,7 @@ impl DecisionGrid {
         let mut probability = Vec::with_capacity(cells);
         for chunk in points.chunks(CHUNK * 2) {
             let rows = chunk.len() / 2;
-            network.forward(chunk, rows, Pass::Eval);
-            for z in network.logits[..rows * 2].chunks_exact(2) {
+            for z in network.infer(chunk, rows).chunks_exact(2) {
                 probability.push(1.0 / (1.0 + (z[0] - z[1]).exp()));
             }
         }

@@ -146,6 +146,48 @@ impl Norm {
         }
     }
 
+    /// `y = N(x)` in eval mode, writing no cache: BatchNorm uses its running
+    /// statistics, the others their per-sample statistics (they have no mode).
+    /// This is inference for the decision regions; it leaves the probe pass's
+    /// caches intact. Equal to `forward(.., Pass::Eval)` (tested).
+    pub fn infer(&self, x: &[f32], rows: usize, y: &mut [f32]) {
+        let f = self.features;
+        let size = f / self.groups;
+        for (x_row, y_row) in x.chunks_exact(f).zip(y.chunks_exact_mut(f)).take(rows) {
+            match self.kind {
+                NormKind::None => y_row.copy_from_slice(x_row),
+                NormKind::Batch => {
+                    for j in 0..f {
+                        let rstd = 1.0 / (self.running_var[j] + self.eps).sqrt();
+                        y_row[j] =
+                            (x_row[j] - self.running_mean[j]) * rstd * self.gamma[j] + self.beta[j];
+                    }
+                }
+                NormKind::Rms => {
+                    let mean_square = x_row.iter().map(|v| v * v).sum::<f32>() / f as f32;
+                    let rstd = 1.0 / (mean_square + self.eps).sqrt();
+                    for j in 0..f {
+                        y_row[j] = x_row[j] * rstd * self.gamma[j];
+                    }
+                }
+                NormKind::Layer | NormKind::Group => {
+                    for (g, (x_seg, y_seg)) in x_row
+                        .chunks_exact(size)
+                        .zip(y_row.chunks_exact_mut(size))
+                        .enumerate()
+                    {
+                        let (mean, var) = mean_var(x_seg.iter().copied());
+                        let rstd = 1.0 / (var + self.eps).sqrt();
+                        for c in 0..size {
+                            let j = g * size + c;
+                            y_seg[c] = (x_seg[c] - mean) * rstd * self.gamma[j] + self.beta[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The mean and std of every statistic set of the last forward, as used to
     /// normalize (`std = 1/rstd = sqrt(var + eps)`). Empty for `none`.
     pub fn set_stats(&self) -> (Vec<f32>, Vec<f32>) {
