@@ -1,14 +1,17 @@
 //! `cargo xtask build`: the crate compiled to wasm32 (with `+simd128` from
 //! `.cargo/config.toml`), bound with wasm-bindgen into `pkg/` as an ES module for
 //! the web (`pkg/normscope.js` + `pkg/normscope_bg.wasm`), then optimized with
-//! wasm-opt when a new enough one is on PATH.
+//! wasm-opt when a new enough one is on PATH; `pkg/package.json` makes it an npm
+//! package (`npm.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::setup::WasmTools;
-use crate::util::{cargo, human_bytes, output, root, run, say, target_dir, which, Result};
+use crate::util::{
+    cargo, gzip_len, human_bytes, output, root, run, say, target_dir, which, Result,
+};
 
 /// The `.wasm` file that pages load.
 pub fn pkg_wasm() -> PathBuf {
@@ -48,6 +51,7 @@ pub fn build(tools: &WasmTools, dev: bool) -> Result<PathBuf> {
         optimize(&wasm);
     }
     report_size(&wasm)?;
+    crate::npm::write_package(&root().join("pkg"))?;
     Ok(wasm)
 }
 
@@ -144,16 +148,8 @@ fn report_size(wasm: &Path) -> Result {
     let bytes = fs::metadata(wasm)
         .map_err(|e| format!("{} is missing after the build: {e}", wasm.display()))?
         .len();
-    let gzipped = which("gzip")
-        .and_then(|gzip| {
-            Command::new(gzip)
-                .args(["-9", "-c"])
-                .arg(wasm)
-                .output()
-                .ok()
-        })
-        .filter(|out| out.status.success())
-        .map(|out| format!(", {} gzipped", human_bytes(out.stdout.len() as u64)))
+    let gzipped = gzip_len(wasm)
+        .map(|n| format!(", {} gzipped", human_bytes(n)))
         .unwrap_or_default();
     say(&format!(
         "{}: {}{gzipped}",

@@ -7,8 +7,14 @@
 
 mod bench;
 mod build;
+mod dist;
+mod encode;
+mod html;
+mod inline;
+mod npm;
 mod serve;
 mod setup;
+mod single;
 mod test;
 mod util;
 
@@ -21,11 +27,15 @@ usage: cargo xtask <command> [options]
 
 commands:
   setup                 install the wasm32 target and the matching wasm-bindgen-cli
-  build [--dev]         build the wasm package into pkg/ (--dev: debug profile, no wasm-opt)
+  build [--dev]         build the wasm package into pkg/, an npm package
+                        (--dev: debug profile, no wasm-opt)
+  dist                  release build, then dist/site/ (a static folder for any web host)
+                        and dist/normscope.html (one self-contained file); prints the
+                        sizes and the Content-Security-Policy the single file needs
   serve [--port N]      build, then serve the repository root on http://127.0.0.1:N/ (default 8000)
   test [--quick | --e2e-only]
-                        fmt, clippy, native tests, browser tests, end-to-end tests
-                        (--quick: skip the browser; --e2e-only: only build + end-to-end)
+                        fmt, clippy, native tests, browser tests, dist, end-to-end tests
+                        (--quick: skip the browser; --e2e-only: only dist + end-to-end)
   bench                 steps/s and GFLOP/s of the reference configs, native and in Chromium
   help                  this text";
 
@@ -56,6 +66,10 @@ fn run(args: &[String]) -> Result {
             let dev = flags.switch("--dev");
             flags.finish()?;
             build::build(&setup::wasm_tools()?, dev).map(|_| ())
+        }
+        "dist" => {
+            flags.finish()?;
+            dist::dist(&setup::wasm_tools()?)
         }
         "serve" => {
             let port = flags.value("--port")?.map(parse_port).transpose()?;

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: everything CI checks, in order, stopping at the first
 //! failure: formatting, clippy (native and wasm32), the native tests, the wasm
-//! tests in headless Chromium (`wasm-pack test`), then the release package served
-//! locally and driven end to end with playwright-core (`node --test`).
+//! tests in headless Chromium (`wasm-pack test`), then `dist` (the release package,
+//! `dist/site/` and `dist/normscope.html`) with the repository served locally and
+//! driven end to end with playwright-core (`node --test`).
 //! Ends with a summary of the steps and their times.
 
 use std::path::{Path, PathBuf};
@@ -9,14 +10,14 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::util::{self, cargo, root, say, Result};
-use crate::{build, serve, setup};
+use crate::{dist, serve, setup};
 
 /// How much of the pipeline to run.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// fmt, clippy, native tests: no browser.
     Quick,
-    /// build, serve and the end-to-end and Node tests only.
+    /// dist, serve and the end-to-end and Node tests only.
     EndToEndOnly,
     /// Everything.
     Full,
@@ -120,7 +121,8 @@ fn pipeline(scope: Scope, summary: &mut Summary) -> Result {
             wasm_pack_test(&wasm_pack, &browser)
         })?;
     }
-    summary.step("cargo xtask build", || build::build(&tools, false))?;
+    // dist builds the release package and writes dist/, which the e2e tests load.
+    summary.step("cargo xtask dist", || dist::dist(&tools))?;
     let addr = serve::spawn(&root())?;
     let url = format!("http://{addr}/");
     say(&format!("serving the repository at {url}"));

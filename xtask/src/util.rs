@@ -137,6 +137,18 @@ pub fn is_debian() -> bool {
     Path::new("/etc/debian_version").exists() && which("apt-get").is_some()
 }
 
+/// The size of `path` compressed by `gzip -c` (gzip's default level, about what
+/// a web server sends); `None` without gzip.
+pub fn gzip_len(path: &Path) -> Option<u64> {
+    let out = Command::new(which("gzip")?)
+        .arg("-c")
+        .arg(path)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout.len() as u64)
+}
+
 /// Human-readable byte count.
 pub fn human_bytes(bytes: u64) -> String {
     if bytes >= 1 << 20 {
