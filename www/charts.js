@@ -1,0 +1,184 @@
+// One chart panel: a visible title, the chart's toggles, a <canvas> the Rust
+// code draws into, a hover tooltip and a place for an error. The panel draws
+// nothing itself: the figure calls `scope.draw(kind, canvas, panel.options())`.
+//
+// The canvas is sized to its CSS box times devicePixelRatio before each draw
+// (`fit()`), has role="img" and an aria-label naming the chart, and can be
+// focused: arrow keys then move a probe point whose description (the same text
+// as the hover tooltip) is read out politely.
+
+import { el } from './controls.js';
+
+/** Title, accessible name and a one-line reading hint per chart kind. */
+export const CHART_INFO = {
+  activations: {
+    title: 'Activation distribution per layer',
+    label: 'Activation distribution per hidden layer: layer against value, density as colour, mean and std overlaid',
+    hint: 'Each column is one layer’s outputs h; bright = many values. Healthy: similar spread at every depth.',
+  },
+  gradients: {
+    title: 'Gradient distribution per layer',
+    label: 'Distribution of the gradient dL/dh of each hidden layer’s output, layer against value',
+    hint: 'dL/dh per layer. Symlog spreads decades apart: a shrinking band towards layer 1 is a vanishing gradient.',
+  },
+  summary: {
+    title: 'Per-layer summary',
+    label: 'Activation std and gradient std per layer on a log axis, with the saturated or dead share per layer',
+    hint: 'std of h and of dL/dh per layer (log axis), and the share of saturated (tanh, sigmoid) or dead (ReLU) units.',
+  },
+  training: {
+    title: 'Training',
+    label: 'Loss and accuracy over training steps, and each layer’s update to weight ratio over time',
+    hint: 'Loss and accuracy; below, log10 of each layer’s update:weight ratio with the 1e-3 guide line.',
+  },
+  decision: {
+    title: 'Data and decision boundary',
+    label: 'The two-dimensional dataset and the network’s decision regions',
+    hint: 'Points are the data, the background the predicted class. The gaussian dataset has no 2-D picture.',
+  },
+  normalized: {
+    title: 'What is normalized',
+    label: 'One layer’s batch by width matrix before normalization, with the cells that share a mean and variance outlined',
+    hint: 'Rows are samples, columns units. Outlined cells share one mean and std: a column (BatchNorm), a row (LayerNorm, RMSNorm), a row segment (GroupNorm).',
+  },
+};
+
+let counter = 0;
+
+/** A labelled group of radio buttons; `onPick(value)` on change. */
+function segmented(legend, name, values, current, onPick) {
+  const set = el('fieldset', { class: 'segmented' }, [el('legend', { text: legend })]);
+  for (const value of values) {
+    const id = `${name}-${value}`;
+    const input = el('input', { type: 'radio', name, id, value, checked: value === current });
+    input.addEventListener('change', () => input.checked && onPick(value));
+    set.append(input, el('label', { htmlFor: id, text: value }));
+  }
+  return set;
+}
+
+/**
+ * Creates the panel for chart `kind`. `state.view` is the shared view object
+ * ({view, gradscale, layer}); `onView(key, value)` reports a toggle;
+ * `describe(panel, x, y)` returns the text under canvas pixel (x, y).
+ */
+export function createChart(kind, { view, onView, describe }) {
+  const info = CHART_INFO[kind] || { title: kind, label: `${kind} chart`, hint: '' };
+  const uid = `chart-${kind}-${++counter}`;
+  const canvas = el('canvas', { role: 'img', 'aria-label': info.label, tabIndex: 0, width: 600, height: 360 });
+  const tooltip = el('div', { class: 'chart-tooltip', hidden: true, 'aria-hidden': 'true' });
+  const spoken = el('p', { class: 'visually-hidden', 'aria-live': 'polite' });
+  const error = el('p', { class: 'chart-error', hidden: true });
+  const tools = el('div', { class: 'chart-tools' });
+  const heading = el('h3', { class: 'chart-title', id: `${uid}-title`, text: info.title });
+  const element = el('section', { class: `chart chart-${kind}`, 'aria-labelledby': heading.id }, [
+    el('div', { class: 'chart-head' }, [heading, tools]),
+    el('div', { class: 'chart-canvas' }, [canvas, tooltip, error]),
+    el('p', { class: 'chart-hint', text: info.hint }),
+    spoken,
+  ]);
+  element.dataset.kind = kind;
+
+  const radios = {};
+  if (kind === 'activations' || kind === 'gradients') {
+    radios.view = segmented('View', `${uid}-view`, ['heatmap', 'histograms'], view.view, (v) => onView('view', v));
+    tools.append(radios.view);
+  }
+  if (kind === 'gradients') {
+    radios.gradscale = segmented('Scale', `${uid}-scale`, ['linear', 'symlog'], view.gradscale, (v) =>
+      onView('gradscale', v),
+    );
+    tools.append(radios.gradscale);
+  }
+  let layerSelect = null;
+  if (kind === 'normalized') {
+    layerSelect = el('select', { id: `${uid}-layer` });
+    layerSelect.addEventListener('change', () => onView('layer', Number(layerSelect.value)));
+    tools.append(el('div', { class: 'chart-layer' }, [el('label', { htmlFor: layerSelect.id, text: 'Layer' }), layerSelect]));
+  }
+
+  /** Shows `view` in the toggles and offers layers 1..depth. */
+  function sync(nextView, depth) {
+    for (const [key, set] of Object.entries(radios)) {
+      for (const input of set.querySelectorAll('input')) input.checked = input.value === nextView[key];
+    }
+    if (layerSelect) {
+      if (layerSelect.options.length !== depth) {
+        layerSelect.replaceChildren(
+          ...Array.from({ length: depth }, (_, i) => el('option', { value: i + 1, text: `${i + 1}` })),
+        );
+      }
+      layerSelect.value = String(Math.min(nextView.layer, depth));
+    }
+  }
+
+  /** The options query the Rust chart reads. */
+  function options(currentView) {
+    if (kind === 'activations') return `view=${currentView.view}`;
+    if (kind === 'gradients') return `view=${currentView.view}&scale=${currentView.gradscale}`;
+    if (kind === 'normalized') return `layer=${currentView.layer}`;
+    return '';
+  }
+
+  /** Sizes the canvas to its CSS box x devicePixelRatio; true if it changed. */
+  function fit() {
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
+    const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+    if (canvas.clientWidth === 0 || (canvas.width === width && canvas.height === height)) return false;
+    canvas.width = width;
+    canvas.height = height;
+    return true;
+  }
+
+  function setError(text) {
+    error.hidden = !text;
+    error.textContent = text ? `This chart could not be drawn: ${text}` : '';
+  }
+
+  // Hover and keyboard probing share one point, in CSS pixels of the canvas.
+  let probe = null;
+  function showProbe(speak = false) {
+    if (!probe) {
+      tooltip.hidden = true;
+      return;
+    }
+    const scale = canvas.width / Math.max(1, canvas.clientWidth);
+    const text = describe(panel, probe.x * scale, probe.y * scale);
+    tooltip.hidden = !text;
+    tooltip.textContent = text;
+    if (text) {
+      const left = Math.min(probe.x + 12, canvas.clientWidth - tooltip.offsetWidth - 4);
+      tooltip.style.left = `${Math.max(4, left)}px`;
+      tooltip.style.top = `${probe.y > canvas.clientHeight / 2 ? probe.y - tooltip.offsetHeight - 10 : probe.y + 14}px`;
+    }
+    if (speak) spoken.textContent = text;
+  }
+  canvas.addEventListener('pointermove', (event) => {
+    probe = { x: event.offsetX, y: event.offsetY };
+    showProbe();
+  });
+  canvas.addEventListener('pointerleave', () => {
+    probe = null;
+    showProbe();
+  });
+  canvas.addEventListener('blur', () => {
+    probe = null;
+    showProbe();
+  });
+  canvas.addEventListener('keydown', (event) => {
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (!moves[event.key]) return;
+    event.preventDefault();
+    const [dx, dy] = moves[event.key];
+    const base = probe || { x: canvas.clientWidth / 2, y: canvas.clientHeight / 2 };
+    probe = {
+      x: Math.min(canvas.clientWidth - 1, Math.max(0, base.x + dx * canvas.clientWidth * 0.04)),
+      y: Math.min(canvas.clientHeight - 1, Math.max(0, base.y + dy * canvas.clientHeight * 0.05)),
+    };
+    showProbe(true);
+  });
+
+  const panel = { kind, element, canvas, options, fit, setError, sync, refreshProbe: () => probe && showProbe() };
+  return panel;
+}

@@ -1,0 +1,92 @@
+// The chart panels of one figure and when to redraw them. Only charts on
+// screen are drawn (IntersectionObserver); a resized canvas is redrawn at its
+// new size (ResizeObserver); a chart is redrawn only when the scope, its step
+// or its options changed. While playing (`throttle`), a chart that costs more
+// than CHEAP_DRAW_MS (the decision regions, big layer matrices) is redrawn at
+// most every EXPENSIVE_INTERVAL_MS and every third frame, so it cannot eat the
+// frame budget. Every wasm call is guarded; a failure shows in the panel.
+
+import { createChart } from './charts.js';
+import { message } from './wasm.js';
+
+/** A chart whose draw takes longer than this is throttled during Play. */
+const CHEAP_DRAW_MS = 6;
+/** Minimum time between two redraws of an expensive chart during Play. */
+const EXPENSIVE_INTERVAL_MS = 250;
+
+/**
+ * Creates panels for `kinds` in `grid`. `state()` returns { scope, generation,
+ * view } (scope may be null); `onView(key, value)` reports a toggle.
+ * Returns { draw({force, throttle}), sync(view, depth), destroy() }.
+ */
+export function createChartSet(grid, kinds, { state, onView }) {
+  const describe = (panel, x, y) => {
+    const { scope, view } = state();
+    try {
+      return scope ? scope.describe(panel.kind, panel.canvas.width, panel.canvas.height, x, y, panel.options(view)) : '';
+    } catch {
+      return '';
+    }
+  };
+  const panels = kinds.map((kind) => createChart(kind, { view: state().view, onView, describe }));
+  grid.append(...panels.map((panel) => panel.element));
+
+  const drawn = new Map(); // panel -> "generation/step/options" last drawn
+  const cost = new Map(); // panel -> { ms (running average), at, frames skipped }
+  const visible = new Set(panels);
+
+  function draw({ force = true, throttle = false } = {}) {
+    const { scope, generation, view } = state();
+    if (!scope) return;
+    const now = performance.now();
+    for (const panel of panels) {
+      if (!visible.has(panel)) continue;
+      const resized = panel.fit();
+      const stamp = `${generation}/${scope.steps}/${panel.options(view)}`;
+      if (!force && !resized && drawn.get(panel) === stamp) continue;
+      const spent = cost.get(panel) || { ms: 0, at: -Infinity, frames: 0 };
+      cost.set(panel, spent);
+      spent.frames += 1;
+      const due = !throttle || spent.ms <= CHEAP_DRAW_MS || (now - spent.at >= EXPENSIVE_INTERVAL_MS && spent.frames >= 3);
+      if (!resized && !due) continue;
+      const started = performance.now();
+      try {
+        scope.draw(panel.kind, panel.canvas, panel.options(view));
+        panel.setError(null);
+      } catch (error) {
+        panel.setError(message(error));
+      }
+      const took = performance.now() - started;
+      spent.ms = spent.at === -Infinity ? took : 0.7 * spent.ms + 0.3 * took;
+      Object.assign(spent, { at: now, frames: 0 });
+      drawn.set(panel, stamp);
+      panel.refreshProbe();
+    }
+  }
+
+  const observer =
+    'IntersectionObserver' in window
+      ? new IntersectionObserver((entries) => {
+          for (const entry of entries) {
+            const panel = panels.find((p) => p.element === entry.target);
+            if (entry.isIntersecting) visible.add(panel);
+            else visible.delete(panel);
+          }
+          draw({ force: false });
+        })
+      : null;
+  const resizer = 'ResizeObserver' in window ? new ResizeObserver(() => draw({ force: false })) : null;
+  for (const panel of panels) {
+    observer?.observe(panel.element);
+    resizer?.observe(panel.canvas);
+  }
+
+  return {
+    draw,
+    sync: (view, depth) => panels.forEach((panel) => panel.sync(view, depth)),
+    destroy() {
+      observer?.disconnect();
+      resizer?.disconnect();
+    },
+  };
+}

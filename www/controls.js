@@ -1,0 +1,146 @@
+// Form controls built from the core's config table (`configSchema()`).
+//
+// Every row of the table becomes one labelled element (a native <label for>):
+// a slider for integers with a short range, a number field for other numbers,
+// a <select> for choices, a checkbox for booleans. Labels, ranges, choices,
+// defaults and tooltips (the key's `help`) all come from the table; this file
+// names a key only for layout (section headings, Groups shown for GroupNorm).
+//
+//   const controls = buildControls(schema, { idPrefix: 'f1', onChange: (key, text) => ... });
+//   parent.append(controls.element); controls.set(config);
+
+/** Section headings, placed before the named key when it is shown. */
+const SECTIONS = { depth: 'Network', norm: 'Normalization', batch: 'Data and training' };
+
+/** Integers whose range is at most this wide get a slider. */
+const SLIDER_SPAN = 1024;
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'text') node.textContent = value;
+    else if (key === 'class') node.className = value;
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** The input element for one schema row. */
+function inputFor(row, id) {
+  const common = { id, name: row.name, title: row.help };
+  switch (row.kind) {
+    case 'choice':
+      return el('select', common, row.choices.map((name) => el('option', { value: name, text: name })));
+    case 'bool':
+      return el('input', { ...common, type: 'checkbox' });
+    case 'int':
+      if (row.max - row.min <= SLIDER_SPAN) {
+        return el('input', { ...common, type: 'range', min: row.min, max: row.max, step: 1 });
+      }
+      return el('input', { ...common, type: 'number', min: row.min, max: row.max, step: 1, inputMode: 'numeric' });
+    default:
+      // Floats: min may be open, so the browser's min check is left to the core.
+      return el('input', { ...common, type: 'number', max: row.max, step: 'any', inputMode: 'decimal' });
+  }
+}
+
+/** The text form of a control's value, as the core parses it. */
+function read(input) {
+  return input.type === 'checkbox' ? String(input.checked) : input.value.trim();
+}
+
+/**
+ * Builds the controls for `schema` rows (only those named in `only`, if given).
+ * `onChange(key, text)` is called with the raw text of a changed control; a
+ * slider reports while it moves, other fields when a value is committed.
+ * Returns { element, set(config), showError(key, text), focus(key) }.
+ */
+export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }) {
+  const element = el('form', { class: 'controls', 'aria-label': 'Network settings' });
+  element.addEventListener('submit', (event) => event.preventDefault());
+  const rows = new Map();
+  for (const row of schema) {
+    if (only && !only.includes(row.name)) continue;
+    if (SECTIONS[row.name] && !only) element.append(el('h3', { class: 'controls-section', text: SECTIONS[row.name] }));
+    const id = `${idPrefix}-${row.name}`;
+    const input = inputFor(row, id);
+    const label = el('label', { htmlFor: id, text: row.label, title: row.help });
+    const error = el('p', { class: 'control-error', id: `${id}-error`, hidden: true });
+    const wrap = el('div', { class: `control control-${row.kind}${input.type === 'range' ? ' control-range' : ''}` });
+    wrap.dataset.key = row.name;
+    let output = null;
+    if (input.type === 'range') {
+      output = el('output', { htmlFor: id, class: 'control-value' });
+      wrap.append(el('div', { class: 'control-head' }, [label, output]), input, error);
+    } else if (input.type === 'checkbox') {
+      wrap.append(el('div', { class: 'control-head' }, [input, label]), error);
+    } else {
+      wrap.append(label, input, error);
+    }
+    const report = () => {
+      if (output) output.value = input.value;
+      // Groups follows the Normalization control at once, so a refused
+      // GroupNorm config can be fixed without first leaving GroupNorm.
+      if (row.name === 'norm' && rows.has('groups')) rows.get('groups').wrap.hidden = input.value !== 'group';
+      if (row.name === 'width') limitGroups(input.value);
+      onChange(row.name, read(input));
+    };
+    if (input.type === 'range') input.addEventListener('input', report);
+    else input.addEventListener('change', report);
+    // Enter in a number field commits it at once.
+    if (input.type === 'number') {
+      input.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter') input.dispatchEvent(new Event('change'));
+      });
+    }
+    rows.set(row.name, { row, input, output, error, wrap });
+    element.append(wrap);
+  }
+
+  /** Groups must divide the width, so its slider stops at the width. */
+  function limitGroups(width) {
+    const groups = rows.get('groups');
+    if (!groups || groups.input.type !== 'range') return;
+    groups.input.max = String(Math.min(groups.row.max, Number(width) || groups.row.max));
+    if (groups.output) groups.output.value = groups.input.value;
+  }
+
+  /** Shows `config` (a plain object of typed values) in the controls. */
+  function set(config) {
+    // First, so that a larger Groups value is not clamped by the old width.
+    if ('width' in config) limitGroups(config.width);
+    for (const [name, { input, output, wrap }] of rows) {
+      if (!(name in config)) continue;
+      const value = config[name];
+      if (input.type === 'checkbox') input.checked = value === true || value === 'true';
+      else if (document.activeElement !== input || input.type !== 'number') input.value = String(value);
+      if (output) output.value = input.value;
+      if (name === 'groups') wrap.hidden = config.norm !== 'group';
+    }
+  }
+
+  /** Marks `key` invalid with `text` (null clears it). */
+  function showError(key, text) {
+    const entry = rows.get(key);
+    if (!entry) return;
+    entry.error.hidden = !text;
+    entry.error.textContent = text || '';
+    if (text) {
+      entry.input.setAttribute('aria-invalid', 'true');
+      entry.input.setAttribute('aria-describedby', entry.error.id);
+    } else {
+      entry.input.removeAttribute('aria-invalid');
+      entry.input.removeAttribute('aria-describedby');
+    }
+  }
+
+  function clearErrors() {
+    for (const key of rows.keys()) showError(key, null);
+  }
+
+  return { element, set, showError, clearErrors, has: (key) => rows.has(key) };
+}
+
+export { el };

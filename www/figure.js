@@ -1,0 +1,272 @@
+// One normscope figure: a Scope, its chart panels, its controls, its own
+// animation loop. Several figures can share a page (and the one wasm module).
+//
+//   import { mount } from './www/figure.js';
+//   const figure = await mount(document.querySelector('#fig'), {
+//     config: 'depth=20&init=torch_default',   // query string or {depth: 20, ...}
+//     charts: ['activations', 'gradients'],    // default: every chart
+//     controls: ['norm'],                      // 'all' (default), or [] for none
+//   });
+//   figure.update({ norm: 'layer' }); figure.play(); figure.pause(); figure.destroy();
+//
+// The figure never computes statistics: it steps the Scope and asks Rust to draw.
+// Every wasm call is guarded; a failure becomes a visible message, never an
+// uncaught exception. `onChange({query, view, config})` reports each accepted change.
+
+import { createChartSet } from './chartset.js';
+import { buildControls, el } from './controls.js';
+import { Loop } from './loop.js';
+import { createNotices } from './notices.js';
+import { checkView, defaultView } from './state.js';
+import { load, message } from './wasm.js';
+
+let figures = 0;
+
+/** Turns a config given as a query string or a plain object into URLSearchParams. */
+function toParams(config) {
+  if (!config) return new URLSearchParams();
+  if (typeof config === 'string') return new URLSearchParams(config);
+  return new URLSearchParams(Object.entries(config).map(([key, value]) => [key, String(value)]));
+}
+
+/** The config key an error message names ("... for 'groups': ..."), if any. */
+function keyOf(text) {
+  const match = /(?:for|key) '([a-z_]+)'/.exec(text);
+  return match ? match[1] : null;
+}
+
+/** Mounts a figure into `element`; resolves to its handle. Throws if wasm cannot start. */
+export async function mount(element, options = {}) {
+  const ns = await load(options.wasmUrl);
+  const id = `fig${++figures}`;
+  const kinds = (options.charts || ns.kinds).filter((kind) => ns.kinds.includes(kind));
+  const shown = options.controls === undefined || options.controls === 'all' ? null : options.controls;
+  const view = { ...defaultView(), ...(options.view || {}) };
+  let scope = null;
+  let query = '';
+  let config = {};
+  let draft = new URLSearchParams();
+  let generation = 0;
+  let rebuildMs = 0;
+  let lastAction = 'rebuild'; // what the status line reports timings of
+
+  // --- DOM -----------------------------------------------------------------
+  const { element: notices, notify } = createNotices();
+  const playButton = el('button', { type: 'button', class: 'primary', text: 'Play' });
+  const stepButton = el('button', { type: 'button', text: 'Step' });
+  const resetButton = el('button', { type: 'button', text: 'Reset' });
+  const speed = el('input', { type: 'range', id: `${id}-speed`, min: 1, max: 50, step: 1, value: options.speed || 10 });
+  const speedValue = el('output', { htmlFor: speed.id, class: 'control-value', value: speed.value });
+  const status = el('p', { class: 'status' });
+  const jump = el('a', { class: 'jump', href: `#${id}-controls`, text: 'Settings ↓' });
+  const toolbar = el('div', { class: 'toolbar' }, [
+    el('div', { class: 'buttons' }, [playButton, stepButton, resetButton]),
+    ...(shown && shown.length === 0 ? [] : [jump]),
+    el('div', { class: 'speed' }, [el('label', { htmlFor: speed.id, text: 'Speed (steps per frame)' }), speed, speedValue]),
+    status,
+  ]);
+  const grid = el('div', { class: 'chart-grid' });
+  const controls =
+    shown && shown.length === 0 ? null : buildControls(ns.schema, { only: shown, idPrefix: id, onChange: onControl });
+  if (controls) controls.element.id = `${id}-controls`;
+  const root = el('div', { class: `figure${controls ? '' : ' figure-no-controls'}` }, [
+    notices,
+    toolbar,
+    el('div', { class: 'figure-body' }, [grid, ...(controls ? [controls.element] : [])]),
+  ]);
+  element.replaceChildren(root);
+
+  const charts = createChartSet(grid, kinds, {
+    state: () => ({ scope, generation, view }),
+    onView: setViewKey,
+  });
+  const drawCharts = charts.draw;
+
+  // --- status ------------------------------------------------------------------
+  const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
+  function showStatus() {
+    if (!scope) return;
+    let stats = null;
+    try {
+      stats = scope.stats();
+    } catch (error) {
+      notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
+    }
+    const parts = [`step ${scope.steps}`];
+    if (stats) {
+      parts.push(`loss ${fmt(stats.loss)}`);
+      parts.push(`accuracy ${typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—'}`);
+      if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
+    }
+    const perf = loop.perf();
+    if (lastAction === 'play' && perf.fps) {
+      parts.push(`frame ${perf.frameMs.toFixed(0)} ms`, `${perf.fps.toFixed(0)} fps`, `${Math.round(perf.stepsPerSecond)} steps/s`);
+    } else {
+      parts.push(`redrawn in ${rebuildMs.toFixed(0)} ms`);
+    }
+    status.textContent = parts.join(' · ');
+  }
+
+  // --- the scope -----------------------------------------------------------------
+  /** Builds a Scope from `next` (URLSearchParams); on success it replaces the old one. */
+  function rebuild(next) {
+    const started = performance.now();
+    let fresh;
+    try {
+      fresh = new ns.Scope(next.toString());
+    } catch (error) {
+      return message(error);
+    }
+    scope?.free();
+    scope = fresh;
+    generation += 1;
+    query = scope.query();
+    config = scope.config();
+    draft = new URLSearchParams(query);
+    if (view.layer > config.depth) view.layer = config.depth;
+    controls?.set(config);
+    controls?.clearErrors();
+    notify('config', null);
+    notify('diverged', null);
+    charts.sync(view, config.depth);
+    drawCharts();
+    rebuildMs = performance.now() - started;
+    lastAction = 'rebuild';
+    showStatus();
+    options.onChange?.({ query, view: { ...view }, config });
+    return null;
+  }
+
+  /** Tries the draft; on a refused value, marks the control, keeps the last good state and returns the error. */
+  function applyDraft() {
+    const error = rebuild(draft);
+    if (!error) return null;
+    controls?.showError(keyOf(error), error);
+    notify('config', `Not applied: ${error}. The charts still show the last valid settings.`);
+    return error;
+  }
+
+  // A change rebuilds at once; further changes in the same frame (a dragged
+  // slider) are coalesced into one rebuild in the next animation frame.
+  let pendingFrame = 0;
+  let rebuiltThisFrame = false;
+  function onControl(key, text) {
+    draft.set(key, text);
+    if (!rebuiltThisFrame) {
+      rebuiltThisFrame = true;
+      requestAnimationFrame(() => (rebuiltThisFrame = false));
+      applyDraft();
+    } else if (!pendingFrame) {
+      pendingFrame = requestAnimationFrame(() => {
+        pendingFrame = 0;
+        applyDraft();
+      });
+    }
+  }
+
+  function setViewKey(key, value) {
+    const [checked, error] = checkView(key, value, config.depth || 1);
+    if (error) {
+      notify('view', error);
+      return;
+    }
+    notify('view', null);
+    view[key] = checked;
+    charts.sync(view, config.depth);
+    drawCharts({ force: false });
+    options.onChange?.({ query, view: { ...view }, config });
+  }
+
+  // --- the loop -------------------------------------------------------------------
+  const loop = new Loop({
+    maxSteps: () => Number(speed.value),
+    step: (n) => {
+      try {
+        return scope.step(n);
+      } catch (error) {
+        notify('step', `Training stopped: ${message(error)}`, 'error');
+        return 0;
+      }
+    },
+    draw: (throttle) => drawCharts({ force: false, throttle }),
+    after: () => checkDiverged(),
+    status: showStatus,
+    onState: (playing) => {
+      if (playing) lastAction = 'play';
+      else drawCharts({ force: false }); // catch up on charts throttled during Play
+      playButton.textContent = playing ? 'Pause' : 'Play';
+      root.classList.toggle('playing', playing);
+    },
+  });
+
+  function checkDiverged() {
+    const diverged = scope && scope.diverged();
+    if (!diverged) return false;
+    loop.pause();
+    notify('diverged', `Training ${diverged}: a value became infinite or NaN. Press Reset to start again, or lower the learning rate.`, 'error');
+    showStatus();
+    return true;
+  }
+
+  playButton.addEventListener('click', () => (loop.playing ? handle.pause() : handle.play()));
+  stepButton.addEventListener('click', () => handle.step());
+  resetButton.addEventListener('click', () => handle.reset());
+  speed.addEventListener('input', () => (speedValue.value = speed.value));
+
+  // --- start ------------------------------------------------------------------------
+  draft = toParams(options.config);
+  const startError = applyDraft();
+  if (startError) {
+    // A refused config must not leave an empty figure: fall back to the defaults.
+    rebuild(new URLSearchParams());
+    notify('config', `Not applied: ${startError}. Showing the default settings.`);
+  }
+  for (const [index, text] of (options.notices || []).entries()) notify(`given-${index}`, text);
+
+  const handle = {
+    element: root,
+    /** Applies config keys (object or query) over the current ones; returns an error text or null. */
+    update(next, { replace = false } = {}) {
+      const params = toParams(next);
+      draft = replace ? params : new URLSearchParams(query);
+      if (!replace) for (const [key, value] of params) draft.set(key, value);
+      return applyDraft();
+    },
+    play() {
+      if (checkDiverged()) return;
+      loop.play();
+    },
+    pause: () => loop.pause(),
+    step(n = 1) {
+      loop.pause();
+      loop.stepOnce(n);
+    },
+    reset() {
+      const wasPlaying = loop.playing;
+      loop.pause();
+      rebuild(new URLSearchParams(query));
+      if (wasPlaying) loop.play();
+    },
+    setView: setViewKey,
+    notify: (key, text) => notify(key, text),
+    query: () => query,
+    config: () => ({ ...config }),
+    view: () => ({ ...view }),
+    get playing() {
+      return loop.playing;
+    },
+    get steps() {
+      return scope ? scope.steps : 0;
+    },
+    perf: () => ({ ...loop.perf(), rebuildMs }),
+    destroy() {
+      loop.pause();
+      if (pendingFrame) cancelAnimationFrame(pendingFrame);
+      charts.destroy();
+      scope?.free();
+      scope = null;
+      element.replaceChildren();
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,138 @@
+// One page state <-> the URL query string.
+//
+// The query string holds three kinds of keys:
+//   - config keys (depth, norm, seed, ...): the core's config table, checked by
+//     the core's `normalizeQuery`; always written in full, in canonical form, so
+//     a copied link reproduces the exact run;
+//   - view keys, how the charts look: `view` (activation/gradient charts as a
+//     heatmap or stacked histograms), `gradscale` (gradient value axis) and
+//     `layer` (the layer the "What is normalized" chart shows); written only
+//     when they differ from their defaults;
+//   - page keys for embedding: `embed`, `charts`, `controls` (lists, comma
+//     separated), kept as given once valid.
+// A refused key becomes a notice in the core's words ("invalid value "x" for
+// 'key': allowed ...") and takes its default; nothing is ever fatal.
+
+/** View keys: default and allowed values. `layer` is checked against the depth. */
+export const VIEW_KEYS = {
+  view: { default: 'heatmap', choices: ['heatmap', 'histograms'] },
+  gradscale: { default: 'linear', choices: ['linear', 'symlog'] },
+  layer: { default: 1 },
+};
+
+/** Page keys for embedding. */
+export const PAGE_KEYS = ['embed', 'charts', 'controls'];
+
+const invalid = (key, value, allowed) => `invalid value ${JSON.stringify(value)} for '${key}': allowed ${allowed}`;
+
+/** The default view. */
+export function defaultView() {
+  return Object.fromEntries(Object.entries(VIEW_KEYS).map(([key, spec]) => [key, spec.default]));
+}
+
+/** Checks a view key's value; returns [value, error or null]. */
+export function checkView(key, raw, depth) {
+  if (key === 'layer') {
+    const layer = Number(raw);
+    if (/^\d+$/.test(String(raw).trim()) && layer >= 1 && layer <= depth) return [layer, null];
+    return [VIEW_KEYS.layer.default, invalid(key, raw, `an integer in 1..=${depth} (the depth)`)];
+  }
+  const { choices } = VIEW_KEYS[key];
+  if (choices.includes(raw)) return [raw, null];
+  return [VIEW_KEYS[key].default, invalid(key, raw, `one of ${choices.join(', ')}`)];
+}
+
+/** Parses a comma-separated list of names against `known` ('all' means every one). */
+function checkList(key, raw, known, allowNone) {
+  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [known.slice(), null];
+  if (allowNone && (names.length === 0 || (names.length === 1 && names[0] === 'none'))) return [[], null];
+  const bad = names.filter((name) => !known.includes(name));
+  const allowed = `a comma-separated list of ${known.join(', ')}, or all${allowNone ? ' or none' : ''}`;
+  if (bad.length > 0) return [null, invalid(key, bad.join(','), allowed)];
+  return names.length > 0 ? [names, null] : [null, invalid(key, raw, allowed)];
+}
+
+/**
+ * Reads a query string. `ns` is the loaded module (see wasm.js). Returns
+ * { query, config, view, page, errors, notices }: `query` is the canonical
+ * config query, `page` holds only the page keys that were given and valid,
+ * `errors` the refusals in the core's words, `notices` the same saying what
+ * the page does instead.
+ */
+export function parse(search, ns) {
+  const params = new URLSearchParams(search);
+  const configKeys = ns.schema.map((row) => row.name);
+  const known = [...configKeys, ...Object.keys(VIEW_KEYS), ...PAGE_KEYS];
+  const errors = [];
+  const seen = new Map();
+  for (const [key, value] of params) {
+    if (!known.includes(key)) {
+      errors.push(
+        `unknown key '${key}': known keys are ${configKeys.join(', ')} (the network) and ` +
+          `${[...Object.keys(VIEW_KEYS), ...PAGE_KEYS].join(', ')} (the page)`,
+      );
+    } else if (seen.has(key)) {
+      errors.push(`key '${key}' is given more than once: the first value is used`);
+    } else {
+      seen.set(key, value);
+    }
+  }
+  const configPart = new URLSearchParams();
+  for (const key of configKeys) if (seen.has(key)) configPart.set(key, seen.get(key));
+  const normalized = ns.normalizeQuery(configPart.toString());
+  errors.push(...normalized.errors);
+
+  const view = defaultView();
+  for (const key of Object.keys(VIEW_KEYS)) {
+    if (!seen.has(key)) continue;
+    const [value, error] = checkView(key, seen.get(key), normalized.config.depth);
+    view[key] = value;
+    if (error) errors.push(error);
+  }
+
+  const page = {};
+  if (seen.has('embed')) {
+    const raw = seen.get('embed');
+    if (['1', 'true', '0', 'false'].includes(raw)) page.embed = raw === '1' || raw === 'true';
+    else errors.push(invalid('embed', raw, '1, true, 0 or false'));
+  }
+  for (const [key, names, allowNone] of [['charts', ns.kinds, false], ['controls', configKeys, true]]) {
+    if (!seen.has(key)) continue;
+    const [list, error] = checkList(key, seen.get(key), names, allowNone);
+    if (error) errors.push(error);
+    else page[key] = list;
+  }
+  const notices = errors.map((error) => `In the link: ${error}. ${consequence(error, normalized.config)}`);
+  return { query: normalized.query, config: normalized.config, view, page, errors, notices };
+}
+
+/** What the page does about a refused key, for the notice. */
+function consequence(error, config) {
+  const key = /for '([a-z_]+)'/.exec(error)?.[1];
+  const used = key in config ? config[key] : VIEW_KEYS[key]?.default;
+  if (error.startsWith('unknown key') || error.includes('more than once') || used === undefined) return 'It is ignored.';
+  return `Using ${used} instead.`;
+}
+
+/** The query string (with '?') for a config query, a view and page keys. */
+export function toSearch({ query, view = {}, page = {} }) {
+  const params = new URLSearchParams(query);
+  for (const [key, spec] of Object.entries(VIEW_KEYS)) {
+    if (key in view && view[key] !== spec.default) params.set(key, String(view[key]));
+  }
+  if (page.embed) params.set('embed', '1');
+  if (page.charts) params.set('charts', page.charts.join(','));
+  if (page.controls) params.set('controls', page.controls.length ? page.controls.join(',') : 'none');
+  // Commas read better than %2C in a shared link and are legal in a query.
+  return `?${params.toString().replaceAll('%2C', ',')}`;
+}
+
+/** Replaces the address bar's query without a reload (no-op where forbidden, e.g. sandboxed). */
+export function writeUrl(search) {
+  try {
+    if (location.search !== search) history.replaceState(history.state, '', search + location.hash);
+  } catch {
+    // A sandboxed iframe may refuse history access; the page works on without it.
+  }
+}
