@@ -195,3 +195,25 @@ fn decision_grid_covers_the_data_and_respects_the_budget() {
         .decision_grid(32)
         .is_none());
 }
+
+#[test]
+fn histograms_bin_values_near_the_f32_limit() {
+    // The overflow config: the layers before the blow-up hold values up to
+    // ~1e38, where `hi - lo` overflows f32; they must still be binned.
+    let mut s = scope("activation=linear&init=normal&scale=100&depth=64&width=32");
+    let stats = s.stats();
+    let finite_layer = stats
+        .layers
+        .iter()
+        .rev()
+        .find(|l| l.out.nonfinite == 0 && l.out.max > 1e30)
+        .unwrap();
+    let counts = &finite_layer.out.histogram.counts;
+    assert_eq!(counts.iter().sum::<u32>() as usize, finite_layer.out.count);
+    assert!(
+        counts.iter().filter(|&&c| c > 0).count() > 1,
+        "spread over several bins: {counts:?}"
+    );
+    let matrix = s.layer_matrix(3).unwrap();
+    assert_eq!(matrix.layer, 3);
+}

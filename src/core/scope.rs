@@ -253,10 +253,8 @@ impl Scope {
             return None;
         }
         self.probe();
-        Some(LayerMatrix::of(
-            &self.network.blocks[layer - 1],
-            self.network.rows(),
-        ))
+        let block = &self.network.blocks[layer - 1];
+        Some(LayerMatrix::of(layer, block, self.network.rows()))
     }
 
     /// P(class 1) on a square grid over the 2-D input plane, with the network in

@@ -41,15 +41,17 @@ impl Histogram {
 
     fn fill(values: &[f32], lo: f32, hi: f32, linthresh: f32) -> Histogram {
         let mut counts = vec![0u32; BINS];
-        let width = (hi - lo) / BINS as f32;
+        // In f64: near f32::MAX, `hi - lo` overflows f32. The `as usize` cast
+        // saturates (negative and NaN give 0), so the clamp covers both ends.
+        let bins_per_unit = BINS as f64 / (hi as f64 - lo as f64);
         for &v in values.iter().filter(|v| v.is_finite()) {
             let t = if linthresh > 0.0 {
                 Histogram::symlog(v, linthresh)
             } else {
                 v
             };
-            let bin = ((t - lo) / width).floor();
-            counts[(bin.max(0.0) as usize).min(BINS - 1)] += 1;
+            let bin = ((t as f64 - lo as f64) * bins_per_unit) as usize;
+            counts[bin.min(BINS - 1)] += 1;
         }
         Histogram {
             lo,
@@ -169,9 +171,10 @@ fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
     if !lo.is_finite() || !hi.is_finite() {
         return (-1.0, 1.0);
     }
-    if hi - lo <= f32::EPSILON * lo.abs().max(hi.abs()).max(1e-30) || !(hi - lo).is_finite() {
+    if (hi as f64 - lo as f64) <= f32::EPSILON as f64 * lo.abs().max(hi.abs()).max(1e-30) as f64 {
+        // A single value: pad it, staying within the finite f32 range.
         let pad = (lo.abs() * 0.1).max(1e-6);
-        return (lo - pad, hi + pad);
+        return ((lo - pad).max(f32::MIN), (hi + pad).min(f32::MAX));
     }
     (lo, hi)
 }

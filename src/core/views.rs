@@ -26,7 +26,7 @@ pub struct LayerMatrix {
 }
 
 impl LayerMatrix {
-    pub(crate) fn of(block: &Block, rows: usize) -> LayerMatrix {
+    pub(crate) fn of(layer: usize, block: &Block, rows: usize) -> LayerMatrix {
         let cols = block.norm.features;
         let source = match block.wiring {
             Wiring::Plain(Position::Before) => &block.pre,
@@ -36,7 +36,7 @@ impl LayerMatrix {
         };
         let (set_mean, set_divisor) = block.norm.set_stats();
         LayerMatrix {
-            layer: 0,
+            layer,
             rows,
             cols,
             values: source[..rows * cols].to_vec(),
