@@ -1,0 +1,260 @@
+//! Every `#[wasm_bindgen]` export: the JS `Scope` class and a few free functions.
+//!
+//! JS holds one opaque `Scope` per figure. Configs cross as query strings or
+//! plain objects; charts are drawn here, in Rust, straight into a canvas, so no
+//! per-frame data crosses to JS. Every fallible call returns `Result<_, JsError>`
+//! whose message is the core's error text; no panic is reachable from JS.
+
+use js_sys::{Object, JSON};
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use crate::core::config::{schema_json, Config};
+use crate::core::snapshot::config_json;
+use crate::core::stats::Stats;
+use crate::core::views::DecisionGrid;
+use crate::web::charts::{self, ChartData, ChartKind, ChartOptions};
+use crate::Scope as CoreScope;
+
+/// Finest decision-grid resolution the decision chart asks for.
+const GRID_MAX_RESOLUTION: usize = 64;
+
+/// The crate version, e.g. "0.1.0".
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The config table as JSON: `[{name, label, help, default, allowed, kind, min,
+/// max, min_open, choices}]`. The page builds its controls from it.
+#[wasm_bindgen(js_name = configSchema)]
+pub fn config_schema() -> String {
+    schema_json()
+}
+
+/// Parses a query string leniently: `{query, config, errors}` where `query` is the
+/// canonical form with every refused key at its default, and `errors` holds one
+/// message per refused key.
+#[wasm_bindgen(js_name = normalizeQuery)]
+pub fn normalize_query(query: &str) -> Result<JsValue, JsError> {
+    let (config, errors) = Config::from_query_lenient(query);
+    let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let value = serde_json::json!({
+        "query": config.to_query(), "config": config_json(&config), "errors": errors,
+    });
+    parse_json(&value.to_string())
+}
+
+/// The names of the charts `draw` accepts, as JSON.
+#[wasm_bindgen(js_name = chartKinds)]
+pub fn chart_kinds() -> String {
+    serde_json::to_string(ChartKind::NAMES).unwrap_or_default()
+}
+
+fn parse_json(text: &str) -> Result<JsValue, JsError> {
+    JSON::parse(text).map_err(|_| JsError::new("internal error: invalid JSON from the core"))
+}
+
+/// Turns a plain JS object `{depth: 8, norm: "layer"}` into a query string.
+fn object_to_query(object: &JsValue) -> Result<String, JsError> {
+    let mut pairs = Vec::new();
+    for entry in Object::entries(object.unchecked_ref()).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let value = entry.get(1);
+        let text = if let Some(s) = value.as_string() {
+            s
+        } else if let Some(n) = value.as_f64() {
+            n.to_string()
+        } else if let Some(b) = value.as_bool() {
+            b.to_string()
+        } else {
+            return Err(JsError::new(&format!(
+                "invalid value for '{key}': expected a string, number or boolean"
+            )));
+        };
+        pairs.push(format!("{key}={}", js_sys::encode_uri_component(&text)));
+    }
+    Ok(pairs.join("&"))
+}
+
+/// One normscope figure's state: dataset, network, optimizer, statistics.
+#[wasm_bindgen(js_name = Scope)]
+pub struct JsScope {
+    scope: CoreScope,
+    /// The decision grid and the step it was computed at.
+    grid: Option<(u64, DecisionGrid)>,
+}
+
+#[wasm_bindgen(js_class = Scope)]
+impl JsScope {
+    /// `new Scope("depth=10&norm=layer")` or `new Scope({depth: 10, norm: "layer"})`;
+    /// missing keys take their defaults. Throws an `Error` naming the key, the
+    /// value and what is allowed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<JsScope, JsError> {
+        console_error_panic_hook::set_once();
+        let query = if config.is_undefined() || config.is_null() {
+            String::new()
+        } else if let Some(text) = config.as_string() {
+            text
+        } else if config.is_object() {
+            object_to_query(&config)?
+        } else {
+            return Err(JsError::new(
+                "Scope expects a query string or a plain object",
+            ));
+        };
+        let config: Config = query
+            .parse()
+            .map_err(|e: crate::Error| JsError::new(&e.to_string()))?;
+        let scope = CoreScope::new(config).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(JsScope { scope, grid: None })
+    }
+
+    /// Takes up to `n` training steps; returns how many were taken (fewer once
+    /// training has diverged).
+    pub fn step(&mut self, n: u32) -> u32 {
+        self.scope.step(n as usize) as u32
+    }
+
+    /// Training steps taken so far.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> f64 {
+        self.scope.steps() as f64
+    }
+
+    /// The statistics of the current state as a plain object (see the README).
+    pub fn stats(&mut self) -> Result<JsValue, JsError> {
+        parse_json(&self.stats_json())
+    }
+
+    /// The statistics as JSON text.
+    #[wasm_bindgen(js_name = statsJson)]
+    pub fn stats_json(&mut self) -> String {
+        serde_json::to_string(self.scope.stats()).unwrap_or_default()
+    }
+
+    /// The statistics as CSV, one row per hidden layer (columns in the README).
+    #[wasm_bindgen(js_name = statsCsv)]
+    pub fn stats_csv(&mut self) -> String {
+        self.scope.stats().to_csv()
+    }
+
+    /// The snapshot (format `normscope-snapshot/1`) as a plain object.
+    pub fn snapshot(&mut self) -> Result<JsValue, JsError> {
+        parse_json(&self.snapshot_json())
+    }
+
+    /// The snapshot as JSON text.
+    #[wasm_bindgen(js_name = snapshotJson)]
+    pub fn snapshot_json(&mut self) -> String {
+        self.scope.snapshot().to_json()
+    }
+
+    /// The config as a plain object with typed values.
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        parse_json(&serde_json::Value::Object(config_json(self.scope.config())).to_string())
+    }
+
+    /// The canonical query string of the config (every key).
+    pub fn query(&self) -> String {
+        self.scope.config().to_query()
+    }
+
+    /// "diverged at step N in layer L" once a non-finite value has appeared.
+    pub fn diverged(&self) -> Option<String> {
+        self.scope.diverged().map(|d| match d.layer {
+            Some(layer) => format!("diverged at step {} in layer {layer}", d.step),
+            None => format!("diverged at step {} in the loss", d.step),
+        })
+    }
+
+    /// Matmul floating-point operations of one training step.
+    #[wasm_bindgen(js_name = flopsPerStep)]
+    pub fn flops_per_step(&self) -> f64 {
+        self.scope.flops_per_step()
+    }
+
+    /// Draws chart `chart` (one of `chartKinds()`) into `canvas` at the canvas's
+    /// pixel size. `options` is a query string: `view=heatmap|histograms`,
+    /// `scale=linear|symlog`, `layer=N`.
+    pub fn draw(
+        &mut self,
+        chart: &str,
+        canvas: &HtmlCanvasElement,
+        options: &str,
+    ) -> Result<(), JsError> {
+        let (kind, options) = parse_chart(chart, options)?;
+        let data = self.chart_data(kind, &options);
+        charts::draw(kind, canvas, &data, &options).map_err(|e| JsError::new(&e))
+    }
+
+    /// What lies under canvas pixel (x, y) of chart `chart`, as one line of text
+    /// ("" when nothing): the tooltip of the page.
+    pub fn describe(
+        &mut self,
+        chart: &str,
+        width: u32,
+        height: u32,
+        x: f64,
+        y: f64,
+        options: &str,
+    ) -> Result<String, JsError> {
+        let (kind, options) = parse_chart(chart, options)?;
+        let data = self.chart_data(kind, &options);
+        Ok(charts::describe(kind, width, height, x, y, &data, &options))
+    }
+}
+
+fn parse_chart(chart: &str, options: &str) -> Result<(ChartKind, ChartOptions), JsError> {
+    let kind = ChartKind::from_name(chart).ok_or_else(|| {
+        JsError::new(&format!(
+            "unknown chart '{chart}': allowed {}",
+            ChartKind::NAMES.join(", ")
+        ))
+    })?;
+    let options = ChartOptions::parse(options).map_err(|e| JsError::new(&e))?;
+    Ok((kind, options))
+}
+
+impl JsScope {
+    /// Gathers what chart `kind` shows (plain data, never the `Scope`).
+    fn chart_data(&mut self, kind: ChartKind, options: &ChartOptions) -> ChartData<'_> {
+        match kind {
+            ChartKind::Decision => {
+                let step = self.scope.steps();
+                if self.grid.as_ref().map(|(s, _)| *s) != Some(step) {
+                    self.grid = self
+                        .scope
+                        .decision_grid(GRID_MAX_RESOLUTION)
+                        .map(|grid| (step, grid));
+                }
+                let (x, y) = (&self.scope.data().x, &self.scope.data().y);
+                ChartData::Decision {
+                    config: self.scope.config(),
+                    grid: self.grid.as_ref().map(|(_, g)| g),
+                    points: x,
+                    labels: y,
+                }
+            }
+            ChartKind::Normalized => {
+                let depth = self.scope.config().depth;
+                let layer = options.layer.clamp(1, depth);
+                let matrix = self.scope.layer_matrix(layer);
+                ChartData::Normalized {
+                    config: self.scope.config(),
+                    matrix,
+                }
+            }
+            _ => {
+                self.scope.stats();
+                let stats: &Stats = self.scope.cached_stats();
+                ChartData::Stats {
+                    config: self.scope.config(),
+                    stats,
+                }
+            }
+        }
+    }
+}

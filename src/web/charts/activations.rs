@@ -1,0 +1,44 @@
+//! Activation distribution per layer: the output h of every hidden block in the
+//! probe batch (all samples x units), one histogram per layer over a range
+//! shared by all layers.
+//!
+//! How to read it (heatmap view): each column is a layer, bright = many values.
+//! A healthy deep net keeps a similar spread at every depth; a band that
+//! narrows towards the last layer is a vanishing signal, one that hugs ±1 (tanh)
+//! is saturation, a bright line at 0 (ReLU) means dead units. The white line is
+//! the mean, the dashed ones mean ± std. The histograms view shows the same
+//! counts as stacked per-layer histograms, each scaled to its own peak.
+
+use web_sys::HtmlCanvasElement;
+
+use super::distribution::{self, Distribution};
+use super::layout::Frame;
+use super::paint::Painter;
+use super::View;
+use crate::core::stats::{LayerStats, Stats};
+
+fn distribution(stats: &Stats) -> Distribution<'_> {
+    Distribution {
+        title: "Activations h per layer",
+        symbol: "h",
+        axis: "layer output h",
+        layers: &stats.layers,
+        summary: |s: &LayerStats| &s.out,
+        histogram: |s: &LayerStats| &s.out.histogram,
+        symlog: false,
+    }
+}
+
+/// Draws every hidden layer's output distribution into `canvas`.
+pub fn draw_activations(
+    canvas: &HtmlCanvasElement,
+    stats: &Stats,
+    view: View,
+) -> Result<(), String> {
+    let painter = Painter::new(canvas)?;
+    distribution::draw(&painter, &distribution(stats), view)
+}
+
+pub(super) fn describe(frame: &Frame, x: f64, y: f64, stats: &Stats, view: View) -> String {
+    distribution::describe(frame, x, y, &distribution(stats), view)
+}

@@ -1,0 +1,295 @@
+//! What the activation and gradient charts share: one histogram per hidden
+//! layer over a range shared by all layers, drawn either as a heatmap (layer on
+//! x, value on y, colour = density relative to that layer's fullest bin, on a
+//! square-root scale so thin tails stay visible) with the mean and mean ± std
+//! overlaid, or as a ridgeline of stacked histograms (layer 1 on top).
+//!
+//! On a symlog axis the histogram and the overlay live in transformed units
+//! `t = sign(v) log10(1 + |v|/c)`; ticks and hover text are in real values.
+//! Non-finite values are not in any bin; their count is printed in red on the
+//! plot and the layers holding them are marked.
+
+use super::axes::Side;
+use super::colour::{self, INK};
+use super::density;
+use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
+use super::paint::{Painter, Res};
+use super::ticks::{
+    format_short, format_sig, integer_ticks, linear_ticks, ordinal, percent, symlog_ticks, widest,
+    Tick,
+};
+use super::View;
+use crate::core::stats::{Histogram, LayerStats, Summary, BINS};
+
+/// One quantity's per-layer distributions.
+pub struct Distribution<'a> {
+    pub title: &'a str,
+    /// Axis and hover name of the quantity, e.g. "h" or "dL/dh".
+    pub symbol: &'a str,
+    /// The value axis label, e.g. "layer output h".
+    pub axis: &'a str,
+    pub layers: &'a [LayerStats],
+    pub summary: fn(&LayerStats) -> &Summary,
+    /// The histogram shown (the summary's own, or the symlog one).
+    pub histogram: fn(&LayerStats) -> &Histogram,
+    pub symlog: bool,
+}
+
+impl Distribution<'_> {
+    /// Whether the histograms have a usable range: finite, with a bin width
+    /// that does not overflow f32 (else every value lands in one bin).
+    pub(super) fn binned(&self) -> bool {
+        let histogram = self.layers.first().map(self.histogram);
+        histogram.is_some_and(|h| (h.hi - h.lo).is_finite() && h.hi > h.lo)
+    }
+
+    /// The shared range of the histograms, in axis units.
+    fn range(&self) -> (f64, f64) {
+        match self.layers.first().map(self.histogram) {
+            Some(h) if self.binned() => (h.lo as f64, h.hi as f64),
+            _ => (-1.0, 1.0),
+        }
+    }
+
+    fn linthresh(&self) -> f64 {
+        self.layers
+            .first()
+            .map_or(0.0, |s| (self.histogram)(s).linthresh as f64)
+    }
+
+    /// A real value in axis units.
+    pub(super) fn to_axis(&self, v: f64) -> f64 {
+        if self.symlog {
+            Histogram::symlog(v as f32, self.linthresh() as f32) as f64
+        } else {
+            v
+        }
+    }
+
+    /// Axis units back to a real value.
+    fn to_real(&self, t: f64) -> f64 {
+        if self.symlog {
+            Histogram::symlog_inverse(t as f32, self.linthresh() as f32) as f64
+        } else {
+            t
+        }
+    }
+
+    pub(super) fn count(&self, layer: &LayerStats, bin: usize) -> u32 {
+        if !self.binned() {
+            return 0;
+        }
+        (self.histogram)(layer)
+            .counts
+            .get(bin)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub(super) fn peak(&self, layer: &LayerStats) -> u32 {
+        if !self.binned() {
+            return 0;
+        }
+        (self.histogram)(layer)
+            .counts
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The legend: mean and +- std (no mean on symlog, where it is a meaningless
+/// speck near 0).
+fn keys(d: &Distribution, view: View) -> &'static [Key<'static>] {
+    const HEATMAP: [Key; 2] = [
+        Key::new("mean", INK, Mark::Halo),
+        Key::new("± std", INK, Mark::HaloDashed),
+    ];
+    const RIDGES: [Key; 2] = [
+        Key::new("mean", INK, Mark::Dot),
+        Key::new("± std", INK, Mark::Line),
+    ];
+    let keys = match view {
+        View::Heatmap => &HEATMAP,
+        View::Histograms => &RIDGES,
+    };
+    if d.symlog {
+        &keys[1..]
+    } else {
+        &keys[..]
+    }
+}
+
+/// Where everything goes, for drawing and for hover.
+pub(super) struct Geometry {
+    pub(super) plot: Rect,
+    pub(super) bar: Rect,
+    pub(super) layers: Axis,
+    pub(super) values: Axis,
+    pub(super) layer_ticks: Vec<Tick>,
+    pub(super) value_ticks: Vec<Tick>,
+    pub(super) depth: usize,
+    /// Ridge height in rows (histograms view).
+    pub(super) overlap: f64,
+    /// Height of the legend line under the title (0 when on the title line).
+    pub(super) extra: f64,
+}
+
+fn geometry(frame: &Frame, d: &Distribution, view: View) -> Geometry {
+    let depth = d.layers.len().max(1);
+    let (lo, hi) = d.range();
+    let value_ticks = |count: usize| {
+        if d.symlog {
+            symlog_ticks(d.linthresh(), hi, count, |v| d.to_axis(v))
+        } else {
+            linear_ticks(lo, hi, count)
+        }
+    };
+    let extra = frame.legend_extra(d.title, keys(d, view));
+    let inner_height = frame.height - frame.top() - extra - frame.bottom();
+    match view {
+        View::Heatmap => {
+            let value_ticks = value_ticks(frame.tick_room(inner_height, 0, true));
+            let chrome = frame.chrome(extra, widest(&value_ticks), Right::ColourBar(4));
+            let plot = chrome.plot;
+            let layer_ticks = integer_ticks(1, depth as i64, frame.tick_room(plot.w, 2, false));
+            Geometry {
+                plot,
+                bar: chrome.bar,
+                layers: Axis::horizontal(0.5, depth as f64 + 0.5, &plot),
+                values: Axis::vertical(lo, hi, &plot),
+                layer_ticks,
+                value_ticks,
+                depth,
+                overlap: 1.0,
+                extra,
+            }
+        }
+        View::Histograms => {
+            let layer_ticks =
+                integer_ticks(1, depth as i64, frame.tick_room(inner_height, 0, true));
+            let plot = frame
+                .chrome(extra, widest(&layer_ticks), Right::Margin)
+                .plot;
+            let value_ticks = value_ticks(frame.tick_room(plot.w, 6, false));
+            let overlap = if depth <= 3 { 0.9 } else { 1.8 };
+            // Layer l's baseline at l, layer 1 on top with room for its ridge.
+            let layers = Axis {
+                lo: 1.0 - overlap - 0.1,
+                hi: depth as f64 + 0.3,
+                from: plot.y,
+                to: plot.bottom(),
+            };
+            Geometry {
+                plot,
+                bar: Rect::default(),
+                layers,
+                values: Axis::horizontal(lo, hi, &plot),
+                layer_ticks,
+                value_ticks,
+                depth,
+                overlap,
+                extra,
+            }
+        }
+    }
+}
+
+/// Draws the chart; the caller owns the painter.
+pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
+    let g = geometry(&p.frame, d, view);
+    p.title(d.title)?;
+    p.legend(keys(d, view), g.extra)?;
+    let value_label = if d.symlog {
+        format!("{} (symlog)", d.axis)
+    } else {
+        d.axis.to_string()
+    };
+    match view {
+        View::Heatmap => {
+            density::paint_heatmap(p, &g, d)?;
+            p.x_axis(&g.plot, &g.layers, &g.layer_ticks, "hidden layer")?;
+            p.y_axis(
+                &g.plot,
+                &g.values,
+                &g.value_ticks,
+                &value_label,
+                Side::Left,
+                INK,
+            )?;
+            let shares = [0.0, 0.1, 0.25, 0.5, 1.0];
+            let ticks: Vec<Tick> = shares
+                .iter()
+                .filter(|s| g.bar.h > p.frame.px(150.0) || **s != 0.25)
+                .map(|s: &f64| Tick {
+                    at: s.sqrt(),
+                    label: format_short(*s),
+                })
+                .collect();
+            let bar_axis = Axis::vertical(0.0, 1.0, &g.bar);
+            p.colour_bar(&g.bar, colour::density, &bar_axis, &ticks, "density ÷ peak")?;
+        }
+        View::Histograms => {
+            p.grid(&g.plot, Some((&g.values, &g.value_ticks)), None)?;
+            p.clipped(&g.plot, |p| density::paint_ridges(p, &g, d))?;
+            p.x_axis(&g.plot, &g.values, &g.value_ticks, &value_label)?;
+            p.y_axis(
+                &g.plot,
+                &g.layers,
+                &g.layer_ticks,
+                "hidden layer",
+                Side::Left,
+                INK,
+            )?;
+        }
+    }
+    p.border(&g.plot)?;
+    density::paint_nonfinite(p, &g, d, view)
+}
+
+/// Hover text: layer, the bin's value range and its share of the layer's values.
+pub fn describe(frame: &Frame, x: f64, y: f64, d: &Distribution, view: View) -> String {
+    let g = geometry(frame, d, view);
+    if !g.plot.contains(x, y) || d.layers.is_empty() {
+        return String::new();
+    }
+    let (layer_px, value_px) = match view {
+        View::Heatmap => (x, y),
+        View::Histograms => (y, x),
+    };
+    let position = g.layers.value(layer_px);
+    // A ridge rises above its baseline at l: the row above l belongs to layer l.
+    let position = match view {
+        View::Heatmap => position.round(),
+        View::Histograms => (position - 1e-9).ceil(),
+    };
+    let layer = ordinal(position, g.depth);
+    let Some(s) = d.layers.get(layer - 1) else {
+        return String::new();
+    };
+    let summary = (d.summary)(s);
+    let t = (g.values.value(value_px) - g.values.lo) / (g.values.hi - g.values.lo);
+    let bin = ((t * BINS as f64).floor().max(0.0) as usize).min(BINS - 1);
+    let edge =
+        |b: usize| d.to_real(g.values.lo + (g.values.hi - g.values.lo) * b as f64 / BINS as f64);
+    let finite = summary.count - summary.nonfinite;
+    let share = if finite > 0 {
+        d.count(s, bin) as f64 / finite as f64
+    } else {
+        0.0
+    };
+    let mut text = format!(
+        "layer {layer} · {} {}…{} · {} of values · mean {}, std {}",
+        d.symbol,
+        format_sig(edge(bin), 3),
+        format_sig(edge(bin + 1), 3),
+        percent(share),
+        format_sig(summary.mean as f64, 3),
+        format_sig(summary.std as f64, 3),
+    );
+    if summary.nonfinite > 0 {
+        text += &format!(" · {} non-finite", summary.nonfinite);
+    }
+    text
+}

@@ -1,0 +1,262 @@
+//! What is normalized: the batch x width matrix that one layer's normalization
+//! receives in the probe pass (rows = samples, columns = units; cropped to
+//! 32 x 64), coloured blue (negative) to red (positive). The cells that share
+//! one mean and variance are outlined for the config's norm: BatchNorm a
+//! column (one unit over the batch), LayerNorm and RMSNorm a row (one sample
+//! over its units), GroupNorm a row segment of width/groups units. The line
+//! above the matrix prints that set's actual mean and divisor sqrt(var + eps)
+//! (RMSNorm: sqrt(mean(x²) + eps), no mean is subtracted; BatchNorm in eval
+//! mode: the running statistics).
+//!
+//! How to read it: the outline is the axis the norm averages over; hover any
+//! cell for its set's statistics and its normalized value.
+
+use plotters::style::text_anchor::{HPos, VPos};
+use web_sys::HtmlCanvasElement;
+
+use super::axes::Side;
+use super::colour::{self, INK, MUTED};
+use super::layout::{Axis, Frame, Rect, Right};
+use super::norm_sets as sets;
+use super::paint::{Painter, Res};
+use super::ticks::{format_sig, integer_ticks, linear_ticks, Tick};
+use crate::core::config::NormKind;
+use crate::core::views::LayerMatrix;
+
+const MAX_ROWS: usize = 32;
+const MAX_COLS: usize = 64;
+
+struct Geometry {
+    plot: Rect,
+    bar: Rect,
+    rows: usize,
+    cols: usize,
+    /// Cell width and height in device pixels.
+    cell: (f64, f64),
+    units: Axis,
+    samples: Axis,
+    extent: f64,
+}
+
+fn geometry(frame: &Frame, m: &LayerMatrix) -> Geometry {
+    let (rows, cols) = (m.rows.min(MAX_ROWS), m.cols.min(MAX_COLS));
+    let extent = (0..rows)
+        .flat_map(|r| m.values.iter().skip(r * m.cols).take(cols))
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |e, v| e.max(v.abs() as f64));
+    let chrome = frame.chrome(2.9 * frame.small(), 3, Right::ColourBar(5));
+    let area = chrome.plot;
+    // Square cells where they fit; a short batch gets taller cells.
+    let width = (area.w / cols.max(1) as f64).min(frame.px(48.0));
+    let height = (area.h / rows.max(1) as f64).min(width.max(frame.px(22.0)));
+    let plot = Rect {
+        w: width * cols as f64,
+        h: height * rows as f64,
+        ..area
+    };
+    let samples = Axis {
+        lo: 0.5,
+        hi: rows as f64 + 0.5,
+        from: plot.y,
+        to: plot.bottom(),
+    };
+    Geometry {
+        plot,
+        bar: Rect {
+            x: plot.right() + 0.9 * frame.font,
+            ..chrome.bar
+        },
+        rows,
+        cols,
+        cell: (width, height),
+        units: Axis::horizontal(0.5, cols as f64 + 0.5, &plot),
+        samples,
+        extent: if extent > 0.0 { extent } else { 1.0 },
+    }
+}
+
+/// The first of `texts` that fits in `width` pixels at font `size`.
+fn fitting<'a>(frame: &Frame, texts: &'a [String], width: f64, size: f64) -> &'a str {
+    let fits = |t: &&String| frame.text_width(t.chars().count(), size) <= width;
+    texts
+        .iter()
+        .find(fits)
+        .or(texts.last())
+        .map_or("", |t| t.as_str())
+}
+
+/// Draws layer `layer`'s normalization input, set `set` outlined, into `canvas`.
+pub fn draw_normalized(
+    canvas: &HtmlCanvasElement,
+    matrix: Option<&LayerMatrix>,
+    layer: usize,
+    set: usize,
+) -> Result<(), String> {
+    let p = Painter::new(canvas)?;
+    let f = p.frame;
+    p.title(&format!("What is normalized · layer {layer}"))?;
+    let valid = |m: &&LayerMatrix| m.rows > 0 && m.cols > 0 && m.values.len() >= m.rows * m.cols;
+    let Some(m) = matrix.filter(valid) else {
+        let area = Rect {
+            x: 0.0,
+            y: f.top(),
+            w: f.width,
+            h: f.height - f.top(),
+        };
+        return p.note(&area, &format!("layer {layer} does not exist"), MUTED);
+    };
+    let g = geometry(&f, m);
+    let room = f.width - 1.4 * f.font;
+    let line = |i: f64| (0.7 * f.font, f.top() + (0.2 + 1.4 * i) * f.small());
+    let left = (HPos::Left, VPos::Center);
+    p.text(
+        fitting(&f, &sets::description(m), room, f.small()),
+        line(0.0),
+        f.small(),
+        MUTED,
+        left,
+    )?;
+    paint_cells(&p, &g, m)?;
+    let set = if set < m.set_mean.len() { set } else { 0 };
+    let visible = |s: usize| sets::cells(m, s).filter(|c| c.0 < g.rows && c.2 < g.cols);
+    let set = if visible(set).is_some() { set } else { 0 };
+    let summary = match visible(set) {
+        Some(cells) => {
+            outline(&p, &g, cells)?;
+            let stats = sets::statistics(m, set);
+            [format!("outlined: {} · {stats}", sets::name(m, set)), stats]
+        }
+        None => [
+            format!(
+                "every value passes through unchanged ({} x {})",
+                m.rows, m.cols
+            ),
+            String::new(),
+        ],
+    };
+    p.bold(
+        fitting(&f, &summary, room, f.small()),
+        line(1.0),
+        f.small(),
+        INK,
+        left,
+    )?;
+    let shown = |n: usize, of: usize, what: &str| match n < of {
+        true => format!("{what} ({n} of {of} shown)"),
+        false => what.to_string(),
+    };
+    let unit_ticks = integer_ticks(1, g.cols as i64, f.tick_room(g.plot.w, 2, false));
+    let sample_ticks = integer_ticks(1, g.rows as i64, f.tick_room(g.plot.h, 0, true));
+    p.x_axis(
+        &g.plot,
+        &g.units,
+        &unit_ticks,
+        &shown(g.cols, m.cols, "unit"),
+    )?;
+    p.y_axis(
+        &g.plot,
+        &g.samples,
+        &sample_ticks,
+        &shown(g.rows, m.rows, "sample"),
+        Side::Left,
+        INK,
+    )?;
+    let bar_axis = Axis::vertical(-g.extent, g.extent, &g.bar);
+    let ticks: Vec<Tick> = linear_ticks(-g.extent, g.extent, f.tick_room(g.bar.h, 0, true).min(5));
+    p.colour_bar(
+        &g.bar,
+        |t| colour::signed(2.0 * t - 1.0, 1.0),
+        &bar_axis,
+        &ticks,
+        "value x",
+    )?;
+    let nonfinite = m.values.iter().filter(|v| !v.is_finite()).count();
+    if nonfinite > 0 {
+        p.alarm(
+            &g.plot,
+            &format!("{nonfinite} non-finite values (grey: NaN)"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The cells as pixels, with a one-pixel gap between cells of 5 CSS px or more.
+fn paint_cells(p: &Painter, g: &Geometry, m: &LayerMatrix) -> Res {
+    let gap = |size: f64| if size >= p.frame.px(5.0) { 1.0 } else { 0.0 };
+    // The cell of each pixel column (row), None in a gap.
+    let cells = |origin: f64, pixels: f64, size: f64, count: usize| -> Vec<Option<usize>> {
+        (0..pixels.round() as usize + 1)
+            .map(|i| {
+                let at = (origin.round() + i as f64 - origin) / size;
+                let cell = at.floor().max(0.0) as usize;
+                ((at - cell as f64) * size >= gap(size)).then_some(cell.min(count - 1))
+            })
+            .collect()
+    };
+    let columns = cells(g.plot.x, g.plot.w, g.cell.0, g.cols);
+    let rows = cells(g.plot.y, g.plot.h, g.cell.1, g.rows);
+    p.blit(&g.plot, |c, r| {
+        let cell = columns
+            .get(c)
+            .copied()
+            .flatten()
+            .zip(rows.get(r).copied().flatten());
+        match cell.and_then(|(col, row)| m.values.get(row * m.cols + col)) {
+            Some(v) => colour::signed(*v as f64, g.extent),
+            None => colour::BACKGROUND,
+        }
+    })?;
+    if m.kind == NormKind::Group && m.groups > 1 {
+        let size = (m.cols / m.groups).max(1);
+        for k in (size..g.cols).step_by(size) {
+            let x = g.plot.x + k as f64 * g.cell.0;
+            p.line(&[(x, g.plot.y), (x, g.plot.bottom())], INK, 0.7, 1.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// The outline of one set's visible cells: black with a yellow core.
+fn outline(p: &Painter, g: &Geometry, (row, rows, col, cols): (usize, usize, usize, usize)) -> Res {
+    let (rows, cols) = (rows.min(g.rows - row), cols.min(g.cols - col));
+    let rect = Rect {
+        x: g.plot.x + col as f64 * g.cell.0,
+        y: g.plot.y + row as f64 * g.cell.1,
+        w: cols as f64 * g.cell.0,
+        h: rows as f64 * g.cell.1,
+    };
+    p.outline(&rect, [0, 0, 0], 2.5)?;
+    p.outline(&rect, [255, 214, 0], 1.0)
+}
+
+/// Hover: the cell's value, its set's statistics and its normalized value.
+pub(super) fn describe(frame: &Frame, x: f64, y: f64, matrix: Option<&LayerMatrix>) -> String {
+    let valid = |m: &&LayerMatrix| m.rows > 0 && m.cols > 0 && m.values.len() >= m.rows * m.cols;
+    let Some(m) = matrix.filter(valid) else {
+        return String::new();
+    };
+    let g = geometry(frame, m);
+    if !g.plot.contains(x, y) {
+        return String::new();
+    }
+    let col = (((x - g.plot.x) / g.cell.0).floor() as usize).min(g.cols - 1);
+    let row = (((y - g.plot.y) / g.cell.1).floor() as usize).min(g.rows - 1);
+    let value = m.values[row * m.cols + col] as f64;
+    let mut text = format!(
+        "sample {}, unit {} · x {}",
+        row + 1,
+        col + 1,
+        format_sig(value, 3)
+    );
+    if m.kind != NormKind::None {
+        let set = sets::containing(m, row, col);
+        let (mean, divisor) = sets::moments(m, set);
+        text += &format!(
+            " · its set, {}: {} · x̂ {}",
+            sets::name(m, set),
+            sets::statistics(m, set),
+            format_sig((value - mean) / divisor, 3)
+        );
+    }
+    text
+}

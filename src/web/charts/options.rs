@@ -1,0 +1,87 @@
+//! The chart toggles the page passes as a query string, e.g.
+//! `view=histograms&scale=symlog&layer=3&set=2`. Unknown keys and values are
+//! errors that name the key and what it allows.
+
+/// Distribution charts: a layer x value heatmap or stacked histograms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Heatmap,
+    Histograms,
+}
+
+/// The value axis of the gradient chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scale {
+    #[default]
+    Linear,
+    Symlog,
+}
+
+/// What the page can toggle, parsed from `view=histograms&scale=symlog&layer=3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartOptions {
+    pub view: View,
+    pub scale: Scale,
+    /// The layer the `normalized` chart shows (1-based).
+    pub layer: usize,
+    /// The statistic set the `normalized` chart outlines (0-based: a column for
+    /// BatchNorm, a row for LayerNorm/RMSNorm, row-major row x group for GroupNorm).
+    pub set: usize,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            view: View::Heatmap,
+            scale: Scale::Linear,
+            layer: 1,
+            set: 0,
+        }
+    }
+}
+
+/// The option keys and what each allows, for error messages.
+const OPTIONS: &[(&str, &str)] = &[
+    ("view", "heatmap, histograms"),
+    ("scale", "linear, symlog"),
+    ("layer", "an integer >= 1"),
+    ("set", "an integer >= 0"),
+];
+
+impl ChartOptions {
+    /// Parses `key=value&...`; unknown keys and values are errors naming the key
+    /// and what it allows. Missing keys keep their defaults.
+    pub fn parse(query: &str) -> Result<ChartOptions, String> {
+        let mut options = ChartOptions::default();
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let allowed = OPTIONS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, a)| *a)
+                .ok_or_else(|| {
+                    let keys: Vec<&str> = OPTIONS.iter().map(|(k, _)| *k).collect();
+                    format!("unknown chart option '{key}': allowed {}", keys.join(", "))
+                })?;
+            let invalid =
+                || format!("invalid value '{value}' for chart option '{key}': allowed {allowed}");
+            match (key, value) {
+                ("view", "heatmap") => options.view = View::Heatmap,
+                ("view", "histograms") => options.view = View::Histograms,
+                ("scale", "linear") => options.scale = Scale::Linear,
+                ("scale", "symlog") => options.scale = Scale::Symlog,
+                ("layer", v) => {
+                    options.layer = v.parse().ok().filter(|l| *l >= 1).ok_or_else(invalid)?
+                }
+                ("set", v) => options.set = v.parse().map_err(|_| invalid())?,
+                _ => return Err(invalid()),
+            }
+        }
+        Ok(options)
+    }
+}
