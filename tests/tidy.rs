@@ -55,3 +55,19 @@ fn source_files_stay_small() {
         );
     }
 }
+
+#[test]
+fn readme_config_table_matches_the_code() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable");
+    for key in normscope::core::config::KEYS {
+        let row = format!(
+            "| `{}` | {} | `{}` | {} |",
+            key.name,
+            key.kind.allowed(),
+            key.default,
+            key.help
+        );
+        assert!(readme.contains(&row), "README's config table lacks or misstates:\n{row}");
+    }
+}
