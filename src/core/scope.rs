@@ -21,7 +21,7 @@ use crate::core::network::{Network, Owner, Param};
 use crate::core::norm::Pass;
 use crate::core::optim::Optimizer;
 use crate::core::snapshot::Snapshot;
-use crate::core::stats::{Divergence, History, Stats};
+use crate::core::stats::{std_of, Divergence, History, Stats};
 use crate::core::views::{DecisionGrid, LayerMatrix};
 
 /// Stream constants that separate the seeded generators.
@@ -47,8 +47,10 @@ pub struct Scope {
     batcher: Batcher,
     step: u64,
     history: History,
-    /// std of the last update applied to each hidden layer's weight.
+    /// std of the last update applied to each hidden layer's weight, and its
+    /// ratio to std(W) after the update.
     update_std: Vec<Option<f32>>,
+    update_ratio: Vec<Option<f32>>,
     diverged: Option<Divergence>,
     stats: Option<Stats>,
     /// Whether the network's caches hold the probe pass of the current state.
@@ -67,6 +69,7 @@ impl Scope {
             optimizer: Optimizer::new(config.optimizer, config.lr),
             history: History::new(config.depth),
             update_std: vec![None; config.depth],
+            update_ratio: vec![None; config.depth],
             data,
             network,
             batcher,
@@ -151,8 +154,9 @@ impl Scope {
             }
         });
         self.step += 1;
-        let ratios: Vec<Option<f32>> = self.ratios();
-        self.history.record(self.step, loss, accuracy, &ratios);
+        self.update_ratios();
+        self.history
+            .record(self.step, loss, accuracy, &self.update_ratio);
         if !loss.is_finite() || !params_finite {
             self.diverged = Some(Divergence {
                 step: self.step,
@@ -161,20 +165,20 @@ impl Scope {
         }
     }
 
-    /// Update:data ratio of each hidden layer's weight after the last step.
-    fn ratios(&self) -> Vec<Option<f32>> {
-        self.network
-            .blocks
-            .iter()
+    /// Sets each hidden layer's update:data ratio, std(last update) / std(W),
+    /// in place (no allocation per step).
+    fn update_ratios(&mut self) {
+        for ((ratio, block), std) in self
+            .update_ratio
+            .iter_mut()
+            .zip(&self.network.blocks)
             .zip(&self.update_std)
-            .map(|(block, std)| {
-                let w = &block.linear.weight;
-                let n = w.len() as f32;
-                let mean = w.iter().sum::<f32>() / n;
-                let w_std = (w.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt();
-                std.filter(|_| w_std > 0.0).map(|s| s / w_std)
-            })
-            .collect()
+        {
+            let w_std = std_of(&block.linear.weight);
+            *ratio = std
+                .filter(|_| w_std > 0.0 && w_std.is_finite())
+                .map(|s| s / w_std);
+        }
     }
 
     /// The first hidden layer (1-based) whose output, gradient or weight holds a
@@ -209,7 +213,7 @@ impl Scope {
         self.network.backward();
         self.probe_cached = true;
         if self.stats.is_none() {
-            let layers = Stats::measure(&self.network, &self.update_std);
+            let layers = Stats::measure(&self.network, &self.update_ratio);
             let nonfinite = layers
                 .iter()
                 .map(|s| {

@@ -148,7 +148,8 @@ pub struct Stats {
     pub history: History,
 }
 
-fn std_of(values: &[f32]) -> f32 {
+/// Population standard deviation of the finite values.
+pub fn std_of(values: &[f32]) -> f32 {
     Summary::of(values).std
 }
 
@@ -181,7 +182,7 @@ fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
 
 impl Stats {
     /// Measures the network's caches after a probe forward and backward.
-    pub fn measure(network: &Network, update_std: &[Option<f32>]) -> Vec<LayerStats> {
+    pub fn measure(network: &Network, update_ratio: &[Option<f32>]) -> Vec<LayerStats> {
         let rows = network.rows();
         let mut layers: Vec<LayerStats> = network
             .blocks
@@ -203,11 +204,7 @@ impl Stats {
                     weight_std,
                     weight_grad_std,
                     grad_data_ratio: ratio(weight_grad_std, weight_std),
-                    update_data_ratio: update_std
-                        .get(l)
-                        .copied()
-                        .flatten()
-                        .and_then(|s| ratio(s, weight_std)),
+                    update_data_ratio: update_ratio.get(l).copied().flatten(),
                 }
             })
             .collect();
