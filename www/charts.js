@@ -45,6 +45,14 @@ export const CHART_INFO = {
 
 let counter = 0;
 
+/** The options query the Rust chart `kind` reads, for a view {view, gradscale, layer}. */
+export function chartOptions(kind, view) {
+  if (kind === 'activations') return `view=${view.view}`;
+  if (kind === 'gradients') return `view=${view.view}&scale=${view.gradscale}`;
+  if (kind === 'normalized') return `layer=${view.layer}`;
+  return '';
+}
+
 /** A labelled group of radio buttons; `onPick(value)` on change. */
 function segmented(legend, name, values, current, onPick) {
   const set = el('fieldset', { class: 'segmented' }, [el('legend', { text: legend })]);
@@ -112,13 +120,7 @@ export function createChart(kind, { view, onView, describe }) {
     }
   }
 
-  /** The options query the Rust chart reads. */
-  function options(currentView) {
-    if (kind === 'activations') return `view=${currentView.view}`;
-    if (kind === 'gradients') return `view=${currentView.view}&scale=${currentView.gradscale}`;
-    if (kind === 'normalized') return `layer=${currentView.layer}`;
-    return '';
-  }
+  const options = (currentView) => chartOptions(kind, currentView);
 
   /** Sizes the canvas to its CSS box x devicePixelRatio; true if it changed. */
   function fit() {

@@ -6,18 +6,20 @@
 // most every EXPENSIVE_INTERVAL_MS and every third frame, so it cannot eat the
 // frame budget. Every wasm call is guarded; a failure shows in the panel.
 
-import { createChart } from './charts.js';
+import { chartOptions, createChart } from './charts.js';
 import { message } from './wasm.js';
 
 /** A chart whose draw takes longer than this is throttled during Play. */
 const CHEAP_DRAW_MS = 6;
 /** Minimum time between two redraws of an expensive chart during Play. */
 const EXPENSIVE_INTERVAL_MS = 250;
+/** Pixel size of an exported chart that is not on screen. */
+const EXPORT_SIZE = [1200, 750];
 
 /**
  * Creates panels for `kinds` in `grid`. `state()` returns { scope, generation,
  * view } (scope may be null); `onView(key, value)` reports a toggle.
- * Returns { draw({force, throttle}), sync(view, depth), destroy() }.
+ * Returns { draw({force, throttle}), render(kind), sync(view, depth), destroy() }.
  */
 export function createChartSet(grid, kinds, { state, onView }) {
   const describe = (panel, x, y) => {
@@ -81,8 +83,25 @@ export function createChartSet(grid, kinds, { state, onView }) {
     resizer?.observe(panel.canvas);
   }
 
+  /**
+   * A canvas showing chart `kind` now: its panel's canvas, redrawn, or (for a
+   * chart this figure does not show) a detached canvas of EXPORT_SIZE.
+   */
+  function render(kind) {
+    const { scope, view } = state();
+    if (!scope) throw new Error('the figure has no network (it was destroyed)');
+    const panel = panels.find((p) => p.kind === kind);
+    const canvas = panel ? panel.canvas : document.createElement('canvas');
+    if (panel) panel.fit();
+    else [canvas.width, canvas.height] = EXPORT_SIZE;
+    scope.draw(kind, canvas, chartOptions(kind, view));
+    if (panel) drawn.set(panel, `${state().generation}/${scope.steps}/${panel.options(view)}`);
+    return canvas;
+  }
+
   return {
     draw,
+    render,
     sync: (view, depth) => panels.forEach((panel) => panel.sync(view, depth)),
     destroy() {
       observer?.disconnect();

@@ -8,19 +8,26 @@
 //     controls: ['norm'],                      // 'all' (default), or [] for none
 //   });
 //   figure.update({ norm: 'layer' }); figure.play(); figure.pause(); figure.destroy();
+//   const png = await figure.exportPng('gradients');   // also exportCsv(), exportSnapshot()
+//
+// docs/embedding.md documents every option (view, compact, exports, actions...).
 //
 // The figure never computes statistics: it steps the Scope and asks Rust to draw.
 // Every wasm call is guarded; a failure becomes a visible message, never an
 // uncaught exception. `onChange({query, view, config})` reports each accepted change.
 
 import { createChartSet } from './chartset.js';
+import { CHART_INFO } from './charts.js';
 import { buildControls, el } from './controls.js';
+import { createExportMenu, figureExports } from './exports.js';
 import { Loop } from './loop.js';
 import { createNotices } from './notices.js';
-import { checkView, defaultView } from './state.js';
+import { checkNames, checkView, defaultView } from './state.js';
 import { load, message } from './wasm.js';
 
 let figures = 0;
+/** A compact figure with more controls than this shows them beside the charts. */
+const ROW_CONTROLS = 6;
 
 /** Turns a config given as a query string or a plain object into URLSearchParams. */
 function toParams(config) {
@@ -39,8 +46,11 @@ function keyOf(text) {
 export async function mount(element, options = {}) {
   const ns = await load(options.wasmUrl);
   const id = `fig${++figures}`;
-  const kinds = (options.charts || ns.kinds).filter((kind) => ns.kinds.includes(kind));
-  const shown = options.controls === undefined || options.controls === 'all' ? null : options.controls;
+  // Unknown chart or control names are dropped and named in a notice.
+  const [kinds, chartsError] = options.charts ? checkNames('charts', options.charts, ns.kinds) : [ns.kinds, null];
+  const keys = ns.schema.map((row) => row.name);
+  const [listed, controlsError] = options.controls ? checkNames('controls', options.controls, keys, true) : [keys, null];
+  const shown = !listed ? [] : listed.length < keys.length ? listed : null; // null: every control
   const view = { ...defaultView(), ...(options.view || {}) };
   let scope = null;
   let query = '';
@@ -59,24 +69,33 @@ export async function mount(element, options = {}) {
   const speedValue = el('output', { htmlFor: speed.id, class: 'control-value', value: speed.value });
   const status = el('p', { class: 'status' });
   const jump = el('a', { class: 'jump', href: `#${id}-controls`, text: 'Settings ↓' });
+  const shownKinds = kinds || ns.kinds;
+  const titled = shownKinds.map((kind) => ({ kind, title: CHART_INFO[kind]?.title || kind }));
+  const exportMenu = options.exports === false ? null : createExportMenu(titled, (what) => exporter.download(what));
+  const actions = [...(exportMenu ? [exportMenu] : []), ...(options.actions || [])];
   const toolbar = el('div', { class: 'toolbar' }, [
     el('div', { class: 'buttons' }, [playButton, stepButton, resetButton]),
     ...(shown && shown.length === 0 ? [] : [jump]),
     el('div', { class: 'speed' }, [el('label', { htmlFor: speed.id, text: 'Speed (steps per frame)' }), speed, speedValue]),
     status,
+    ...(actions.length ? [el('div', { class: 'actions' }, actions)] : []),
   ]);
   const grid = el('div', { class: 'chart-grid' });
   const controls =
     shown && shown.length === 0 ? null : buildControls(ns.schema, { only: shown, idPrefix: id, onChange: onControl });
   if (controls) controls.element.id = `${id}-controls`;
-  const root = el('div', { class: `figure${controls ? '' : ' figure-no-controls'}` }, [
+  // A compact figure puts a few controls in a row above the charts, many in a column beside them.
+  const side = options.compact && controls && (shown ? shown.length : keys.length) > ROW_CONTROLS;
+  const classes = ['figure', controls ? '' : 'figure-no-controls', options.compact ? 'figure-compact' : '', side ? 'figure-side' : ''];
+  const root = el('div', { class: classes.filter(Boolean).join(' ') }, [
     notices,
     toolbar,
     el('div', { class: 'figure-body' }, [grid, ...(controls ? [controls.element] : [])]),
   ]);
   element.replaceChildren(root);
 
-  const charts = createChartSet(grid, kinds, {
+  root.dataset.charts = String(shownKinds.length);
+  const charts = createChartSet(grid, shownKinds, {
     state: () => ({ scope, generation, view }),
     onView: setViewKey,
   });
@@ -222,6 +241,16 @@ export async function mount(element, options = {}) {
     notify('config', `Not applied: ${startError}. Showing the default settings.`);
   }
   for (const [index, text] of (options.notices || []).entries()) notify(`given-${index}`, text);
+  for (const [key, error] of [['charts', chartsError], ['controls', controlsError]]) {
+    if (error) notify(`option-${key}`, `In mount(): ${error}. Unknown names are left out.`);
+  }
+
+  const exporter = figureExports({
+    kinds: ns.kinds,
+    render: charts.render,
+    scope: () => scope,
+    notify: (text) => notify('export', text, 'error'),
+  });
 
   const handle = {
     element: root,
@@ -259,10 +288,12 @@ export async function mount(element, options = {}) {
       return scope ? scope.steps : 0;
     },
     perf: () => ({ ...loop.perf(), rebuildMs }),
+    ...exporter, // exportPng(kind), exportCsv(), exportSnapshot(), download(what)
     destroy() {
       loop.pause();
       if (pendingFrame) cancelAnimationFrame(pendingFrame);
       charts.destroy();
+      exportMenu?.destroy();
       scope?.free();
       scope = null;
       element.replaceChildren();

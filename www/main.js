@@ -1,15 +1,32 @@
 // The page: reads the URL, mounts the main figure (every chart, every control),
-// keeps the URL in step with it, and wires the presets and "Copy link".
+// keeps the URL in step with it, and wires the presets, "Copy link" and the
+// Embed dialog.
+//
+// With `embed=1` in the URL the page is an embed: only the figure (the charts
+// in `charts=`, default activations and gradients; the controls in
+// `controls=`, default none) and a small "open in normscope" link to the full
+// page with the same state. The rest of the page is removed before the wasm
+// loads, so an iframe never shows it.
 //
 // <html data-state> goes "loading" -> "ready" once the figure has drawn, or
 // "error" with a visible message if normscope could not start.
 
+import { el } from './controls.js';
+import { copyText, openEmbedDialog } from './embed-dialog.js';
 import { mount } from './figure.js';
 import { renderPresets } from './presets.js';
-import { parse, toSearch, writeUrl } from './state.js';
+import { EMBED_DEFAULTS, pageUrl, parse, toSearch, writeUrl } from './state.js';
 import { load, message } from './wasm.js';
 
 const root = document.documentElement;
+/** Only the figure in embed mode (the parser checks the value again and names a bad one). */
+const embedded = ['1', 'true'].includes(new URLSearchParams(location.search).get('embed'));
+if (embedded) {
+  root.classList.add('embed');
+  for (const selector of ['.skip-link', '.site-header', '.intro', '#presets', '#explainer', '.site-footer']) {
+    document.querySelector(selector)?.remove();
+  }
+}
 
 function showFatal(text) {
   const box = document.getElementById('fatal');
@@ -19,30 +36,39 @@ function showFatal(text) {
 }
 
 function wireCopyLink() {
-  const button = document.getElementById('copy-link');
   const feedback = document.getElementById('copy-feedback');
   const field = document.getElementById('link-field');
-  button.addEventListener('click', async () => {
-    const link = location.href;
-    try {
-      await navigator.clipboard.writeText(link);
-      feedback.textContent = 'Link copied: it reproduces this exact state, seed included.';
-      field.hidden = true;
-    } catch {
-      // No clipboard access (an insecure page, a denied permission): offer the
-      // link selected, ready for Ctrl+C.
-      field.value = link;
-      field.hidden = false;
-      field.focus();
-      field.select();
-      feedback.textContent = 'Copy the selected link.';
-    }
+  document.getElementById('copy-link').addEventListener('click', async () => {
+    const copied = await copyText(location.href, field);
+    if (copied) field.hidden = true;
+    feedback.textContent = copied ? 'Link copied: it reproduces this exact state, seed included.' : 'Copy the selected link.';
   });
 }
 
-async function start() {
-  const ns = await load();
-  const state = parse(location.search, ns);
+/** Embed mode: the figure alone, compact, with a link to the full page. */
+async function startEmbed(state) {
+  const page = state.page;
+  const open = el('a', { class: 'open-full', target: '_blank', rel: 'noopener', text: 'open in normscope ↗' });
+  const sync = ({ query, view }) => {
+    writeUrl(toSearch({ query, view, page }));
+    open.href = pageUrl(toSearch({ query, view }));
+  };
+  const figure = await mount(document.getElementById('figure'), {
+    config: state.query,
+    view: state.view,
+    charts: page.charts || EMBED_DEFAULTS.charts,
+    controls: page.controls || EMBED_DEFAULTS.controls,
+    notices: state.notices,
+    compact: true,
+    actions: [open],
+    onChange: sync,
+  });
+  sync({ query: figure.query(), view: figure.view() });
+  return figure;
+}
+
+/** The full page: every chart and control unless the URL names some, presets, explainer. */
+async function startPage(ns, state) {
   const page = state.page;
   const sync = ({ query, view }) => writeUrl(toSearch({ query, view, page }));
   const figure = await mount(document.getElementById('figure'), {
@@ -65,7 +91,16 @@ async function start() {
     figure.update('', { replace: true });
   });
   wireCopyLink();
+  const embedButton = document.getElementById('embed-open');
+  embedButton.addEventListener('click', () => openEmbedDialog({ ns, figure, opener: embedButton }));
   document.getElementById('version').textContent = `normscope ${ns.version}`;
+  return figure;
+}
+
+async function start() {
+  const ns = await load();
+  const state = parse(location.search, ns);
+  const figure = await (embedded ? startEmbed(state) : startPage(ns, state));
   // For the end-to-end tests and for curious readers in the console.
   window.normscope = { figure, version: ns.version };
   root.dataset.state = 'ready';

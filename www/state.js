@@ -42,15 +42,25 @@ export function checkView(key, raw, depth) {
   return [VIEW_KEYS[key].default, invalid(key, raw, `one of ${choices.join(', ')}`)];
 }
 
-/** Parses a comma-separated list of names against `known` ('all' means every one). */
-function checkList(key, raw, known, allowNone) {
+/** What embed mode shows when `charts` / `controls` are not given. */
+export const EMBED_DEFAULTS = { charts: ['activations', 'gradients'], controls: [] };
+
+/**
+ * Checks a list of names (an array, or a comma-separated string; 'all' means
+ * every one, 'none' or '' nothing where `allowNone`) against `known`. Unknown
+ * names are dropped and named in the error. Returns [names, error or null];
+ * names is null when nothing usable is left.
+ */
+export function checkNames(key, given, known, allowNone) {
+  const raw = Array.isArray(given) ? given.join(',') : String(given);
   const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
   if (names.length === 1 && names[0] === 'all') return [known.slice(), null];
   if (allowNone && (names.length === 0 || (names.length === 1 && names[0] === 'none'))) return [[], null];
-  const bad = names.filter((name) => !known.includes(name));
   const allowed = `a comma-separated list of ${known.join(', ')}, or all${allowNone ? ' or none' : ''}`;
-  if (bad.length > 0) return [null, invalid(key, bad.join(','), allowed)];
-  return names.length > 0 ? [names, null] : [null, invalid(key, raw, allowed)];
+  const good = [...new Set(names.filter((name) => known.includes(name)))];
+  const bad = names.filter((name) => !known.includes(name));
+  const error = bad.length > 0 || names.length === 0 ? invalid(key, bad.join(',') || raw, allowed) : null;
+  return [good.length > 0 ? good : null, error];
 }
 
 /**
@@ -97,13 +107,21 @@ export function parse(search, ns) {
     if (['1', 'true', '0', 'false'].includes(raw)) page.embed = raw === '1' || raw === 'true';
     else errors.push(invalid('embed', raw, '1, true, 0 or false'));
   }
+  const instead = new Map(); // page-key error -> what the page does instead
   for (const [key, names, allowNone] of [['charts', ns.kinds, false], ['controls', configKeys, true]]) {
     if (!seen.has(key)) continue;
-    const [list, error] = checkList(key, seen.get(key), names, allowNone);
-    if (error) errors.push(error);
-    else page[key] = list;
+    const [list, error] = checkNames(key, seen.get(key), names, allowNone);
+    if (list) page[key] = list;
+    if (error) {
+      errors.push(error);
+      const shown = list || (page.embed ? EMBED_DEFAULTS[key] : names);
+      const what = shown === names ? 'all of them' : shown.join(', ') || 'none';
+      instead.set(error, `Showing ${what}.`);
+    }
   }
-  const notices = errors.map((error) => `In the link: ${error}. ${consequence(error, normalized.config)}`);
+  const notices = errors.map(
+    (error) => `In the link: ${error}. ${instead.get(error) || consequence(error, normalized.config)}`,
+  );
   return { query: normalized.query, config: normalized.config, view, page, errors, notices };
 }
 
@@ -126,6 +144,11 @@ export function toSearch({ query, view = {}, page = {} }) {
   if (page.controls) params.set('controls', page.controls.length ? page.controls.join(',') : 'none');
   // Commas read better than %2C in a shared link and are legal in a query.
   return `?${params.toString().replaceAll('%2C', ',')}`;
+}
+
+/** The absolute URL of this page with query `search` (and no fragment). */
+export function pageUrl(search) {
+  return new URL(search, location.href).href;
 }
 
 /** Replaces the address bar's query without a reload (no-op where forbidden, e.g. sandboxed). */

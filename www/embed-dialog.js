@@ -1,0 +1,241 @@
+// The "Embed" dialog of the full page: tick the charts and the controls an
+// embedded figure shows, see it live in a scaled preview, copy the <iframe>
+// snippet or the link. The embed URL is absolute (this page's address) and
+// holds the figure's exact config, seed included, and its view.
+//
+// A native modal <dialog>: it traps focus, Escape closes it, and focus goes
+// back to the button that opened it. Built once with createElement; every
+// value shown is set as text or as a property, never parsed as HTML.
+
+import { CHART_INFO } from './charts.js';
+import { el } from './controls.js';
+import { EMBED_DEFAULTS, pageUrl, toSearch } from './state.js';
+
+/** Frame sizes offered, width x height in CSS pixels; the first is the default. */
+const SIZES = [
+  [800, 500],
+  [960, 600],
+  [640, 480],
+];
+/** Wait after the last tick before reloading the preview. */
+const PREVIEW_DELAY_MS = 250;
+/** The preview is scaled down to at most this height, so the snippet stays in view. */
+const PREVIEW_MAX_HEIGHT = 340;
+
+/** Copies `text`; without clipboard access (an insecure page, a denied permission) selects it in `field`. */
+export async function copyText(text, field) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    field.value = text;
+    field.hidden = false;
+    field.focus();
+    field.select();
+    return false;
+  }
+}
+
+/** Escapes text for a double-quoted HTML attribute. */
+const attribute = (text) =>
+  String(text).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/**
+ * A URL for a double-quoted attribute, readable: its `&` separators stay bare,
+ * which HTML allows wherever they cannot start a character reference (`&#`,
+ * or `&name;`); those, quotes and angle brackets are escaped.
+ */
+const urlAttribute = (url) =>
+  url.replace(/&(?=#|[A-Za-z0-9]+;)/g, '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/** The embed URL for a figure's query and view and the chosen charts and controls. */
+export function embedUrl({ query, view, charts, controls, allControls }) {
+  // `controls=all` reads better than every key spelled out, and stays right if keys are added.
+  const shown = controls.length === 0 ? undefined : controls.length === allControls.length ? ['all'] : controls;
+  return pageUrl(toSearch({ query, view, page: { embed: true, charts, controls: shown } }));
+}
+
+/** The <iframe> snippet: absolute src, size, a title naming what it shows, lazy loading, no border. */
+export function embedSnippet({ url, width, height, charts, config }) {
+  const titles = charts.map((kind) => CHART_INFO[kind]?.title || kind).join(', ');
+  const what = `depth ${config.depth}, ${config.activation}, ${config.init} init, norm: ${config.norm}`;
+  const title = `normscope: ${titles} (${what})`;
+  return (
+    `<iframe src="${urlAttribute(url)}" width="${width}" height="${height}" ` +
+    `title="${attribute(title)}" loading="lazy" style="border:0"></iframe>`
+  );
+}
+
+let dialog = null; // built at the first open
+
+/** A fieldset of checkboxes, one per [name, label]; `checked` names start ticked. */
+function checkboxes(legend, idPrefix, entries, checked, onChange) {
+  const boxes = entries.map(([name, label]) => {
+    const input = el('input', { type: 'checkbox', id: `${idPrefix}-${name}`, value: name, checked: checked.includes(name) });
+    input.addEventListener('change', onChange);
+    return el('div', { class: 'embed-check' }, [input, el('label', { htmlFor: input.id, text: label })]);
+  });
+  const element = el('fieldset', { class: 'embed-set' }, [el('legend', { text: legend }), el('div', { class: 'embed-checks' }, boxes)]);
+  const inputs = () => [...element.querySelectorAll('input[type="checkbox"]')];
+  return { element, inputs, picked: () => inputs().filter((i) => i.checked).map((i) => i.value) };
+}
+
+/** Builds the dialog for module `ns` and returns { element, open(figure, opener) }. */
+function build(ns, copy) {
+  let figure = null;
+  let opener = null;
+  let timer = 0;
+  const update = () => refresh();
+  const charts = checkboxes(
+    'Charts',
+    'embed-chart',
+    ns.kinds.map((kind) => [kind, CHART_INFO[kind]?.title || kind]),
+    EMBED_DEFAULTS.charts,
+    update,
+  );
+  const controls = checkboxes(
+    'Controls readers can change',
+    'embed-control',
+    ns.schema.map((row) => [row.name, row.label]),
+    EMBED_DEFAULTS.controls,
+    update,
+  );
+  const setAll = (on) => {
+    for (const input of controls.inputs()) input.checked = on;
+    refresh();
+  };
+  const allButton = el('button', { type: 'button', text: 'All' });
+  const noneButton = el('button', { type: 'button', text: 'None' });
+  allButton.addEventListener('click', () => setAll(true));
+  noneButton.addEventListener('click', () => setAll(false));
+  controls.element.append(el('div', { class: 'embed-quick' }, [allButton, noneButton]));
+
+  const size = el('select', { id: 'embed-size' }, SIZES.map(([w, h], i) => el('option', { value: i, text: `${w} × ${h} px` })));
+  size.addEventListener('change', update);
+  const frame = el('iframe', { title: 'Preview of the embedded figure', class: 'embed-frame' });
+  const frameBox = el('div', { class: 'embed-frame-box' }, [frame]);
+  const link = el('input', { type: 'text', id: 'embed-link', readOnly: true, spellcheck: false });
+  const snippet = el('textarea', { id: 'embed-snippet', readOnly: true, rows: 5, spellcheck: false });
+  const feedback = el('p', { class: 'embed-feedback', role: 'status' });
+  const warning = el('p', { class: 'embed-warning', hidden: true, text: 'Tick at least one chart.' });
+  const copySnippet = el('button', { type: 'button', class: 'primary', text: 'Copy snippet' });
+  const copyLink = el('button', { type: 'button', text: 'Copy link' });
+  const close = el('button', { type: 'button', text: 'Close' });
+  const heading = el('h2', { id: 'embed-title', text: 'Embed this figure' });
+  const element = el('dialog', { class: 'embed-dialog', 'aria-labelledby': heading.id }, [
+    el('div', { class: 'embed-inner' }, [
+      heading,
+      el('p', {
+        class: 'embed-lead',
+        text:
+          'Put this figure on a course page or in a slide. It starts at step 0 with the current settings, seed ' +
+          'included, and shows only what you tick here; readers can Play, Step and Reset it.',
+      }),
+      ...(location.protocol === 'file:'
+        ? [
+            el('p', {
+              class: 'embed-local',
+              text:
+                'This page is opened from a file, so the link below works only on this computer. Upload the ' +
+                'file to your course site, open it there and copy the snippet from that copy.',
+            }),
+          ]
+        : []),
+      el('div', { class: 'embed-columns' }, [
+        el('div', { class: 'embed-options' }, [
+          charts.element,
+          controls.element,
+          el('div', { class: 'embed-size' }, [el('label', { htmlFor: size.id, text: 'Size' }), size]),
+        ]),
+        el('div', { class: 'embed-preview' }, [
+          el('p', { class: 'embed-preview-label', text: 'Preview' }),
+          frameBox,
+          warning,
+          el('label', { htmlFor: snippet.id, text: 'HTML for your page' }),
+          snippet,
+          el('label', { htmlFor: link.id, text: 'Link' }),
+          link,
+          el('div', { class: 'embed-buttons' }, [copySnippet, copyLink, feedback, close]),
+        ]),
+      ]),
+    ]),
+  ]);
+
+  /** Recomputes the link and snippet; reloads the preview a moment after the last change. */
+  function refresh() {
+    if (!figure) return;
+    const picked = charts.picked();
+    const [width, height] = SIZES[Number(size.value)] || SIZES[0];
+    const url = embedUrl({
+      query: figure.query(),
+      view: figure.view(),
+      charts: picked,
+      controls: controls.picked(),
+      allControls: ns.schema.map((row) => row.name),
+    });
+    const usable = picked.length > 0;
+    warning.hidden = usable;
+    copySnippet.disabled = copyLink.disabled = !usable;
+    link.value = usable ? url : '';
+    snippet.value = usable ? embedSnippet({ url, width, height, charts: picked, config: figure.config() }) : '';
+    feedback.textContent = '';
+    frame.width = String(width);
+    frame.height = String(height);
+    fitPreview();
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (usable && frame.src !== url) frame.src = url;
+    }, PREVIEW_DELAY_MS);
+  }
+
+  /** Scales the preview frame down to the width of its column. */
+  function fitPreview() {
+    const [width, height] = [Number(frame.width), Number(frame.height)];
+    const available = frameBox.parentElement.clientWidth || width;
+    const scale = Math.min(1, available / width, PREVIEW_MAX_HEIGHT / height);
+    frame.style.transform = `scale(${scale})`;
+    frameBox.style.width = `${Math.round(width * scale)}px`;
+    frameBox.style.height = `${Math.round(height * scale)}px`;
+  }
+
+  copySnippet.addEventListener('click', async () => {
+    feedback.textContent = (await copy(snippet.value, snippet)) ? 'Snippet copied.' : 'Copy the selected snippet.';
+  });
+  copyLink.addEventListener('click', async () => {
+    feedback.textContent = (await copy(link.value, link)) ? 'Link copied.' : 'Copy the selected link.';
+  });
+  close.addEventListener('click', () => element.close());
+  // A click on the backdrop (outside the inner box) closes, as Escape does.
+  element.addEventListener('click', (event) => event.target === element && element.close());
+  element.addEventListener('close', () => {
+    clearTimeout(timer);
+    frame.removeAttribute('src'); // a frame out of the document stops its figure
+    frame.remove();
+    opener?.focus();
+  });
+  window.addEventListener('resize', () => element.open && fitPreview());
+
+  return {
+    element,
+    open(nextFigure, nextOpener) {
+      figure = nextFigure;
+      opener = nextOpener;
+      element.showModal();
+      if (!frame.isConnected) frameBox.append(frame);
+      refresh();
+      charts.inputs()[0]?.focus();
+    },
+  };
+}
+
+/**
+ * Opens the Embed dialog for `figure` (a mount() handle) on the page's module
+ * `ns`; focus returns to `opener` when it closes. `copyText` may be replaced.
+ */
+export function openEmbedDialog({ ns, figure, opener, copy = copyText }) {
+  if (!dialog) {
+    dialog = build(ns, copy);
+    document.body.append(dialog.element);
+  }
+  dialog.open(figure, opener);
+}

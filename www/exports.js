@@ -1,0 +1,123 @@
+// Exports of one figure: any chart as PNG, the statistics as CSV, the snapshot
+// as JSON. The figure handle returns Blobs (`exportPng(kind)`, `exportCsv()`,
+// `exportSnapshot()`, each a Promise); `saveBlob` offers one as a download;
+// `createExportMenu` is the small "Export" menu in a figure's toolbar.
+//
+// A download is an <a download> with an object URL, clicked and revoked: no
+// request leaves the page. Inside a sandboxed iframe the host must allow it
+// (`sandbox="allow-scripts allow-downloads"`), or the browser drops it.
+
+import { el } from './controls.js';
+
+/** How long an object URL outlives its click (the browser has started the download by then). */
+const REVOKE_AFTER_MS = 10_000;
+
+/** Media type of the text exports. */
+const TYPES = { csv: 'text/csv', snapshot: 'application/json' };
+
+/** `normscope-activations-step120.png`, `normscope-stats-step0.csv`, `normscope-snapshot-step7.json`. */
+export function exportName(what, step) {
+  const base = what === 'csv' ? 'stats' : what;
+  const ext = what === 'csv' ? 'csv' : what === 'snapshot' ? 'json' : 'png';
+  return `normscope-${base}-step${step}.${ext}`;
+}
+
+/** A canvas's pixels as a PNG Blob. */
+export function canvasPng(canvas) {
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the chart as PNG'))), 'image/png');
+  });
+}
+
+/** Text as a Blob of the export's media type ('csv' or 'snapshot'). */
+export function textBlob(text, what) {
+  return new Blob([text], { type: `${TYPES[what]};charset=utf-8` });
+}
+
+/** Offers `blob` as a download named `filename`. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = el('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
+}
+
+/**
+ * A figure handle's export methods. `render(kind)` returns a canvas showing
+ * chart `kind` now; `scope()` the figure's Scope (null once destroyed);
+ * `notify(text)` shows a failed download (null clears it).
+ */
+export function figureExports({ kinds, render, scope, notify }) {
+  const live = () => {
+    const current = scope();
+    if (!current) throw new Error('the figure was destroyed');
+    return current;
+  };
+  const api = {
+    /** Chart `kind` (any chart kind, shown or not) as a PNG Blob, as drawn now. */
+    async exportPng(kind) {
+      if (!kinds.includes(kind)) throw new Error(`unknown chart '${kind}': allowed ${kinds.join(', ')}`);
+      return canvasPng(render(kind));
+    },
+    /** The statistics, one row per hidden layer, as a CSV Blob. */
+    exportCsv: async () => textBlob(live().statsCsv(), 'csv'),
+    /** The snapshot (format normscope-snapshot/1) as a JSON Blob. */
+    exportSnapshot: async () => textBlob(live().snapshotJson(), 'snapshot'),
+    /** Offers an export as a download: `what` is a chart kind, 'csv' or 'snapshot'. Resolves to the file name. */
+    async download(what) {
+      try {
+        const step = live().steps;
+        const blob = await (what === 'csv' ? api.exportCsv() : what === 'snapshot' ? api.exportSnapshot() : api.exportPng(what));
+        const filename = exportName(what, step);
+        saveBlob(blob, filename);
+        notify(null);
+        return filename;
+      } catch (error) {
+        notify(`Export failed: ${error.message || error}`);
+        return null;
+      }
+    },
+  };
+  return api;
+}
+
+/**
+ * The toolbar's "Export" menu: one item per chart in `charts` ([{kind, title}]),
+ * then the statistics and the snapshot. `onExport(what)` gets a chart kind,
+ * 'csv' or 'snapshot'. A native <details>: Enter or Space opens it; Escape,
+ * a click outside or a chosen item closes it.
+ */
+export function createExportMenu(charts, onExport) {
+  const items = [
+    ...charts.map(({ kind, title }) => [kind, `${title} (PNG)`]),
+    ['csv', 'Statistics per layer (CSV)'],
+    ['snapshot', 'Snapshot of the network (JSON)'],
+  ];
+  const summary = el('summary', { text: 'Export' });
+  const list = el('ul', { class: 'export-list' });
+  const menu = el('details', { class: 'export-menu' }, [summary, list]);
+  for (const [what, label] of items) {
+    const button = el('button', { type: 'button', text: label });
+    button.dataset.export = what;
+    button.addEventListener('click', () => {
+      menu.open = false;
+      summary.focus();
+      onExport(what);
+    });
+    list.append(el('li', {}, [button]));
+  }
+  menu.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !menu.open) return;
+    event.stopPropagation(); // an Escape here must not also close a surrounding dialog
+    menu.open = false;
+    summary.focus();
+  });
+  const outside = (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  };
+  document.addEventListener('pointerdown', outside);
+  menu.destroy = () => document.removeEventListener('pointerdown', outside);
+  return menu;
+}
