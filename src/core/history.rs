@@ -27,7 +27,10 @@ impl History {
             steps: Vec::with_capacity(HISTORY_CAP + 1),
             loss: Vec::with_capacity(HISTORY_CAP + 1),
             accuracy: Vec::with_capacity(HISTORY_CAP + 1),
-            update_ratio: vec![Vec::with_capacity(HISTORY_CAP + 1); layers],
+            // Not `vec![v; n]`: cloning a Vec drops its capacity.
+            update_ratio: (0..layers)
+                .map(|_| Vec::with_capacity(HISTORY_CAP + 1))
+                .collect(),
         }
     }
 

@@ -74,3 +74,43 @@ test('divergence is reported with the step and the layer', () => {
   assert.match(scope.diverged(), /^diverged at step 1 in layer \d+$/);
   assert.ok(scope.stats().nonfinite > 0);
 });
+
+// The wasm build agrees with native to float rounding: rebuild every committed
+// native snapshot (tests/fixtures/net, written by examples/snapshots.rs) in wasm
+// and compare every parameter. Same seeds and the same f32 arithmetic, so the
+// only differences are libm's last-bit rounding (exp, tanh, erf) between wasm
+// and the host, compounded over up to 5 training steps (8e-6 at worst, measured);
+// 1e-4 of each tensor's scale stays above that and far below any real
+// disagreement (another eps, init or formula moves parameters by 1e-2 or more).
+test('wasm agrees with native on every committed snapshot', async () => {
+  const { readdirSync } = await import('node:fs');
+  const dir = fileURLToPath(new URL('tests/fixtures/net/snapshots/', root));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 20, `found ${files.length} snapshots`);
+  let worst = 0;
+  for (const file of files) {
+    const native = JSON.parse(readFileSync(dir + file, 'utf8'));
+    const query = Object.entries(native.config).map(([k, v]) => `${k}=${v}`).join('&');
+    const scope = new Scope(query);
+    scope.step(native.step);
+    const wasm = scope.snapshot();
+    const tensors = (s) => [
+      ...s.layers.flatMap((l) => [l.weight.flat(), l.bias, l.gamma, l.beta, l.running_mean, l.running_var]),
+      s.head.weight.flat(), s.head.bias,
+    ].filter(Boolean);
+    const [a, b] = [tensors(wasm), tensors(native)];
+    assert.equal(a.length, b.length, file);
+    a.forEach((tensor, t) => {
+      // Floor 1e-2: a Linear bias in front of BatchNorm gets an exactly-zero
+      // gradient in theory and keeps only ~1e-9 of rounding noise.
+      const scale = Math.max(1e-2, ...b[t].map(Math.abs));
+      tensor.forEach((v, i) => {
+        const error = Math.abs(v - b[t][i]) / scale;
+        worst = Math.max(worst, error);
+        assert.ok(error <= 1e-4, `${file}: tensor ${t}[${i}] wasm ${v} vs native ${b[t][i]}`);
+      });
+    });
+    scope.free();
+  }
+  console.log(`wasm vs native: worst relative difference ${worst.toExponential(2)} over ${files.length} snapshots`);
+});
