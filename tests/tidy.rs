@@ -68,6 +68,9 @@ fn readme_config_table_matches_the_code() {
             key.default,
             key.help
         );
-        assert!(readme.contains(&row), "README's config table lacks or misstates:\n{row}");
+        assert!(
+            readme.contains(&row),
+            "README's config table lacks or misstates:\n{row}"
+        );
     }
 }
