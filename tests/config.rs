@@ -176,3 +176,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn validate_checks_every_field_of_a_hand_built_config() {
+    for (field, config) in [
+        (
+            "depth",
+            Config {
+                depth: 0,
+                ..Config::default()
+            },
+        ),
+        (
+            "width",
+            Config {
+                width: 0,
+                ..Config::default()
+            },
+        ),
+        (
+            "groups",
+            Config {
+                groups: 0,
+                norm: normscope::core::config::NormKind::Group,
+                ..Config::default()
+            },
+        ),
+        (
+            "eps",
+            Config {
+                eps: -1.0,
+                ..Config::default()
+            },
+        ),
+        (
+            "lr",
+            Config {
+                lr: f32::NAN,
+                ..Config::default()
+            },
+        ),
+    ] {
+        let Err(error) = normscope::Scope::new(config) else {
+            panic!("a config with a bad {field} was accepted");
+        };
+        let error = error.to_string();
+        assert!(error.contains(&format!("'{field}'")), "{field}: {error}");
+    }
+}

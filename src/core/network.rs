@@ -10,7 +10,8 @@
 //! | residual pre    | `a = N(h) W^T + b;  h' = h + phi(a)`      |
 //! | residual post   | `a = h W^T + b;  h' = N(h + phi(a))`      |
 //!
-//! `pre` adds a final `N` before the head (as Pre-LN transformers do). The head
+//! `pre` adds a final `N` before the head (as Pre-LN transformers do; only when
+//! depth > 1 and norm is not `none`). The head
 //! is `logits = h W_o^T + b_o`. Every block caches its input, `a` (`pre`), the
 //! input and output of phi, and its output; backward walks the same steps in
 //! reverse. All buffers are owned and resized only when the row count grows.

@@ -129,6 +129,14 @@ impl JsScope {
         parse_json(&self.stats_json())
     }
 
+    /// The bounded training history as a plain object: `{stride, steps, loss,
+    /// accuracy, update_ratio}` with `update_ratio[layer][record]` (null before a
+    /// layer's first update). Kept out of `stats()` so that stays small.
+    pub fn history(&mut self) -> Result<JsValue, JsError> {
+        let history = &self.scope.stats().history;
+        parse_json(&serde_json::to_string(history).unwrap_or_default())
+    }
+
     /// The statistics as JSON text.
     #[wasm_bindgen(js_name = statsJson)]
     pub fn stats_json(&mut self) -> String {

@@ -114,3 +114,16 @@ test('wasm agrees with native on every committed snapshot', async () => {
   }
   console.log(`wasm vs native: worst relative difference ${worst.toExponential(2)} over ${files.length} snapshots`);
 });
+
+test('history() holds loss, accuracy and per-layer update ratios', () => {
+  const scope = new Scope('depth=3&width=8&batch=8');
+  assert.deepEqual(scope.history().steps, []);
+  scope.step(20);
+  const history = scope.history();
+  assert.equal(history.steps.length, 20);
+  assert.equal(history.loss.length, 20);
+  assert.equal(history.accuracy.length, 20);
+  assert.equal(history.update_ratio.length, 3);
+  assert.ok(history.update_ratio[0].every((r) => r > 0));
+  scope.free();
+});

@@ -192,8 +192,14 @@ impl Config {
         })
     }
 
-    /// Checks the rules that involve more than one key.
+    /// Checks every field against its [`KEYS`] row (the fields are public, so a
+    /// native caller can build any value) and the rules that involve more than
+    /// one key.
     pub fn validate(&self) -> Result<()> {
+        let mut scratch = Config::default();
+        for key in KEYS {
+            scratch.set(key.name, &self.get(key.name).unwrap_or_default())?;
+        }
         if self.norm == NormKind::Group && self.width % self.groups != 0 {
             return Err(Error::InvalidValue {
                 key: "groups".into(),
