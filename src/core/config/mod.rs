@@ -218,11 +218,7 @@ impl Config {
     pub fn apply_query(&mut self, query: &str) -> Result<()> {
         let mut next = self.clone();
         let mut seen: Vec<&str> = Vec::new();
-        for pair in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
+        for pair in query_pairs(query) {
             let (name, raw) = pair.split_once('=').ok_or_else(|| {
                 Error::Malformed(format!(
                     "'{pair}' has no '=': write key=value, e.g. depth=8"
@@ -247,11 +243,7 @@ impl Config {
     pub fn from_query_lenient(query: &str) -> (Config, Vec<Error>) {
         let mut config = Config::default();
         let mut errors = Vec::new();
-        for pair in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
+        for pair in query_pairs(query) {
             let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
             if let Err(error) = config.set(name, &percent_decode(raw)) {
                 errors.push(error);
@@ -308,6 +300,15 @@ impl FromStr for Config {
         config.apply_query(query)?;
         Ok(config)
     }
+}
+
+/// The `key=value` pieces of a query string: a leading `?` dropped, split on
+/// `&`, empty pieces skipped. Shared by every query parser (config, chart options).
+pub fn query_pairs(query: &str) -> impl Iterator<Item = &str> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
 }
 
 /// Decodes `%XX` escapes and `+` (as a space) in a query value; malformed

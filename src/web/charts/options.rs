@@ -2,6 +2,8 @@
 //! `view=histograms&scale=symlog&layer=3&set=2`. Unknown keys and values are
 //! errors that name the key and what it allows.
 
+use crate::core::config::query_pairs;
+
 /// Distribution charts: a layer x value heatmap or stacked histograms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -54,11 +56,7 @@ impl ChartOptions {
     /// and what it allows. Missing keys keep their defaults.
     pub fn parse(query: &str) -> Result<ChartOptions, String> {
         let mut options = ChartOptions::default();
-        for pair in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
+        for pair in query_pairs(query) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let allowed = OPTIONS
                 .iter()
