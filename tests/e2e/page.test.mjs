@@ -2,7 +2,7 @@
 // controls, built from the core's config table, drive the charts and the URL;
 // a URL drives the controls; a bad URL gives a visible notice naming the key;
 // Play trains; divergence pauses; no console error anywhere. Also saves the
-// README's screenshots (docs/screenshots/) and prints, without asserting, the
+// README's screenshots (docs/screenshots/ with NORMSCOPE_UPDATE_SCREENSHOTS=1) and prints, without asserting, the
 // control-change-to-redraw time and the frame rate during Play.
 //
 // The screenshots use their own browser contexts (a phone needs its own device
@@ -18,7 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, launch, openPage, waitForReady } from './browser.mjs';
 
-const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+// The committed README screenshots are rewritten only on request
+// (NORMSCOPE_UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean; otherwise
+// they go to tests/e2e/out/ (ignored by git) for a look.
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCREENSHOTS = process.env.NORMSCOPE_UPDATE_SCREENSHOTS
+  ? join(HERE, '..', '..', 'docs', 'screenshots')
+  : join(HERE, 'out');
 const TIMEOUT = { timeout: 180_000 };
 let browser;
 
