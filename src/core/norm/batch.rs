@@ -26,7 +26,7 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
     if pass == Pass::Eval {
         for j in 0..f {
             norm.mean[j] = norm.running_mean[j];
-            norm.rstd[j] = 1.0 / (norm.running_var[j] + norm.eps).sqrt();
+            norm.rstd[j] = super::rstd(norm.running_var[j], norm.eps);
         }
     } else {
         // Row-major passes (vectorized across features): the means, then the
@@ -54,7 +54,7 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
                 norm.running_mean[j] = (1.0 - m) * norm.running_mean[j] + m * norm.mean[j];
                 norm.running_var[j] = (1.0 - m) * norm.running_var[j] + m * unbiased;
             }
-            norm.rstd[j] = 1.0 / (var + norm.eps).sqrt();
+            norm.rstd[j] = super::rstd(var, norm.eps);
         }
     }
     for ((x_row, y_row), xh_row) in x

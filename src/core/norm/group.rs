@@ -12,7 +12,13 @@
 //! `g = dy * gamma`, `r = rstd`, means over the group:
 //! `dx = r * (g - mean(g) - x_hat * mean(g * x_hat))`.
 
-use super::Norm;
+use super::{normalize_set, Norm};
+
+/// Mean and rstd of one set: biased variance, eps inside the square root.
+pub(super) fn set_stats(x: &[f32], eps: f32) -> (f32, f32) {
+    let (mean, var) = super::mean_var(x.iter().copied());
+    (mean, super::rstd(var, eps))
+}
 
 pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
     let size = norm.features / norm.groups;
@@ -22,18 +28,13 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
         .zip(norm.x_hat.chunks_exact_mut(size))
         .enumerate()
     {
-        let (mean, var) = super::mean_var(x_seg.iter().copied());
-        let rstd = 1.0 / (var + norm.eps).sqrt();
+        let (mean, rstd) = set_stats(x_seg, norm.eps);
         norm.mean[set] = mean;
         norm.rstd[set] = rstd;
         let offset = (set % norm.groups) * size;
         let gamma = &norm.gamma[offset..offset + size];
         let beta = &norm.beta[offset..offset + size];
-        for c in 0..size {
-            let x_hat = (x_seg[c] - mean) * rstd;
-            xh_seg[c] = x_hat;
-            y_seg[c] = x_hat * gamma[c] + beta[c];
-        }
+        normalize_set(x_seg, mean, rstd, gamma, Some(beta), y_seg, Some(xh_seg));
     }
 }
 

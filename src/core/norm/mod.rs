@@ -158,17 +158,14 @@ impl Norm {
                 NormKind::None => y_row.copy_from_slice(x_row),
                 NormKind::Batch => {
                     for j in 0..f {
-                        let rstd = 1.0 / (self.running_var[j] + self.eps).sqrt();
-                        y_row[j] =
-                            (x_row[j] - self.running_mean[j]) * rstd * self.gamma[j] + self.beta[j];
+                        let x_hat =
+                            (x_row[j] - self.running_mean[j]) * rstd(self.running_var[j], self.eps);
+                        y_row[j] = x_hat * self.gamma[j] + self.beta[j];
                     }
                 }
                 NormKind::Rms => {
-                    let mean_square = x_row.iter().map(|v| v * v).sum::<f32>() / f as f32;
-                    let rstd = 1.0 / (mean_square + self.eps).sqrt();
-                    for j in 0..f {
-                        y_row[j] = x_row[j] * rstd * self.gamma[j];
-                    }
+                    let rstd = rms::row_rstd(x_row, self.eps);
+                    normalize_set(x_row, 0.0, rstd, &self.gamma, None, y_row, None);
                 }
                 NormKind::Layer | NormKind::Group => {
                     for (g, (x_seg, y_seg)) in x_row
@@ -176,12 +173,10 @@ impl Norm {
                         .zip(y_row.chunks_exact_mut(size))
                         .enumerate()
                     {
-                        let (mean, var) = mean_var(x_seg.iter().copied());
-                        let rstd = 1.0 / (var + self.eps).sqrt();
-                        for c in 0..size {
-                            let j = g * size + c;
-                            y_seg[c] = (x_seg[c] - mean) * rstd * self.gamma[j] + self.beta[j];
-                        }
+                        let (mean, rstd) = group::set_stats(x_seg, self.eps);
+                        let params = g * size..(g + 1) * size;
+                        let (gamma, beta) = (&self.gamma[params.clone()], &self.beta[params]);
+                        normalize_set(x_seg, mean, rstd, gamma, Some(beta), y_seg, None);
                     }
                 }
             }
@@ -206,6 +201,42 @@ impl Norm {
                 self.dgamma[j] += dy_row[j] * xh_row[j];
                 self.dbeta[j] += dy_row[j];
             }
+        }
+    }
+}
+
+/// `1 / sqrt(var + eps)`: eps inside the square root, as every torch norm.
+fn rstd(var: f32, eps: f32) -> f32 {
+    1.0 / (var + eps).sqrt()
+}
+
+/// Normalizes one set of entries that share `mean` and `rstd`:
+/// `x_hat = (x - mean) * rstd`, `y = x_hat * gamma (+ beta)`, writing `x_hat`
+/// too when the caller caches it. Shared by the training forward pass and the
+/// cache-free inference of LayerNorm, GroupNorm and RMSNorm (mean 0, no beta).
+fn normalize_set(
+    x: &[f32],
+    mean: f32,
+    rstd: f32,
+    gamma: &[f32],
+    beta: Option<&[f32]>,
+    y: &mut [f32],
+    x_hat_out: Option<&mut [f32]>,
+) {
+    // Branch-free passes over a set that sits in L1, each vectorizable; the
+    // roundings are those of `x_hat * gamma + beta` computed in one go.
+    for (y, x) in y.iter_mut().zip(x) {
+        *y = (x - mean) * rstd;
+    }
+    if let Some(cache) = x_hat_out {
+        cache[..y.len()].copy_from_slice(y);
+    }
+    for (y, g) in y.iter_mut().zip(gamma) {
+        *y *= g;
+    }
+    if let Some(beta) = beta {
+        for (y, b) in y.iter_mut().zip(beta) {
+            *y += b;
         }
     }
 }

@@ -8,7 +8,13 @@
 //! `dx = r * (g - x_hat * mean(g * x_hat))`; the Jacobian is
 //! `(1/RMS)(I - a a^T / (n RMS^2))` (Zhang & Sennrich, section 4).
 
-use super::Norm;
+use super::{normalize_set, Norm};
+
+/// `1 / sqrt(mean(x^2) + eps)` of one row.
+pub(super) fn row_rstd(x: &[f32], eps: f32) -> f32 {
+    let mean_square = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+    super::rstd(mean_square, eps)
+}
 
 pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
     let f = norm.features;
@@ -18,15 +24,10 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
         .zip(norm.x_hat.chunks_exact_mut(f))
         .enumerate()
     {
-        let mean_square = x_row.iter().map(|v| v * v).sum::<f32>() / f as f32;
-        let rstd = 1.0 / (mean_square + norm.eps).sqrt();
+        let rstd = row_rstd(x_row, norm.eps);
         norm.mean[row] = 0.0;
         norm.rstd[row] = rstd;
-        for c in 0..f {
-            let x_hat = x_row[c] * rstd;
-            xh_row[c] = x_hat;
-            y_row[c] = x_hat * norm.gamma[c];
-        }
+        normalize_set(x_row, 0.0, rstd, &norm.gamma, None, y_row, Some(xh_row));
     }
 }
 
