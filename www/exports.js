@@ -64,7 +64,7 @@ export function figureExports({ kinds, render, scope, notify }) {
     /** The statistics, one row per hidden layer, as a CSV Blob. */
     exportCsv: async () => textBlob(live().statsCsv(), 'csv'),
     /** The snapshot (format normscope-snapshot/1) as a JSON Blob. */
-    exportSnapshot: async () => textBlob(live().snapshotJson(), 'snapshot'),
+    exportSnapshot: async () => textBlob(await live().snapshotJson(), 'snapshot'),
     /** Offers an export as a download: `what` is a chart kind, 'csv' or 'snapshot'. Resolves to the file name. */
     async download(what) {
       try {

@@ -13,6 +13,9 @@
 // docs/embedding.md documents every option (view, compact, exports, actions...).
 //
 // The figure never computes statistics: it steps the Scope and asks Rust to draw.
+// A network whose step costs more than WORKER_FLOPS trains in a Web Worker
+// (remote.js), so the page keeps its frame rate; the charts are still drawn
+// here, from the frames the worker sends.
 // Every wasm call is guarded; a failure becomes a visible message, never an
 // uncaught exception. `onChange({query, view, config})` reports each accepted change.
 
@@ -22,6 +25,7 @@ import { buildControls, el } from './controls.js';
 import { createExportMenu, figureExports } from './exports.js';
 import { Loop } from './loop.js';
 import { createNotices } from './notices.js';
+import { RemoteScope, WORKER_FLOPS, workersAvailable } from './remote.js';
 import { checkNames, checkView, defaultView } from './state.js';
 import { load, message } from './wasm.js';
 
@@ -58,6 +62,8 @@ export async function mount(element, options = {}) {
   let draft = new URLSearchParams();
   let generation = 0;
   let rebuildMs = 0;
+  let rebuildStarted = 0;
+  let workers = workersAvailable(ns); // false once a worker has failed
   let lastAction = 'rebuild'; // what the status line reports timings of
 
   // --- DOM -----------------------------------------------------------------
@@ -118,27 +124,76 @@ export async function mount(element, options = {}) {
       if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
     }
     const perf = loop.perf();
-    if (lastAction === 'play' && perf.fps) {
-      parts.push(`frame ${perf.frameMs.toFixed(0)} ms`, `${perf.fps.toFixed(0)} fps`, `${Math.round(perf.stepsPerSecond)} steps/s`);
-    } else {
+    const remote = scope instanceof RemoteScope;
+    if (lastAction === 'play' && perf.updates) {
+      parts.push(`frame ${perf.frameMs.toFixed(0)} ms`, `${perf.fps.toFixed(0)} fps`);
+      if (remote) parts.push(`${perf.updates.toFixed(1)} updates/s`);
+      parts.push(`${perf.stepsPerSecond < 10 ? perf.stepsPerSecond.toFixed(1) : Math.round(perf.stepsPerSecond)} steps/s`);
+    } else if (!remote || scope.ready) {
       parts.push(`redrawn in ${rebuildMs.toFixed(0)} ms`);
+    } else {
+      parts.push('building the network…');
     }
+    if (remote) parts.push('training in a worker');
     status.textContent = parts.join(' · ');
   }
 
   // --- the scope -----------------------------------------------------------------
+  /**
+   * A Scope for `checked` ({query, config, flopsPerStep}): on the page, or in
+   * a worker when a step is costly and workers work here (the figure's worker
+   * is kept across rebuilds). Throws as `new Scope()` does.
+   */
+  function build(checked) {
+    if (workers && checked.flopsPerStep > WORKER_FLOPS) {
+      if (scope instanceof RemoteScope) {
+        scope.rebuild(checked);
+        return scope;
+      }
+      return new RemoteScope(ns, checked, { layer: () => view.layer, onFrame: frameArrived, onError: workerFailed });
+    }
+    return new ns.Scope(checked.query);
+  }
+
+  /** A worker's new frame: redraw from it (the first after a rebuild, fully). */
+  function frameArrived(remote, first) {
+    if (remote !== scope) return;
+    generation += 1;
+    if (first) {
+      drawCharts();
+      rebuildMs = performance.now() - rebuildStarted;
+      root.classList.remove('building');
+      checkDiverged();
+      showStatus();
+    } else if (!loop.playing) {
+      drawCharts({ force: false });
+    }
+  }
+
+  function workerFailed(error) {
+    if (!workers) return;
+    workers = false;
+    notify('worker', `Training on the page instead of in a worker (${message(error)}); big networks will be slow.`);
+    scope?.free();
+    scope = null;
+    rebuild(new URLSearchParams(query));
+  }
+
   /** Builds a Scope from `next` (URLSearchParams); on success it replaces the old one. */
   function rebuild(next) {
     const started = performance.now();
     let fresh;
     try {
-      fresh = new ns.Scope(next.toString());
+      fresh = build(ns.checkQuery(next.toString()));
     } catch (error) {
       return message(error);
     }
-    scope?.free();
+    if (fresh !== scope) scope?.free();
     scope = fresh;
     generation += 1;
+    rebuildStarted = started;
+    const remote = scope instanceof RemoteScope;
+    root.classList.toggle('building', remote);
     query = scope.query();
     config = scope.config();
     draft = new URLSearchParams(query);
@@ -148,7 +203,7 @@ export async function mount(element, options = {}) {
     notify('config', null);
     notify('diverged', null);
     charts.sync(view, config.depth);
-    drawCharts();
+    if (!remote) drawCharts();
     rebuildMs = performance.now() - started;
     lastAction = 'rebuild';
     showStatus();
@@ -192,6 +247,8 @@ export async function mount(element, options = {}) {
     notify('view', null);
     view[key] = checked;
     charts.sync(view, config.depth);
+    // A worker's frames carry one layer's matrix: ask for the new layer's.
+    if (key === 'layer' && scope instanceof RemoteScope) scope.refresh().catch(() => {});
     drawCharts({ force: false });
     options.onChange?.({ query, view: { ...view }, config });
   }
@@ -199,12 +256,16 @@ export async function mount(element, options = {}) {
   // --- the loop -------------------------------------------------------------------
   const loop = new Loop({
     maxSteps: () => Number(speed.value),
-    step: (n) => {
-      try {
-        return scope.step(n);
-      } catch (error) {
+    step: (n, playing) => {
+      const stopped = (error) => {
         notify('step', `Training stopped: ${message(error)}`, 'error');
         return 0;
+      };
+      try {
+        const taken = scope instanceof RemoteScope ? scope.step(n, playing) : scope.step(n);
+        return taken instanceof Promise ? taken.catch(stopped) : taken;
+      } catch (error) {
+        return stopped(error);
       }
     },
     draw: (throttle) => drawCharts({ force: false, throttle }),
@@ -213,6 +274,8 @@ export async function mount(element, options = {}) {
     onState: (playing) => {
       if (playing) lastAction = 'play';
       else drawCharts({ force: false }); // catch up on charts throttled during Play
+      // A worker's decision regions lag during Play: fetch the current ones.
+      if (!playing && scope instanceof RemoteScope) scope.refresh().catch(() => {});
       playButton.textContent = playing ? 'Pause' : 'Play';
       root.classList.toggle('playing', playing);
     },
@@ -287,7 +350,12 @@ export async function mount(element, options = {}) {
     get steps() {
       return scope ? scope.steps : 0;
     },
-    perf: () => ({ ...loop.perf(), rebuildMs }),
+    /** The loop's perf(), rebuildMs, and where training runs ('page' or 'worker', with its ms per step and per frame). */
+    perf: () => {
+      const remote = scope instanceof RemoteScope;
+      const worker = remote ? { workerStepMs: scope.timing.stepMs, workerFrameMs: scope.timing.frameMs } : {};
+      return { ...loop.perf(), rebuildMs, engine: remote ? 'worker' : 'page', ...worker };
+    },
     ...exporter, // exportPng(kind), exportCsv(), exportSnapshot(), download(what)
     destroy() {
       loop.pause();

@@ -1,6 +1,8 @@
 // The animation loop of one figure: Play runs requestAnimationFrame; each frame
 // takes k training steps, then redraws (the figure throttles its expensive
-// charts). k adapts so that stepping plus drawing fits a frame budget (fewer
+// charts). When a worker trains (remote.js), `step(k)` returns a Promise: the
+// loop asks for the next k steps when the last ones are in and redraws then,
+// while the page keeps its animation frames. k adapts so that stepping plus drawing fits a frame budget (fewer
 // steps per frame on big networks), never above the speed control and never
 // below one; the costs are running averages, so one slow frame does not
 // collapse k.
@@ -16,12 +18,15 @@ const WINDOW_MS = 1000;
 
 export class Loop {
   /**
-   * `maxSteps()`: the speed control; `step(n)` -> steps taken; `draw(throttle)`;
+   * `maxSteps()`: the speed control; `step(n, playing)` -> steps taken (or a
+   * Promise of them); `draw(throttle)`;
    * `after()` -> true if training must stop (divergence); `status()`;
    * `onState(playing)`.
    */
   constructor(callbacks) {
-    Object.assign(this, { callbacks, playing: false, raf: 0, k: 1, frames: [] });
+    Object.assign(this, { callbacks, playing: false, raf: 0, k: 1, frames: [], ticks: [] });
+    this.inFlight = false; // an asynchronous step (a worker's) is on its way
+    this.generation = 0; // bumped by pause(), so a late reply is dropped
     this.lastStatus = 0;
     this.stepMs = 0; // running averages
     this.drawMs = 0;
@@ -32,6 +37,7 @@ export class Loop {
     if (this.playing) return;
     this.playing = true;
     this.frames = [];
+    this.ticks = [];
     this.k = Math.min(this.k, this.callbacks.maxSteps());
     this.raf = requestAnimationFrame(this.tick);
     this.callbacks.onState(true);
@@ -40,27 +46,52 @@ export class Loop {
   pause() {
     if (!this.playing) return;
     this.playing = false;
+    this.generation += 1;
+    this.inFlight = false;
     cancelAnimationFrame(this.raf);
     this.callbacks.onState(false);
     this.callbacks.status();
   }
 
-  /** n steps and a full redraw, outside Play. */
+  /** n steps and a full redraw, outside Play (once the steps are taken, if a worker takes them). */
   stepOnce(n) {
-    this.callbacks.step(n);
-    this.callbacks.draw(false);
-    this.callbacks.after();
-    this.callbacks.status();
+    const redraw = () => {
+      this.callbacks.draw(false);
+      this.callbacks.after();
+      this.callbacks.status();
+    };
+    const taken = this.callbacks.step(n, false);
+    if (typeof taken?.then === 'function') taken.then(redraw, () => {});
+    else redraw();
   }
 
   tick(now) {
     if (!this.playing) return;
     this.raf = requestAnimationFrame(this.tick);
-    const { callbacks } = this;
-    const max = Math.max(1, callbacks.maxSteps());
-    const steps = Math.min(this.k, max);
+    this.ticks.push(now);
+    while (this.ticks.length > 2 && now - this.ticks[0] > WINDOW_MS) this.ticks.shift();
+    if (this.inFlight) return; // a worker is still stepping: the page just stays live
+    const steps = Math.min(this.k, Math.max(1, this.callbacks.maxSteps()));
     const started = performance.now();
-    const taken = callbacks.step(steps);
+    const taken = this.callbacks.step(steps, true);
+    if (typeof taken?.then !== 'function') {
+      this.finish(taken, started, now);
+      return;
+    }
+    this.inFlight = true;
+    const generation = this.generation;
+    taken.then(
+      (count) => generation === this.generation && this.finish(count, started, performance.now()),
+      () => generation === this.generation && this.pause(),
+    ).finally(() => {
+      if (generation === this.generation) this.inFlight = false;
+    });
+  }
+
+  /** After `taken` steps that began at `started`: redraw, check, adapt k, record. */
+  finish(taken, started, now) {
+    if (!this.playing) return;
+    const { callbacks } = this;
     const stepped = performance.now();
     callbacks.draw(true);
     const done = performance.now();
@@ -69,6 +100,7 @@ export class Loop {
       return;
     }
     // Adapt k: as many steps as fit beside the drawing in the budget.
+    const max = Math.max(1, callbacks.maxSteps());
     const average = (old, sample) => (old ? 0.8 * old + 0.2 * sample : sample);
     this.stepMs = average(this.stepMs, (stepped - started) / taken);
     this.drawMs = average(this.drawMs, done - stepped);
@@ -76,7 +108,7 @@ export class Loop {
     const target = Math.max(1, Math.min(max, fit));
     this.k = target < this.k ? target : Math.min(target, this.k + Math.ceil(this.k / 4));
 
-    this.frames.push({ time: now, steps: taken, work: done - started });
+    this.frames.push({ time: now, steps: taken, work: done - stepped + (this.inFlight ? 0 : stepped - started) });
     while (this.frames.length > 2 && now - this.frames[0].time > WINDOW_MS) this.frames.shift();
     if (done - this.lastStatus >= STATUS_INTERVAL_MS) {
       this.lastStatus = done;
@@ -84,14 +116,21 @@ export class Loop {
     }
   }
 
-  /** { fps, frameMs, stepsPerSecond, stepsPerFrame } over the last second of Play. */
+  /**
+   * Over the last second of Play: `fps`, the page's animation frames per
+   * second; `updates`, chart updates per second (equal to fps on the page,
+   * fewer when a worker steps); `frameMs`, the page's work per update;
+   * `stepsPerSecond`; `stepsPerFrame`, the current k.
+   */
   perf() {
-    const frames = this.frames;
-    if (frames.length < 2) return { fps: 0, frameMs: 0, stepsPerSecond: 0, stepsPerFrame: this.k };
+    const { frames, ticks } = this;
+    const rate = (times) => (times.length < 2 ? 0 : (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000));
+    if (frames.length < 2) return { fps: rate(ticks), updates: 0, frameMs: 0, stepsPerSecond: 0, stepsPerFrame: this.k };
     const span = (frames[frames.length - 1].time - frames[0].time) / 1000;
     const later = frames.slice(1);
     return {
-      fps: later.length / span,
+      fps: rate(ticks),
+      updates: later.length / span,
       frameMs: later.reduce((sum, f) => sum + f.work, 0) / later.length,
       stepsPerSecond: later.reduce((sum, f) => sum + f.steps, 0) / span,
       stepsPerFrame: this.k,

@@ -7,28 +7,53 @@
 //   const ns = await load();
 //   new ns.Scope('depth=8'); ns.schema[0].label === 'Depth'; ns.kinds[0] === 'activations'
 //
+// The page compiles the module itself (rather than leaving it to wasm-bindgen's
+// loader) so that it can hand the compiled module to a figure's Web Worker.
+//
 // `wasmUrl` may point elsewhere (a course page that serves `pkg/` from its own
-// folder); by default wasm-bindgen's loader finds `normscope_bg.wasm` next to
-// `normscope.js`.
+// folder); by default it is `pkg/normscope_bg.wasm` beside `www/`.
 
-import init, { Scope, chartKinds, configSchema, normalizeQuery, version } from '../pkg/normscope.js';
+import init, { Frame, Scope, chartKinds, checkQuery, configSchema, normalizeQuery, version } from '../pkg/normscope.js';
 
 let started = null;
 
-/** Loads the wasm module once; resolves to { Scope, normalizeQuery, schema, kinds, version }. */
+/** Compiles the module at `url` (streaming when the server says application/wasm). */
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`failed to fetch ${url}: ${response.status} ${response.statusText}`);
+  try {
+    return await WebAssembly.compileStreaming(response.clone());
+  } catch {
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
+
+/**
+ * Loads the wasm module once; resolves to { Scope, Frame, checkQuery,
+ * normalizeQuery, schema, kinds, version, module }. `module` is the compiled
+ * WebAssembly.Module, which a figure's worker instantiates without a second
+ * fetch (remote.js); it is null for the single file, which uses no worker.
+ */
 export function load(wasmUrl) {
   if (!started) {
     // The single file (`cargo xtask dist` -> dist/normscope.html) carries the
     // wasm as base64 in this global: decode it and start from the bytes, no fetch.
     const inlined = globalThis.NORMSCOPE_WASM_BASE64;
-    const source = inlined ? Uint8Array.from(atob(inlined), (c) => c.charCodeAt(0)) : wasmUrl;
-    started = init(source ? { module_or_path: source } : undefined).then(() => ({
-      Scope,
-      normalizeQuery,
-      schema: JSON.parse(configSchema()),
-      kinds: JSON.parse(chartKinds()),
-      version: version(),
-    }));
+    const compiled = inlined ? Promise.resolve(null) : compile(wasmUrl || new URL('../pkg/normscope_bg.wasm', import.meta.url));
+    started = compiled.then(async (module) => {
+      const source = module || Uint8Array.from(atob(inlined), (c) => c.charCodeAt(0));
+      await init({ module_or_path: source });
+      return {
+        Scope,
+        Frame,
+        checkQuery,
+        normalizeQuery,
+        schema: JSON.parse(configSchema()),
+        kinds: JSON.parse(chartKinds()),
+        version: version(),
+        module,
+      };
+    });
     // A failed start may be retried (e.g. after the network comes back).
     started.catch(() => {
       started = null;

@@ -3,14 +3,14 @@
 //! drops every other one and doubles its stride, so a long run keeps an evenly
 //! thinned picture of the whole run in constant memory.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Records kept before the history halves its resolution.
 pub const HISTORY_CAP: usize = 1000;
 
 /// Loss, accuracy and per-layer update ratios over training, thinned to at
 /// most [`HISTORY_CAP`] records by doubling the recording stride.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     pub stride: u64,
     pub steps: Vec<u64>,

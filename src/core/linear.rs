@@ -80,7 +80,14 @@ impl Linear {
 
     /// Floating-point operations of one forward and backward pass.
     pub(crate) fn flops(&self, rows: usize, with_input_grad: bool) -> f64 {
-        let products = if with_input_grad { 3.0 } else { 2.0 };
-        products * 2.0 * (rows * self.fan_in * self.fan_out) as f64
+        linear_flops(rows, self.fan_in, self.fan_out, with_input_grad)
     }
+}
+
+/// Matmul floating-point operations of one forward and backward pass of a
+/// `fan_in -> fan_out` Linear on `rows` rows: 2 n k m per product, three
+/// products (forward, dW, dX), or two when no layer below needs dX.
+pub fn linear_flops(rows: usize, fan_in: usize, fan_out: usize, with_input_grad: bool) -> f64 {
+    let products = if with_input_grad { 3.0 } else { 2.0 };
+    products * 2.0 * (rows * fan_in * fan_out) as f64
 }

@@ -7,6 +7,7 @@ pub mod activation;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod frame;
 pub mod history;
 pub mod infer;
 pub mod init;

@@ -7,7 +7,7 @@
 //! them side by side. Gradients also get a symmetric-log histogram
 //! (`t(v) = sign(v) log10(1 + |v|/c)`) since they span orders of magnitude.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::activation::Activation;
 use crate::core::network::{Block, Network};
@@ -20,7 +20,7 @@ const SYMLOG_DECADES: f32 = 6.0;
 
 /// Counts of values in `BINS` equal bins over `[lo, hi]` (of the transformed
 /// value for a symlog histogram, where `linthresh` is c; 0 for linear).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub lo: f32,
     pub hi: f32,
@@ -63,7 +63,7 @@ impl Histogram {
 }
 
 /// Moments and extremes of one quantity in one layer (finite values only).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub count: usize,
     pub mean: f32,
@@ -104,7 +104,7 @@ impl Summary {
 }
 
 /// Everything measured about one hidden layer (1-based `layer`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LayerStats {
     pub layer: usize,
     pub pre: Summary,
@@ -127,7 +127,7 @@ pub struct LayerStats {
 }
 
 /// Where training first produced a non-finite number.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Divergence {
     pub step: u64,
     /// 1-based hidden layer, or None when the loss or the head went first.
@@ -135,7 +135,7 @@ pub struct Divergence {
 }
 
 /// The statistics of one probe pass plus the global training state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub step: u64,
     pub loss: f32,

@@ -1,7 +1,7 @@
 //! Chart data beyond the per-layer [`crate::Stats`]: the matrix a layer
 //! normalizes (with its statistic sets) and the decision regions in the plane.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::config::{NormKind, Position};
 use crate::core::data::Data;
@@ -11,7 +11,7 @@ use crate::core::network::{Block, Network, Wiring};
 /// the mean and divisor `sqrt(var + eps)` (RMSNorm: `sqrt(mean(x^2) + eps)`) of
 /// every set of entries that shares them: one per column for BatchNorm, one per
 /// row (LayerNorm, RMSNorm) or per row and group (GroupNorm).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerMatrix {
     pub layer: usize,
     pub rows: usize,
@@ -51,7 +51,7 @@ impl LayerMatrix {
 
 /// P(class 1) over a `resolution x resolution` grid (row 0 at `y_max`), with the
 /// dataset's points for the overlay.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionGrid {
     pub resolution: usize,
     pub x_range: (f32, f32),

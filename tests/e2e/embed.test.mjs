@@ -143,7 +143,7 @@ test('the Embed dialog: labelled, focus kept, a snippet that reproduces the stat
   );
   try {
     await onPage('embed-host-test.html', async (page) => {
-      await page.waitForFunction(() => document.querySelector('iframe').contentDocument?.documentElement.dataset.state === 'ready');
+      await page.waitForFunction(() => document.querySelector('iframe').contentDocument?.documentElement?.dataset.state === 'ready');
       const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
       assert.match(frame.url(), /embed=1/);
       assert.equal(await figure(frame, 'query()'), expected.query, 'the embed has another config');

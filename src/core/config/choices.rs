@@ -1,5 +1,5 @@
 //! The closed sets of names a config key can take, each an enum with its wire
-//! names (`NAMES`, the order the page lists them), parsing and serialization.
+//! names (`NAMES`, the order the page lists them), parsing and (de)serialization.
 
 /// Declares a closed set of named choices: the enum, its wire names and parsing.
 macro_rules! named_enum {
@@ -26,6 +26,15 @@ macro_rules! named_enum {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::from_name(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown name '{text}': allowed {}", $name::NAMES.join(", ")))
+                })
             }
         }
     };

@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 
 use super::error::{Error, Result};
+use super::linear::linear_flops;
 
 /// A complete, validated configuration. Build one with `"depth=10".parse()` or
 /// [`Config::default`]; every field is within the range of its [`KEYS`] row.
@@ -288,6 +289,16 @@ impl Config {
         } else {
             2
         }
+    }
+
+    /// Matmul floating-point operations of one training step (forward and
+    /// backward of every Linear; the head's 2 outputs included), known before
+    /// any weight is drawn, so the page can choose where to train.
+    pub fn flops_per_step(&self) -> f64 {
+        let first = linear_flops(self.batch, self.input_dim(), self.width, false);
+        let hidden = self.depth.saturating_sub(1) as f64
+            * linear_flops(self.batch, self.width, self.width, true);
+        first + hidden + linear_flops(self.batch, self.width, 2, true)
     }
 }
 

@@ -1,17 +1,21 @@
-//! Every `#[wasm_bindgen]` export: the JS `Scope` class and a few free functions.
+//! Every `#[wasm_bindgen]` export: the JS `Scope` class, the JS `Frame` class
+//! (`frame.rs`: a state decoded from a worker's bytes) and a few free functions.
 //!
 //! JS holds one opaque `Scope` per figure. Configs cross as query strings or
 //! plain objects; charts are drawn here, in Rust, straight into a canvas, so no
 //! per-frame data crosses to JS. Every fallible call returns `Result<_, JsError>`
 //! whose message is the core's error text; no panic is reachable from JS.
 
+mod frame;
+
 use js_sys::{Object, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::core::config::{schema_json, Config};
+use crate::core::frame::{Frame, FrameRequest};
 use crate::core::snapshot::config_json;
-use crate::core::stats::Stats;
+use crate::core::stats::{Divergence, Stats};
 use crate::core::views::DecisionGrid;
 use crate::web::charts::{self, ChartData, ChartKind, ChartOptions};
 use crate::Scope as CoreScope;
@@ -45,13 +49,30 @@ pub fn normalize_query(query: &str) -> Result<JsValue, JsError> {
     parse_json(&value.to_string())
 }
 
+/// Parses a query string strictly, as `new Scope()` does but without building
+/// anything: `{query, config, flopsPerStep}`; throws naming the refused key.
+/// The page checks a config with it before it sends the config to a worker.
+#[wasm_bindgen(js_name = checkQuery)]
+pub fn check_query(query: &str) -> Result<JsValue, JsError> {
+    let config: Config = query
+        .parse()
+        .map_err(|e: crate::Error| JsError::new(&e.to_string()))?;
+    config
+        .validate()
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let value = serde_json::json!({
+        "query": config.to_query(), "config": config_json(&config), "flopsPerStep": config.flops_per_step(),
+    });
+    parse_json(&value.to_string())
+}
+
 /// The names of the charts `draw` accepts, as JSON.
 #[wasm_bindgen(js_name = chartKinds)]
 pub fn chart_kinds() -> String {
     serde_json::to_string(ChartKind::NAMES).unwrap_or_default()
 }
 
-fn parse_json(text: &str) -> Result<JsValue, JsError> {
+pub(crate) fn parse_json(text: &str) -> Result<JsValue, JsError> {
     JSON::parse(text).map_err(|_| JsError::new("internal error: invalid JSON from the core"))
 }
 
@@ -172,16 +193,25 @@ impl JsScope {
 
     /// "diverged at step N in layer L" once a non-finite value has appeared.
     pub fn diverged(&self) -> Option<String> {
-        self.scope.diverged().map(|d| match d.layer {
-            Some(layer) => format!("diverged at step {} in layer {layer}", d.step),
-            None => format!("diverged at step {} in the loss", d.step),
-        })
+        self.scope.diverged().map(divergence_text)
     }
 
     /// Matmul floating-point operations of one training step.
     #[wasm_bindgen(js_name = flopsPerStep)]
     pub fn flops_per_step(&self) -> f64 {
         self.scope.flops_per_step()
+    }
+
+    /// The current state as the bytes of a `Frame` (statistics and history;
+    /// the normalized matrix of `layer` if given; the decision regions if
+    /// `decision`). A Web Worker posts these to the page, which draws from
+    /// `new Frame(bytes)`.
+    pub fn frame(&mut self, layer: Option<u32>, decision: bool) -> Vec<u8> {
+        let request = FrameRequest {
+            layer: layer.map(|l| l as usize),
+            decision: decision.then_some(GRID_MAX_RESOLUTION),
+        };
+        Frame::of(&mut self.scope, request).to_bytes()
     }
 
     /// Draws chart `chart` (one of `chartKinds()`) into `canvas` at the canvas's
@@ -215,7 +245,18 @@ impl JsScope {
     }
 }
 
-fn parse_chart(chart: &str, options: &str) -> Result<(ChartKind, ChartOptions), JsError> {
+/// "diverged at step N in layer L" (or "in the loss").
+pub(crate) fn divergence_text(divergence: &Divergence) -> String {
+    match divergence.layer {
+        Some(layer) => format!("diverged at step {} in layer {layer}", divergence.step),
+        None => format!("diverged at step {} in the loss", divergence.step),
+    }
+}
+
+pub(crate) fn parse_chart(
+    chart: &str,
+    options: &str,
+) -> Result<(ChartKind, ChartOptions), JsError> {
     let kind = ChartKind::from_name(chart).ok_or_else(|| {
         JsError::new(&format!(
             "unknown chart '{chart}': allowed {}",

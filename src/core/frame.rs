@@ -1,0 +1,91 @@
+//! A frame: everything the charts show of one training state, as plain data.
+//!
+//! When a big network trains in a Web Worker, the worker's [`Scope`] makes a
+//! frame after each batch of steps and posts it to the page as one byte buffer
+//! (postcard, a compact serde encoding: f32 as 4 bytes, no field names); the
+//! page decodes it and draws from it. The page's charts never need the
+//! `Scope` (DESIGN §5), only this.
+//!
+//! A frame holds the statistics and history always, and the layer matrix and
+//! the decision regions only when asked for, since they cost a pass each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::config::Config;
+use crate::core::error::{Error, Result};
+use crate::core::history::History;
+use crate::core::scope::Scope;
+use crate::core::stats::Stats;
+use crate::core::views::{DecisionGrid, LayerMatrix};
+
+/// What a frame should hold beyond the statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameRequest {
+    /// The 1-based layer whose normalized matrix to include (clamped to the depth).
+    pub layer: Option<usize>,
+    /// The finest decision-grid resolution to include, if any.
+    pub decision: Option<usize>,
+}
+
+/// The dataset and the network's decision regions over it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// None for the `gaussian` dataset, which has no 2-D picture.
+    pub grid: Option<DecisionGrid>,
+    /// `labels.len()` rows of `dim` coordinates.
+    pub points: Vec<f32>,
+    pub labels: Vec<u8>,
+}
+
+/// One training state as the charts see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    /// The canonical query string of the config.
+    pub query: String,
+    pub flops_per_step: f64,
+    /// With its history (which `Stats` leaves out of JSON, but a frame carries).
+    pub stats: Stats,
+    pub matrix: Option<LayerMatrix>,
+    pub decision: Option<Decision>,
+}
+
+impl Frame {
+    /// The frame of `scope`'s current state (runs the probe pass if needed).
+    pub fn of(scope: &mut Scope, request: FrameRequest) -> Frame {
+        let depth = scope.config().depth;
+        let matrix = request
+            .layer
+            .and_then(|layer| scope.layer_matrix(layer.clamp(1, depth)));
+        let decision = request.decision.map(|resolution| Decision {
+            grid: scope.decision_grid(resolution),
+            points: scope.data().x.clone(),
+            labels: scope.data().y.clone(),
+        });
+        Frame {
+            query: scope.config().to_query(),
+            flops_per_step: scope.flops_per_step(),
+            stats: scope.stats().clone(),
+            matrix,
+            decision,
+        }
+    }
+
+    /// The config the frame was made with.
+    pub fn config(&self) -> Result<Config> {
+        self.query.parse()
+    }
+
+    /// The frame as bytes (the history travels beside the statistics, because
+    /// `Stats` skips it in every serde format).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(&(self, &self.stats.history)).unwrap_or_default()
+    }
+
+    /// Decodes [`Frame::to_bytes`]; an error, never a panic, on other bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Frame> {
+        let (mut frame, history): (Frame, History) = postcard::from_bytes(bytes)
+            .map_err(|e| Error::Malformed(format!("not a normscope frame: {e}")))?;
+        frame.stats.history = history;
+        Ok(frame)
+    }
+}

@@ -1,0 +1,90 @@
+//! The frame a Web Worker posts to the page: it must decode to exactly what the
+//! scope measured (statistics, history, matrix, decision regions), refuse
+//! bytes that are not a frame, and cost no more than it must.
+
+use normscope::core::frame::{Frame, FrameRequest};
+use normscope::{Config, Scope};
+
+fn trained(query: &str, steps: usize) -> Scope {
+    let config: Config = query.parse().expect("valid config");
+    let mut scope = Scope::new(config).expect("scope");
+    scope.step(steps);
+    scope
+}
+
+#[test]
+fn a_frame_decodes_to_what_the_scope_measured() {
+    for query in [
+        "depth=1&width=8",
+        "depth=6&width=32&norm=group&groups=4&residual=pre",
+        "depth=3&width=16&norm=batch&mode=eval&dataset=gaussian",
+    ] {
+        let mut scope = trained(query, 7);
+        let request = FrameRequest {
+            layer: Some(2),
+            decision: Some(16),
+        };
+        let frame = Frame::of(&mut scope, request);
+        let decoded = Frame::from_bytes(&frame.to_bytes()).expect("decodes");
+        assert_eq!(decoded, frame, "{query}");
+        // The history, which Stats leaves out of its serde form, survives too.
+        assert_eq!(decoded.stats.history.steps.len(), 7, "{query}");
+        assert_eq!(decoded.stats, *scope.stats(), "{query}");
+        assert_eq!(decoded.config().expect("config"), *scope.config());
+        assert_eq!(decoded.flops_per_step, scope.flops_per_step());
+        // The layer is clamped to the depth; the gaussian dataset has no grid.
+        let matrix = decoded.matrix.expect("matrix asked for");
+        assert_eq!(matrix.layer, 2.min(scope.config().depth), "{query}");
+        let decision = decoded.decision.expect("decision asked for");
+        assert_eq!(decision.grid.is_some(), scope.data().dim == 2, "{query}");
+        assert_eq!(decision.labels, scope.data().y);
+    }
+}
+
+#[test]
+fn a_frame_holds_only_what_was_asked_for() {
+    let mut scope = trained("depth=4&width=64", 3);
+    let bare = Frame::of(&mut scope, FrameRequest::default());
+    assert!(bare.matrix.is_none() && bare.decision.is_none());
+    let full = Frame::of(
+        &mut scope,
+        FrameRequest {
+            layer: Some(1),
+            decision: Some(64),
+        },
+    );
+    // Statistics: 4 layers x 5 histograms x 40 bins of u32 dominate the bare
+    // frame; the matrix (batch x width f32) and the grid and points add theirs.
+    let (bare_len, full_len) = (bare.to_bytes().len(), full.to_bytes().len());
+    assert!(bare_len < 6_000, "bare frame is {bare_len} bytes");
+    assert!(
+        full_len > bare_len + 4 * 64 * 64,
+        "full frame is {full_len} bytes"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_a_frame_are_refused_with_a_message() {
+    let mut scope = trained("depth=2&width=8", 1);
+    let bytes = Frame::of(&mut scope, FrameRequest::default()).to_bytes();
+    for bad in [&[][..], &bytes[..bytes.len() / 2], &[0xff; 64][..]] {
+        let error = Frame::from_bytes(bad).expect_err("not a frame");
+        assert!(
+            error.to_string().starts_with("not a normscope frame"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn the_config_knows_the_cost_of_a_step_before_any_weight_is_drawn() {
+    for query in [
+        "depth=1&width=8",
+        "depth=64&width=256&batch=64",
+        "depth=5&width=16&dataset=gaussian&residual=post&norm=layer",
+    ] {
+        let config: Config = query.parse().expect("valid config");
+        let scope = Scope::new(config.clone()).expect("scope");
+        assert_eq!(config.flops_per_step(), scope.flops_per_step(), "{query}");
+    }
+}

@@ -1,0 +1,54 @@
+// The Web Worker of one figure whose network is too big to train on the page
+// (see remote.js). It owns the figure's Scope; the page sends requests and gets
+// back the bytes of a Frame, which it decodes and draws. Requests:
+//
+//   {id, type: 'init', module}            the page's compiled WebAssembly.Module
+//   {id, type: 'build', query, layer, decision}   a new Scope -> frame
+//   {id, type: 'step', n, layer, decision}        n training steps -> frame
+//   {id, type: 'frame', layer, decision}          the current state -> frame
+//   {id, type: 'snapshot'}                -> {json}
+//
+// A frame carries the normalized matrix of `layer`, and the decision regions
+// if `decision` (they cost up to a third of a step on deep networks).
+// Every reply carries the request's id: {id, bytes, taken, stepMs, frameMs} or
+// {id, error}. Requests are handled in order, one at a time.
+
+import init, { Scope } from '../pkg/normscope.js';
+
+let scope = null;
+
+function frame(id, { layer, decision }, extra = {}) {
+  const started = performance.now();
+  const bytes = scope.frame(layer, decision);
+  const reply = { id, bytes, frameMs: performance.now() - started, ...extra };
+  self.postMessage(reply, [bytes.buffer]);
+}
+
+function handle(request) {
+  const { id, type } = request;
+  if (type === 'init') return init({ module_or_path: request.module }).then(() => self.postMessage({ id }));
+  if (type === 'build') {
+    const fresh = new Scope(request.query);
+    scope?.free();
+    scope = fresh;
+    return frame(id, request, { taken: 0, stepMs: 0 });
+  }
+  if (!scope) throw new Error('the worker has no network yet');
+  if (type === 'step') {
+    const started = performance.now();
+    const taken = scope.step(request.n);
+    return frame(id, request, { taken, stepMs: performance.now() - started });
+  }
+  if (type === 'frame') return frame(id, request, { taken: 0, stepMs: 0 });
+  if (type === 'snapshot') return self.postMessage({ id, json: scope.snapshotJson() });
+  throw new Error(`unknown request '${type}'`);
+}
+
+// One request at a time: `init` is asynchronous, and a `build` that arrives
+// while it runs must wait for it.
+let queue = Promise.resolve();
+self.onmessage = ({ data }) => {
+  queue = queue
+    .then(() => handle(data))
+    .catch((error) => self.postMessage({ id: data.id, error: error?.message || String(error) }));
+};
