@@ -2,7 +2,8 @@
 //! a real canvas and the pixels read back are not blank and change with the
 //! config; overflowing and degenerate statistics draw without panicking and
 //! show their non-finite count; hover text matches the layout; the JS-facing
-//! `Scope` steps, reports and refuses bad configs by key.
+//! `Scope` steps, reports and refuses bad configs by key; a `Frame` decoded
+//! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -15,6 +16,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 #[path = "web/broken.rs"]
 mod broken;
+#[path = "web/frames.rs"]
+mod frames;
 
 use broken::Broken;
 

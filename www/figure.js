@@ -26,6 +26,7 @@ import { createExportMenu, figureExports } from './exports.js';
 import { Loop } from './loop.js';
 import { createNotices } from './notices.js';
 import { RemoteScope, WORKER_FLOPS, workersAvailable } from './remote.js';
+import { statusText } from './status.js';
 import { checkNames, checkView, defaultView } from './state.js';
 import { load, message } from './wasm.js';
 
@@ -108,7 +109,6 @@ export async function mount(element, options = {}) {
   const drawCharts = charts.draw;
 
   // --- status ------------------------------------------------------------------
-  const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
   function showStatus() {
     if (!scope) return;
     let stats = null;
@@ -117,25 +117,8 @@ export async function mount(element, options = {}) {
     } catch (error) {
       notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
     }
-    const parts = [`step ${scope.steps}`];
-    if (stats) {
-      parts.push(`loss ${fmt(stats.loss)}`);
-      parts.push(`accuracy ${typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—'}`);
-      if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
-    }
-    const perf = loop.perf();
     const remote = scope instanceof RemoteScope;
-    if (lastAction === 'play' && perf.updates) {
-      parts.push(`frame ${perf.frameMs.toFixed(0)} ms`, `${perf.fps.toFixed(0)} fps`);
-      if (remote) parts.push(`${perf.updates.toFixed(1)} updates/s`);
-      parts.push(`${perf.stepsPerSecond < 10 ? perf.stepsPerSecond.toFixed(1) : Math.round(perf.stepsPerSecond)} steps/s`);
-    } else if (!remote || scope.ready) {
-      parts.push(`redrawn in ${rebuildMs.toFixed(0)} ms`);
-    } else {
-      parts.push('building the network…');
-    }
-    if (remote) parts.push('training in a worker');
-    status.textContent = parts.join(' · ');
+    status.textContent = statusText({ steps: scope.steps, stats, perf: loop.perf(), playing: lastAction === 'play', rebuildMs, remote, ready: !remote || scope.ready });
   }
 
   // --- the scope -----------------------------------------------------------------
@@ -150,7 +133,11 @@ export async function mount(element, options = {}) {
         scope.rebuild(checked);
         return scope;
       }
-      return new RemoteScope(ns, checked, { layer: () => view.layer, onFrame: frameArrived, onError: workerFailed });
+      try {
+        return new RemoteScope(ns, checked, { layer: () => view.layer, onFrame: frameArrived, onError: workerFailed });
+      } catch (error) {
+        trainHere(error); // e.g. a policy that forbids workers
+      }
     }
     return new ns.Scope(checked.query);
   }
@@ -170,10 +157,16 @@ export async function mount(element, options = {}) {
     }
   }
 
-  function workerFailed(error) {
-    if (!workers) return;
+  /** From now on this figure trains on the page, and says why. */
+  function trainHere(error) {
     workers = false;
     notify('worker', `Training on the page instead of in a worker (${message(error)}); big networks will be slow.`);
+  }
+
+  /** The worker failed to load or to answer: rebuild the same state on the page. */
+  function workerFailed(error) {
+    if (!workers) return;
+    trainHere(error);
     scope?.free();
     scope = null;
     rebuild(new URLSearchParams(query));

@@ -21,9 +21,13 @@
  */
 export const WORKER_FLOPS = 6e7;
 
-/** Whether this page can run normscope in a worker at all. */
+/**
+ * Whether this page can run normscope in a worker at all: not the single file
+ * (it has no worker script to load), and not a page with an opaque origin (a
+ * sandboxed iframe, file://), which may not start a worker from a URL.
+ */
 export function workersAvailable(ns) {
-  return typeof Worker === 'function' && Boolean(ns.module) && !globalThis.NORMSCOPE_WASM_BASE64;
+  return typeof Worker === 'function' && Boolean(ns.module) && !globalThis.NORMSCOPE_WASM_BASE64 && self.origin !== 'null';
 }
 
 /** During Play, the decision regions are recomputed at most this often. */

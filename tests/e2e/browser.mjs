@@ -128,6 +128,32 @@ export async function waitForReady(page, { timeout = 30_000 } = {}) {
 }
 
 /**
+ * Opens `path` in `context`, waits until it is ready, runs `body(page)`, then
+ * fails if the page logged any problem; always closes the page.
+ */
+export async function onReadyPage(context, path, body) {
+  const { page, assertNoProblems } = await openPage(context, path);
+  try {
+    await waitForReady(page);
+    await body(page);
+    assertNoProblems();
+  } finally {
+    await page.close();
+  }
+}
+
+/** Hovers the middle of chart `kind` and returns the tooltip's text once it shows. */
+export async function hoverText(page, kind) {
+  const canvas = page.locator(`.chart-${kind} canvas`);
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  await canvas.hover({ position: { x: box.width / 2, y: box.height / 2 } });
+  const tooltip = page.locator(`.chart-${kind} .chart-tooltip`);
+  await tooltip.waitFor({ state: 'visible' });
+  return tooltip.innerText();
+}
+
+/**
  * Launches Chromium, opens `path`, runs `body(page)`, then fails if the page
  * logged any error along the way; always closes the browser.
  */

@@ -3,7 +3,8 @@
 // a URL drives the controls; a bad URL gives a visible notice naming the key;
 // Play trains; divergence pauses; no console error anywhere. Also saves the
 // README's screenshots (docs/screenshots/ with NORMSCOPE_UPDATE_SCREENSHOTS=1) and prints, without asserting, the
-// control-change-to-redraw time and the frame rate during Play.
+// control-change-to-redraw time and the frame rate during Play. Big networks,
+// which train in a worker, are tested in worker.test.mjs.
 //
 // The screenshots use their own browser contexts (a phone needs its own device
 // scale), launched with browser.mjs's flags.
@@ -16,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, launch, openPage, waitForReady } from './browser.mjs';
+import { CHROMIUM_ARGS, hoverText, launch, onReadyPage, openPage, waitForReady } from './browser.mjs';
 
 // The committed README screenshots are rewritten only on request
 // (NORMSCOPE_UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean; otherwise
@@ -36,16 +37,7 @@ after(async () => {
 });
 
 /** Opens `path`, waits for the page to be ready, runs `body`, fails on any logged problem. */
-async function onPage(path, body) {
-  const { page, assertNoProblems } = await openPage(browser.context, path);
-  try {
-    await waitForReady(page);
-    await body(page);
-    assertNoProblems();
-  } finally {
-    await page.close();
-  }
-}
+const onPage = (path, body) => onReadyPage(browser.context, path, body);
 
 /** The pixels of chart `kind`'s canvas, as a data URL. */
 const pixels = (page, kind) =>
@@ -215,18 +207,6 @@ test('Play trains, Step steps, divergence pauses with its step and layer, Reset 
   });
 });
 
-test('depth 64, width 256 stays usable (timings printed, not asserted)', TIMEOUT, async () => {
-  await onPage('index.html?depth=64&width=256', async (page) => {
-    const change = await timeControlChange(page, 'Depth', '63');
-    console.log(`# depth 64 width 256, control change to painted redraw: ${change.toFixed(0)} ms`);
-    await timeControlChange(page, 'Depth', '64');
-    const perf = await playFor(page, 6000);
-    console.log(`# depth 64 width 256, Play: ${perf.fps.toFixed(1)} frames/s, ${perf.frameMs.toFixed(0)} ms of work per frame, ` +
-      `${perf.stepsPerSecond.toFixed(1)} steps/s, ${perf.stepsPerFrame} steps/frame`);
-    assert.ok((await figure(page, 'steps')) > 0);
-  });
-});
-
 test('presets apply in one click, and hovering a chart describes it', TIMEOUT, async () => {
   await onPage('index.html', async (page) => {
     const buttons = page.locator('.preset-list button');
@@ -241,13 +221,7 @@ test('presets apply in one click, and hovering a chart describes it', TIMEOUT, a
     await page.getByRole('button', { name: 'Default settings' }).click();
 
     // Hover the middle of the activation chart: the tooltip shows what is there.
-    const canvas = page.locator('.chart-activations canvas');
-    await canvas.scrollIntoViewIfNeeded();
-    const box = await canvas.boundingBox();
-    await canvas.hover({ position: { x: box.width / 2, y: box.height / 2 } });
-    const tooltip = page.locator('.chart-activations .chart-tooltip');
-    await tooltip.waitFor({ state: 'visible' });
-    assert.match(await tooltip.innerText(), /layer/i);
+    assert.match(await hoverText(page, 'activations'), /layer/i);
     await page.mouse.move(0, 0);
   });
 });

@@ -8,6 +8,8 @@
 
 mod frame;
 
+pub use frame::JsFrame;
+
 use js_sys::{Object, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;

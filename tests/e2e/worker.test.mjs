@@ -1,0 +1,139 @@
+// End-to-end tests of big networks, which train in a Web Worker (www/remote.js)
+// so that the page keeps its frame rate: at depth 64 x width 256 the page
+// stays live while a step takes ~175 ms; Play, Step, hover, the Layer picker,
+// a control change and the exports all work from the worker's frames; a page
+// where the worker cannot start trains on the page and says so. Prints, without
+// asserting, the frame rate, chart updates per second and the redraw time.
+//
+// Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/   (or `cargo xtask test`)
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { hoverText, launch, onReadyPage, openPage, waitForReady } from './browser.mjs';
+
+const TIMEOUT = { timeout: 180_000 };
+const BIG = 'index.html?depth=64&width=256';
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const figure = (page, expression) => page.evaluate(`window.normscope.figure.${expression}`);
+const pixels = (page, kind) => page.evaluate((k) => document.querySelector(`.chart-${k} canvas`).toDataURL(), kind);
+/** Waits until the worker's first frame of the current network is drawn. */
+const built = (page) => page.waitForFunction(() => !document.querySelector('.figure.building'), null, { timeout: 60_000 });
+
+/** Opens `path`, waits for the page to be ready, runs `body`, fails on any logged problem. */
+const onPage = (path, body) => onReadyPage(browser.context, path, body);
+
+/**
+ * Milliseconds from a Depth change to the first drawn frame of the new network,
+ * and the page's animation frames per second meanwhile.
+ */
+function timeDepthChange(page, depth) {
+  return page.evaluate(
+    (text) =>
+      new Promise((resolve) => {
+        const input = [...document.querySelectorAll('.controls label')].find((l) => l.textContent === 'Depth').control;
+        const started = performance.now();
+        let frames = 0;
+        const count = () => {
+          frames += 1;
+          if (document.querySelector('.figure.building')) return requestAnimationFrame(count);
+          const ms = performance.now() - started;
+          requestAnimationFrame(() => resolve({ ms, fps: (frames * 1000) / ms }));
+        };
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        requestAnimationFrame(count);
+      }),
+    depth,
+  );
+}
+
+test('depth 64 x width 256 trains in a worker while the page stays live (timings printed, not asserted)', TIMEOUT, async () => {
+  await onPage(BIG, async (page) => {
+    await built(page);
+    assert.equal((await figure(page, 'perf()')).engine, 'worker');
+    assert.match(await page.locator('.status').innerText(), /training in a worker/);
+    const change = await timeDepthChange(page, '63');
+    await built(page);
+    await timeDepthChange(page, '64');
+
+    const before = await pixels(page, 'activations');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForTimeout(6000);
+    const perf = await figure(page, 'perf()');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const steps = await figure(page, 'steps');
+    assert.ok(steps >= 2, `only ${steps} steps in 6 s`);
+    assert.ok(perf.fps > perf.updates, 'the page should draw more frames than the worker sends');
+    assert.notEqual(await pixels(page, 'activations'), before, 'the activation chart did not change during Play');
+    assert.match(await page.locator('.status').innerText(), new RegExp(`step ${steps}\\b`));
+
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction((n) => window.normscope.figure.steps === n + 1, steps);
+
+    console.log(`# depth 64 width 256 (worker): page ${perf.fps.toFixed(1)} frames/s during Play, ` +
+      `${perf.updates.toFixed(2)} chart updates/s, ${perf.stepsPerSecond.toFixed(2)} steps/s, ` +
+      `${perf.frameMs.toFixed(0)} ms of page work per update; worker ${perf.workerStepMs.toFixed(0)} ms/step + ` +
+      `${perf.workerFrameMs.toFixed(0)} ms/frame; Depth change to drawn: ${change.ms.toFixed(0)} ms ` +
+      `(page ${change.fps.toFixed(0)} frames/s meanwhile)`);
+  });
+});
+
+test('a worker figure hovers, picks a layer, and exports like any other', TIMEOUT, async () => {
+  await onPage(`${BIG.replace('64', '24')}&norm=batch`, async (page) => {
+    await built(page);
+    assert.equal((await figure(page, 'perf()')).engine, 'worker');
+    // The Layer picker asks the worker for that layer's matrix (charts off
+    // screen are not drawn, so bring it into view first).
+    await page.locator('.chart-normalized canvas').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    const layer1 = await pixels(page, 'normalized');
+    await page.getByLabel('Layer', { exact: true }).selectOption('20');
+    await page.waitForFunction((old) => document.querySelector('.chart-normalized canvas').toDataURL() !== old, layer1);
+    assert.match(await hoverText(page, 'activations'), /layer/i);
+
+    const csv = await page.evaluate(async () => (await window.normscope.figure.exportCsv()).text());
+    assert.equal(csv.trim().split('\n').length, 1 + 24, 'CSV: a header and one row per layer');
+    const snapshot = JSON.parse(await page.evaluate(async () => (await window.normscope.figure.exportSnapshot()).text()));
+    assert.equal(snapshot.layers.length, 24);
+    assert.equal(snapshot.config.norm, 'batch');
+    const png = await page.evaluate(async () => (await window.normscope.figure.exportPng('decision')).size);
+    assert.ok(png > 1000, `decision PNG is ${png} bytes`);
+  });
+});
+
+test('when the worker cannot start, the figure trains on the page and says so', TIMEOUT, async () => {
+  const { page, problems } = await openPage(browser.context, 'index.html');
+  try {
+    await waitForReady(page);
+    problems.length = 0; // what follows is on the next page
+    // Every Worker loads a script that does not exist, as a host that does
+    // not serve www/worker.js would cause.
+    await page.addInitScript(() => {
+      const Real = window.Worker;
+      window.Worker = class extends Real {
+        constructor(_url, options) {
+          super('/no-such-worker.js', options);
+        }
+      };
+    });
+    await page.goto(new URL(BIG.replace('64', '20'), page.url()).href);
+    await waitForReady(page);
+    await page.locator('.notice').filter({ hasText: 'Training on the page instead of in a worker' }).waitFor();
+    await built(page);
+    assert.equal((await figure(page, 'perf()')).engine, 'page');
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.steps === 1);
+    const others = problems.filter((problem) => !problem.includes('no-such-worker.js'));
+    assert.deepEqual(others, [], 'problems other than the missing worker script');
+  } finally {
+    await page.close();
+  }
+});

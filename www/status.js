@@ -1,0 +1,35 @@
+// The status line of a figure: where training stands and how fast it runs.
+//
+//   step 120 · loss 0.412 · accuracy 83% · frame 23 ms · 38 fps · 246 steps/s
+//   step 12 · loss 0.695 · … · frame 8 ms · 60 fps · 3.2 updates/s · 3.2 steps/s · training in a worker
+//
+// During Play it shows the loop's measurements (loop.js perf()); otherwise how
+// long the last rebuild took to draw.
+
+const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
+
+/**
+ * `steps`; `stats` (Scope.stats(), or null); `perf` (Loop.perf()); `playing`
+ * (the last action was Play); `rebuildMs`; `remote` (a worker trains);
+ * `ready` (false while a worker builds the network).
+ */
+export function statusText({ steps, stats, perf, playing, rebuildMs, remote, ready }) {
+  const parts = [`step ${steps}`];
+  if (stats) {
+    parts.push(`loss ${fmt(stats.loss)}`);
+    parts.push(`accuracy ${typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—'}`);
+    if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
+  }
+  if (playing && perf.updates) {
+    parts.push(`frame ${perf.frameMs.toFixed(0)} ms`, `${perf.fps.toFixed(0)} fps`);
+    if (remote) parts.push(`${perf.updates.toFixed(1)} updates/s`);
+    const rate = perf.stepsPerSecond;
+    parts.push(`${rate < 10 ? rate.toFixed(1) : Math.round(rate)} steps/s`);
+  } else if (ready) {
+    parts.push(`redrawn in ${rebuildMs.toFixed(0)} ms`);
+  } else {
+    parts.push('building the network…');
+  }
+  if (remote) parts.push('training in a worker');
+  return parts.join(' · ');
+}
