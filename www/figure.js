@@ -241,7 +241,7 @@ export async function mount(element, options = {}) {
     view[key] = checked;
     charts.sync(view, config.depth);
     // A worker's frames carry one layer's matrix: ask for the new layer's.
-    if (key === 'layer' && scope instanceof RemoteScope) scope.refresh().catch(() => {});
+    if (key === 'layer' && scope instanceof RemoteScope) scope.refresh();
     drawCharts({ force: false });
     options.onChange?.({ query, view: { ...view }, config });
   }
@@ -268,7 +268,7 @@ export async function mount(element, options = {}) {
       if (playing) lastAction = 'play';
       else drawCharts({ force: false }); // catch up on charts throttled during Play
       // A worker's decision regions lag during Play: fetch the current ones.
-      if (!playing && scope instanceof RemoteScope) scope.refresh().catch(() => {});
+      if (!playing && scope instanceof RemoteScope) scope.refresh();
       playButton.textContent = playing ? 'Pause' : 'Play';
       root.classList.toggle('playing', playing);
     },

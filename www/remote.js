@@ -49,7 +49,6 @@ export class RemoteScope {
     this.current = null; // the last Frame
     this.decision = null; // the last Frame with decision regions (may be `current`)
     this.decisionAt = -Infinity;
-    this.busy = false; // a step or build is on its way
     this.timing = { stepMs: 0, frameMs: 0 };
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'normscope' });
     this.worker.onmessage = ({ data }) => this.receive(data);
@@ -107,15 +106,10 @@ export class RemoteScope {
    */
   async framed(request, playing = false) {
     const generation = this.generation;
-    this.busy = true;
     const decision = !playing || performance.now() - this.decisionAt >= DECISION_INTERVAL_MS;
     if (decision) this.decisionAt = performance.now();
-    try {
-      const reply = await this.send({ ...request, layer: this.layer(), decision });
-      return this.accept(reply, generation) ? reply.taken : 0;
-    } finally {
-      if (generation === this.generation) this.busy = false;
-    }
+    const reply = await this.send({ ...request, layer: this.layer(), decision });
+    return this.accept(reply, generation) ? reply.taken : 0;
   }
 
   /** Frees the frames held. */
@@ -132,7 +126,28 @@ export class RemoteScope {
     this.release();
     this.awaitingFirst = true;
     this.timing = { stepMs: 0, frameMs: 0 };
-    return this.framed({ type: 'build', query: checked.query }).catch((error) => this.fail(error));
+    this.coalesced('build', () => ({ type: 'build', query: this.checked.query }));
+  }
+
+  /**
+   * Sends `request()` unless a request of the same `kind` is on its way; then
+   * sends it once that one is in, with the newest values. A dragged Depth
+   * slider thus costs the worker at most two builds, not one per position.
+   */
+  coalesced(kind, request) {
+    const flights = (this.flights ||= {});
+    if (flights[kind]) {
+      flights[kind] = 'again';
+      return;
+    }
+    flights[kind] = 'sent';
+    this.framed(request())
+      .catch((error) => kind === 'build' && this.fail(error))
+      .finally(() => {
+        const again = flights[kind] === 'again';
+        flights[kind] = null;
+        if (again && this.worker) this.coalesced(kind, request);
+      });
   }
 
   /** Up to n steps; resolves to the number taken once their frame is in. */
@@ -140,9 +155,9 @@ export class RemoteScope {
     return this.framed({ type: 'step', n }, playing);
   }
 
-  /** A fresh frame of the current state (e.g. for another layer's matrix). */
+  /** A fresh frame of the current state (e.g. for another layer's matrix); coalesced. */
   refresh() {
-    return this.framed({ type: 'frame' });
+    this.coalesced('frame', () => ({ type: 'frame' }));
   }
 
   async snapshotJson() {

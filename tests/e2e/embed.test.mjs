@@ -158,7 +158,7 @@ test('the Embed dialog: labelled, focus kept, a snippet that reproduces the stat
   }
 });
 
-test('strict CSP: no violation on the full page with the dialog open, an embed or the course page; no inline code', TIMEOUT, async () => {
+test('strict CSP: no violation on the full page with the dialog open, an embed, a worker figure or the course page; no inline code', TIMEOUT, async () => {
   const site = new URL(baseUrl());
   const addCsp = async (route) => {
     const response = await route.fetch();
@@ -173,6 +173,11 @@ test('strict CSP: no violation on the full page with the dialog open, an embed o
       await page.waitForTimeout(500);
     });
     await onPage('index.html?embed=1&controls=all', async (page) => assert.ok(await allPainted(page)));
+    // A network big enough to train in a worker: 'self' allows the worker script.
+    await onPage('index.html?embed=1&depth=20&width=128', async (page) => {
+      await page.waitForFunction(() => window.normscope.figure.perf().engine === 'worker' && !document.querySelector('.figure.building'));
+      assert.ok(await allPainted(page));
+    });
     await onPage('www/course.html', async (page) => assert.ok(await allPainted(page)), { viewport: TALL });
   } finally {
     await context().unroute(htmlPages, addCsp);

@@ -99,10 +99,22 @@ test('a worker figure hovers, picks a layer, and exports like any other', TIMEOU
     await page.waitForFunction((old) => document.querySelector('.chart-normalized canvas').toDataURL() !== old, layer1);
     assert.match(await hoverText(page, 'activations'), /layer/i);
 
+    // Dragging Depth from 24 down to 12, one position a frame: the worker
+    // builds the newest config, not a queue of stale ones.
+    await page.evaluate(async () => {
+      const input = [...document.querySelectorAll('.controls label')].find((l) => l.textContent === 'Depth').control;
+      for (let depth = 23; depth >= 12; depth -= 1) {
+        input.value = String(depth);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise(requestAnimationFrame);
+      }
+    });
+    await built(page);
+    assert.equal((await figure(page, 'config()')).depth, 12);
     const csv = await page.evaluate(async () => (await window.normscope.figure.exportCsv()).text());
-    assert.equal(csv.trim().split('\n').length, 1 + 24, 'CSV: a header and one row per layer');
+    assert.equal(csv.trim().split('\n').length, 1 + 12, 'CSV: a header and one row per layer');
     const snapshot = JSON.parse(await page.evaluate(async () => (await window.normscope.figure.exportSnapshot()).text()));
-    assert.equal(snapshot.layers.length, 24);
+    assert.equal(snapshot.layers.length, 12);
     assert.equal(snapshot.config.norm, 'batch');
     const png = await page.evaluate(async () => (await window.normscope.figure.exportPng('decision')).size);
     assert.ok(png > 1000, `decision PNG is ${png} bytes`);
