@@ -77,6 +77,35 @@ fn bytes_that_are_not_a_frame_are_refused_with_a_message() {
 }
 
 #[test]
+fn a_well_formed_frame_whose_lengths_disagree_is_refused() {
+    let mut scope = trained("depth=3&width=8", 2);
+    let request = FrameRequest {
+        layer: Some(1),
+        decision: Some(8),
+    };
+    let good = Frame::of(&mut scope, request);
+    let mut cases: Vec<(Frame, &str)> = Vec::new();
+    let mut short_matrix = good.clone();
+    short_matrix.matrix.as_mut().expect("matrix").values.pop();
+    cases.push((short_matrix, "layer matrix"));
+    let mut short_grid = good.clone();
+    let decision = short_grid.decision.as_mut().expect("decision");
+    decision.grid.as_mut().expect("grid").probability.pop();
+    cases.push((short_grid, "decision regions"));
+    let mut other_depth = good.clone();
+    other_depth.query = other_depth.query.replace("depth=3", "depth=4");
+    cases.push((other_depth, "statistics"));
+    let mut uneven = good.clone();
+    uneven.stats.history.loss.pop();
+    cases.push((uneven, "history"));
+    for (frame, what) in cases {
+        let error = Frame::from_bytes(&frame.to_bytes()).expect_err(what);
+        assert!(error.to_string().contains(what), "{what}: {error}");
+    }
+    assert!(Frame::from_bytes(&good.to_bytes()).is_ok());
+}
+
+#[test]
 fn the_config_knows_the_cost_of_a_step_before_any_weight_is_drawn() {
     for query in [
         "depth=1&width=8",

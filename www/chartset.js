@@ -90,6 +90,7 @@ export function createChartSet(grid, kinds, { state, onView }) {
   function render(kind) {
     const { scope, view } = state();
     if (!scope) throw new Error('the figure has no network (it was destroyed)');
+    if (scope.ready === false) throw new Error('the network is still being built; try again in a moment');
     const panel = panels.find((p) => p.kind === kind);
     const canvas = panel ? panel.canvas : document.createElement('canvas');
     if (panel) panel.fit();

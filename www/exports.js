@@ -68,9 +68,9 @@ export function figureExports({ kinds, render, scope, notify }) {
     /** Offers an export as a download: `what` is a chart kind, 'csv' or 'snapshot'. Resolves to the file name. */
     async download(what) {
       try {
-        const step = live().steps;
         const blob = await (what === 'csv' ? api.exportCsv() : what === 'snapshot' ? api.exportSnapshot() : api.exportPng(what));
-        const filename = exportName(what, step);
+        // After the await: a worker's snapshot is taken once its queued steps are done.
+        const filename = exportName(what, live().steps);
         saveBlob(blob, filename);
         notify(null);
         return filename;

@@ -255,8 +255,8 @@ export async function mount(element, options = {}) {
         return 0;
       };
       try {
-        const taken = scope instanceof RemoteScope ? scope.step(n, playing) : scope.step(n);
-        return taken instanceof Promise ? taken.catch(stopped) : taken;
+        // A worker's step never rejects: its failures go to workerFailed.
+        return scope instanceof RemoteScope ? scope.step(n, playing) : scope.step(n);
       } catch (error) {
         return stopped(error);
       }

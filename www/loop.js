@@ -11,6 +11,8 @@
 
 /** Milliseconds of work per frame the loop aims for (30 frames/s with room for the browser). */
 const FRAME_BUDGET_MS = 24;
+/** Milliseconds a worker's round trip (k steps and a frame) aims for: about 10 chart updates/s. */
+const ASYNC_BUDGET_MS = 100;
 /** Minimum time between two status-line updates. */
 const STATUS_INTERVAL_MS = 250;
 /** Frames older than this leave the fps / steps-per-second window. */
@@ -19,7 +21,7 @@ const WINDOW_MS = 1000;
 export class Loop {
   /**
    * `maxSteps()`: the speed control; `step(n, playing)` -> steps taken (or a
-   * Promise of them); `draw(throttle)`;
+   * Promise of them, null when dropped); `draw(throttle)`;
    * `after()` -> true if training must stop (divergence); `status()`;
    * `onState(playing)`.
    */
@@ -61,7 +63,7 @@ export class Loop {
       this.callbacks.status();
     };
     const taken = this.callbacks.step(n, false);
-    if (typeof taken?.then === 'function') taken.then(redraw, () => {});
+    if (typeof taken?.then === 'function') taken.then((count) => count !== null && redraw(), () => {});
     else redraw();
   }
 
@@ -80,8 +82,9 @@ export class Loop {
     }
     this.inFlight = true;
     const generation = this.generation;
+    // null: the steps were dropped (the network was rebuilt meanwhile); keep playing.
     taken.then(
-      (count) => generation === this.generation && this.finish(count, started, performance.now()),
+      (count) => generation === this.generation && count !== null && this.finish(count, started, performance.now()),
       () => generation === this.generation && this.pause(),
     ).finally(() => {
       if (generation === this.generation) this.inFlight = false;
@@ -104,7 +107,10 @@ export class Loop {
     const average = (old, sample) => (old ? 0.8 * old + 0.2 * sample : sample);
     this.stepMs = average(this.stepMs, (stepped - started) / taken);
     this.drawMs = average(this.drawMs, done - stepped);
-    const fit = Math.floor((FRAME_BUDGET_MS - this.drawMs) / Math.max(this.stepMs, 0.01));
+    // On the page, steps and drawing share a frame; a worker's steps only
+    // need to arrive often enough (the round trip includes making the frame).
+    const budget = this.inFlight ? ASYNC_BUDGET_MS : FRAME_BUDGET_MS - this.drawMs;
+    const fit = Math.floor(budget / Math.max(this.stepMs, 0.01));
     const target = Math.max(1, Math.min(max, fit));
     this.k = target < this.k ? target : Math.min(target, this.k + Math.ceil(this.k / 4));
 

@@ -10,9 +10,10 @@
 //
 //   const remote = new RemoteScope(ns, checked, { layer: () => 3, onFrame, onError });
 //
-// One worker per figure, kept across rebuilds (`rebuild(checked)`); replies to
-// requests made before a rebuild are dropped. If the worker fails, `onError`
-// hears it and the figure trains on the page instead.
+// One worker per figure while its configs stay big (`rebuild(checked)` reuses
+// it; a small config ends it). The page posts one request at a time and drops
+// what a rebuild made stale. If the worker fails, `onError` hears it and the
+// figure trains on the page instead.
 
 /**
  * Configs whose step costs more than this many FLOP train in a worker: about
@@ -38,12 +39,13 @@ export class RemoteScope {
    * Starts a worker with the page's compiled module and builds `checked`
    * ({query, config}). `layer()` is the layer whose matrix frames carry;
    * `onFrame(remote, first)` runs when a frame is in (`first`: the first of
-   * a build); `onError(error)` when the worker
-   * fails (it cannot load, or a request throws).
+   * a build); `onError(error)` when the worker fails to load or a request
+   * throws in it (the figure then trains on the page).
    */
   constructor(ns, checked, { layer, onFrame, onError }) {
     Object.assign(this, { ns, layer, onFrame, onError });
-    this.pending = new Map(); // id -> {resolve, reject}
+    this.queue = []; // requests not yet posted: [{request, generation, resolve}]
+    this.flight = null; // the one request the worker is handling
     this.nextId = 1;
     this.generation = 0;
     this.current = null; // the last Frame
@@ -54,38 +56,59 @@ export class RemoteScope {
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.fail(new Error(`the worker failed: ${event.message || 'it could not load'}`));
     this.worker.onmessageerror = () => this.fail(new Error('the worker sent a message the page cannot read'));
-    // The worker handles requests in order: the build waits for the module.
-    this.send({ type: 'init', module: ns.module }).catch((error) => this.fail(error));
+    this.enqueue({ type: 'init', module: ns.module }, -1);
     this.rebuild(checked);
   }
 
-  /** Sends a request; resolves with the reply (or rejects with its error). */
-  send(request, transfer = []) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...request, id }, transfer);
+  /**
+   * Queues a request of `generation` (-1: any); resolves with its reply, or
+   * with null when it was dropped (a rebuild made it stale, the worker failed,
+   * the figure was destroyed). It never rejects: worker errors go to onError.
+   * The page posts one request at a time, so a request queued after a rebuild
+   * always runs on the new network.
+   */
+  enqueue(request, generation = this.generation) {
+    return new Promise((resolve) => {
+      this.queue.push({ request, generation, resolve });
+      this.pump();
     });
   }
 
-  receive(reply) {
-    const waiting = this.pending.get(reply.id);
-    if (!waiting) return;
-    this.pending.delete(reply.id);
-    if (reply.error) waiting.reject(new Error(reply.error));
-    else waiting.resolve(reply);
+  pump() {
+    while (!this.flight && this.queue.length && this.worker) {
+      const item = this.queue.shift();
+      if (item.generation !== -1 && item.generation !== this.generation) {
+        item.resolve(null);
+        continue;
+      }
+      this.flight = { ...item, id: this.nextId++ };
+      this.worker.postMessage({ ...item.request, id: this.flight.id });
+    }
   }
 
+  receive(reply) {
+    const { flight } = this;
+    if (!flight || reply.id !== flight.id) return;
+    this.flight = null;
+    if (reply.error) {
+      flight.resolve(null);
+      this.fail(new Error(reply.error));
+      return;
+    }
+    flight.resolve(reply);
+    this.pump();
+  }
+
+  /** Drops every request and reports `error` (once; the worker is ended). */
   fail(error) {
     if (!this.worker) return;
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+    this.free();
     this.onError?.(error);
   }
 
   /** Takes a frame reply of the current generation: decodes it and reports it. */
   accept(reply, generation) {
-    if (generation !== this.generation || !this.worker) return false;
+    if (!reply || generation !== this.generation || !this.worker) return false;
     const frame = new this.ns.Frame(reply.bytes);
     if (frame.hasDecision) {
       if (this.decision !== this.current) this.decision?.free();
@@ -101,15 +124,16 @@ export class RemoteScope {
   }
 
   /**
-   * Request `request` and accept its frame; resolves to the steps taken (0 if
-   * dropped). `playing`: the decision regions may be up to DECISION_INTERVAL_MS old.
+   * Requests `request` and accepts its frame; resolves to the steps taken, or
+   * null when the request was dropped. `playing`: the decision regions may be
+   * up to DECISION_INTERVAL_MS old.
    */
   async framed(request, playing = false) {
     const generation = this.generation;
     const decision = !playing || performance.now() - this.decisionAt >= DECISION_INTERVAL_MS;
     if (decision) this.decisionAt = performance.now();
-    const reply = await this.send({ ...request, layer: this.layer(), decision });
-    return this.accept(reply, generation) ? reply.taken : 0;
+    const reply = await this.enqueue({ ...request, layer: this.layer(), decision }, generation);
+    return this.accept(reply, generation) ? reply.taken : null;
   }
 
   /** Frees the frames held. */
@@ -119,49 +143,36 @@ export class RemoteScope {
     Object.assign(this, { current: null, decision: null, decisionAt: -Infinity });
   }
 
-  /** A new network from `checked` ({query, config}); earlier replies are dropped. */
+  /**
+   * A new network from `checked` ({query, config}). Requests of the old one
+   * still queued are dropped, so a dragged Depth slider costs the worker at
+   * most the build in flight and the newest one.
+   */
   rebuild(checked) {
     this.generation += 1;
     this.checked = checked;
     this.release();
     this.awaitingFirst = true;
     this.timing = { stepMs: 0, frameMs: 0 };
-    this.coalesced('build', () => ({ type: 'build', query: this.checked.query }));
+    this.framed({ type: 'build', query: checked.query });
   }
 
-  /**
-   * Sends `request()` unless a request of the same `kind` is on its way; then
-   * sends it once that one is in, with the newest values. A dragged Depth
-   * slider thus costs the worker at most two builds, not one per position.
-   */
-  coalesced(kind, request) {
-    const flights = (this.flights ||= {});
-    if (flights[kind]) {
-      flights[kind] = 'again';
-      return;
-    }
-    flights[kind] = 'sent';
-    this.framed(request())
-      .catch((error) => kind === 'build' && this.fail(error))
-      .finally(() => {
-        const again = flights[kind] === 'again';
-        flights[kind] = null;
-        if (again && this.worker) this.coalesced(kind, request);
-      });
-  }
-
-  /** Up to n steps; resolves to the number taken once their frame is in. */
+  /** Up to n steps; resolves to the number taken once their frame is in (null if dropped). */
   step(n, playing = false) {
     return this.framed({ type: 'step', n }, playing);
   }
 
-  /** A fresh frame of the current state (e.g. for another layer's matrix); coalesced. */
+  /** A fresh frame of the current state (e.g. for another layer's matrix). */
   refresh() {
-    this.coalesced('frame', () => ({ type: 'frame' }));
+    const queued = this.queue.some((item) => item.request.type === 'frame' && item.generation === this.generation);
+    if (!queued) this.framed({ type: 'frame' });
   }
 
+  /** The snapshot JSON of the network as it is once the requests before this one are done. */
   async snapshotJson() {
-    return (await this.send({ type: 'snapshot' })).json;
+    const reply = await this.enqueue({ type: 'snapshot' });
+    if (!reply) throw new Error('the network changed before its snapshot was taken; try again');
+    return reply.json;
   }
 
   query = () => this.checked.query;
@@ -189,12 +200,14 @@ export class RemoteScope {
     return this.source(kind)?.describe(kind, width, height, x, y, options) ?? '';
   }
 
+  /** Ends the worker; every request still queued or in flight resolves to null. */
   free() {
     this.generation += 1;
     this.worker?.terminate();
     this.worker = null;
     this.release();
-    for (const waiting of this.pending.values()) waiting.reject(new Error('the figure was destroyed'));
-    this.pending.clear();
+    for (const item of [...(this.flight ? [this.flight] : []), ...this.queue]) item.resolve(null);
+    this.flight = null;
+    this.queue = [];
   }
 }

@@ -15,7 +15,7 @@ use crate::core::config::Config;
 use crate::core::error::{Error, Result};
 use crate::core::history::History;
 use crate::core::scope::Scope;
-use crate::core::stats::Stats;
+use crate::core::stats::{Stats, BINS};
 use crate::core::views::{DecisionGrid, LayerMatrix};
 
 /// What a frame should hold beyond the statistics.
@@ -78,14 +78,54 @@ impl Frame {
     /// The frame as bytes (the history travels beside the statistics, because
     /// `Stats` skips it in every serde format).
     pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing to a Vec cannot fail for these types (no maps, no
+        // unsized sequences); an empty buffer would be refused on decode.
         postcard::to_allocvec(&(self, &self.stats.history)).unwrap_or_default()
     }
 
-    /// Decodes [`Frame::to_bytes`]; an error, never a panic, on other bytes.
+    /// Decodes [`Frame::to_bytes`]; an error, never a panic, on other bytes,
+    /// including well-formed ones whose lengths disagree (which the charts
+    /// would otherwise index out of range).
     pub fn from_bytes(bytes: &[u8]) -> Result<Frame> {
-        let (mut frame, history): (Frame, History) = postcard::from_bytes(bytes)
-            .map_err(|e| Error::Malformed(format!("not a normscope frame: {e}")))?;
+        let bad = |what: String| Error::Malformed(format!("not a normscope frame: {what}"));
+        let (mut frame, history): (Frame, History) =
+            postcard::from_bytes(bytes).map_err(|e| bad(e.to_string()))?;
         frame.stats.history = history;
+        let config = frame.config().map_err(|e| bad(e.to_string()))?;
+        frame.check(&config).map_err(|what| bad(what.to_string()))?;
         Ok(frame)
+    }
+
+    /// Whether every length agrees with the config and with each other.
+    fn check(&self, config: &Config) -> std::result::Result<(), &'static str> {
+        let stats = &self.stats;
+        let layers = stats.layers.len() == config.depth;
+        let histograms = stats.layers.iter().all(|l| {
+            let summaries = [&l.pre, &l.out, &l.grad, &l.grad_pre];
+            l.grad_symlog.counts.len() == BINS
+                && summaries.iter().all(|s| s.histogram.counts.len() == BINS)
+        });
+        let history = &stats.history;
+        let records = history.steps.len();
+        let history_ok = history.loss.len() == records
+            && history.accuracy.len() == records
+            && history.update_ratio.len() == config.depth
+            && history.update_ratio.iter().all(|r| r.len() == records);
+        let matrix = self.matrix.as_ref().map_or(true, |m| {
+            m.values.len() == m.rows * m.cols && (1..=config.depth).contains(&m.layer)
+        });
+        let decision = self.decision.as_ref().map_or(true, |d| {
+            d.points.len() == d.labels.len() * config.input_dim()
+                && d.grid
+                    .as_ref()
+                    .map_or(true, |g| g.probability.len() == g.resolution * g.resolution)
+        });
+        match (layers && histograms, history_ok, matrix, decision) {
+            (false, ..) => Err("its statistics do not match its config"),
+            (_, false, ..) => Err("its history has uneven lengths"),
+            (_, _, false, _) => Err("its layer matrix has the wrong size"),
+            (_, _, _, false) => Err("its decision regions have the wrong size"),
+            _ => Ok(()),
+        }
     }
 }

@@ -78,6 +78,23 @@ test('depth 64 x width 256 trains in a worker while the page stays live (timings
     await page.getByRole('button', { name: 'Step' }).click();
     await page.waitForFunction((n) => window.normscope.figure.steps === n + 1, steps);
 
+    // A setting changed during Play: the step in flight is dropped, Play goes
+    // on with the new network, and no notice appears.
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => window.normscope.figure.steps >= 1);
+    await page.getByLabel('Normalization', { exact: true }).selectOption('layer');
+    await page.waitForFunction(() => window.normscope.figure.config().norm === 'layer' && window.normscope.figure.steps >= 2, null, { timeout: 60_000 });
+    assert.ok(await figure(page, 'playing'), 'Play stopped when a setting changed');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    assert.equal(await page.locator('.notice').count(), 0, 'a notice appeared');
+
+    // Reset, then Step at once: the step lands on the rebuilt network.
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.steps === 1 && !document.querySelector('.figure.building'), null, { timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    assert.equal(await figure(page, 'steps'), 1, 'the Step was lost or doubled');
+
     console.log(`# depth 64 width 256 (worker): page ${perf.fps.toFixed(1)} frames/s during Play, ` +
       `${perf.updates.toFixed(2)} chart updates/s, ${perf.stepsPerSecond.toFixed(2)} steps/s, ` +
       `${perf.frameMs.toFixed(0)} ms of page work per update; worker ${perf.workerStepMs.toFixed(0)} ms/step + ` +
