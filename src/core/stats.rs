@@ -12,55 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::core::activation::Activation;
 use crate::core::network::{Block, Network};
 
-/// Bins of every histogram.
-pub const BINS: usize = 40;
+pub use crate::core::histogram::{Histogram, BINS};
 pub use crate::core::history::{History, HISTORY_CAP};
 /// Decades below the largest |gradient| that the symlog histogram resolves.
 const SYMLOG_DECADES: f32 = 6.0;
-
-/// Counts of values in `BINS` equal bins over `[lo, hi]` (of the transformed
-/// value for a symlog histogram, where `linthresh` is c; 0 for linear).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Histogram {
-    pub lo: f32,
-    pub hi: f32,
-    pub linthresh: f32,
-    pub counts: Vec<u32>,
-}
-
-impl Histogram {
-    /// The symlog transform with threshold `c`.
-    pub fn symlog(v: f32, c: f32) -> f32 {
-        v.signum() * (1.0 + v.abs() / c).log10()
-    }
-
-    /// The inverse of [`Histogram::symlog`].
-    pub fn symlog_inverse(t: f32, c: f32) -> f32 {
-        t.signum() * c * (10f32.powf(t.abs()) - 1.0)
-    }
-
-    fn fill(values: &[f32], lo: f32, hi: f32, linthresh: f32) -> Histogram {
-        let mut counts = vec![0u32; BINS];
-        // In f64: near f32::MAX, `hi - lo` overflows f32. The `as usize` cast
-        // saturates (negative and NaN give 0), so the clamp covers both ends.
-        let bins_per_unit = BINS as f64 / (hi as f64 - lo as f64);
-        for &v in values.iter().filter(|v| v.is_finite()) {
-            let t = if linthresh > 0.0 {
-                Histogram::symlog(v, linthresh)
-            } else {
-                v
-            };
-            let bin = ((t as f64 - lo as f64) * bins_per_unit) as usize;
-            counts[bin.min(BINS - 1)] += 1;
-        }
-        Histogram {
-            lo,
-            hi,
-            linthresh,
-            counts,
-        }
-    }
-}
 
 /// Moments and extremes of one quantity in one layer (finite values only).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
