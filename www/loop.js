@@ -72,27 +72,39 @@ export class Loop {
     this.raf = requestAnimationFrame(this.tick);
     this.ticks.push(now);
     while (this.ticks.length > 2 && now - this.ticks[0] > WINDOW_MS) this.ticks.shift();
-    if (this.inFlight) return; // a worker is still stepping: the page just stays live
+    if (!this.inFlight) this.launch(now); // else a worker is still stepping: the page just stays live
+  }
+
+  /** Asks for the next k steps; on the page they are taken (and drawn) at once. */
+  launch(now) {
     const steps = Math.min(this.k, Math.max(1, this.callbacks.maxSteps()));
     const started = performance.now();
     const taken = this.callbacks.step(steps, true);
     if (typeof taken?.then !== 'function') {
-      this.finish(taken, started, now);
+      this.finish(taken, started, now, false);
       return;
     }
     this.inFlight = true;
     const generation = this.generation;
-    // null: the steps were dropped (the network was rebuilt meanwhile); keep playing.
+    const current = () => generation === this.generation;
     taken.then(
-      (count) => generation === this.generation && count !== null && this.finish(count, started, performance.now()),
-      () => generation === this.generation && this.pause(),
-    ).finally(() => {
-      if (generation === this.generation) this.inFlight = false;
-    });
+      (count) => {
+        if (!current()) return;
+        this.inFlight = false;
+        if (count === null) return; // dropped (the network was rebuilt): the next tick asks again
+        // Ask for the next steps before drawing these, so the worker never waits on the page.
+        if (count > 0) this.launch(performance.now());
+        this.finish(count, started, performance.now(), true);
+      },
+      () => current() && this.pause(),
+    );
   }
 
-  /** After `taken` steps that began at `started`: redraw, check, adapt k, record. */
-  finish(taken, started, now) {
+  /**
+   * After `taken` steps that began at `started` (`remote`: in a worker):
+   * redraw, check, adapt k, record.
+   */
+  finish(taken, started, now, remote) {
     if (!this.playing) return;
     const { callbacks } = this;
     const stepped = performance.now();
@@ -109,12 +121,12 @@ export class Loop {
     this.drawMs = average(this.drawMs, done - stepped);
     // On the page, steps and drawing share a frame; a worker's steps only
     // need to arrive often enough (the round trip includes making the frame).
-    const budget = this.inFlight ? ASYNC_BUDGET_MS : FRAME_BUDGET_MS - this.drawMs;
+    const budget = remote ? ASYNC_BUDGET_MS : FRAME_BUDGET_MS - this.drawMs;
     const fit = Math.floor(budget / Math.max(this.stepMs, 0.01));
     const target = Math.max(1, Math.min(max, fit));
     this.k = target < this.k ? target : Math.min(target, this.k + Math.ceil(this.k / 4));
 
-    this.frames.push({ time: now, steps: taken, work: done - stepped + (this.inFlight ? 0 : stepped - started) });
+    this.frames.push({ time: now, steps: taken, work: done - stepped + (remote ? 0 : stepped - started) });
     while (this.frames.length > 2 && now - this.frames[0].time > WINDOW_MS) this.frames.shift();
     if (done - this.lastStatus >= STATUS_INTERVAL_MS) {
       this.lastStatus = done;
