@@ -92,12 +92,13 @@ export class Loop {
         if (!current()) return;
         this.inFlight = false;
         if (count === null) return; // dropped (the network was rebuilt): the next tick asks again
-        // Ask for the next steps before drawing these, so the worker never waits on the page.
-        if (count > 0) this.launch(performance.now());
+        // Ask for the next steps before drawing these, so the worker never
+        // waits on the page; but not once these diverged (after() pauses).
+        if (count > 0 && !this.callbacks.after()) this.launch(performance.now());
         this.finish(count, started, performance.now(), true);
       },
       () => current() && this.pause(),
-    );
+    ).catch(() => this.pause()); // a draw that threw must not leave an unhandled rejection
   }
 
   /**

@@ -138,6 +138,24 @@ test('a worker figure hovers, picks a layer, and exports like any other', TIMEOU
   });
 });
 
+test('a worker figure that diverges pauses at the step it diverged, and Reset recovers', TIMEOUT, async () => {
+  await onPage('index.html?depth=20&width=128&activation=relu&init=normal&scale=50&lr=10', async (page) => {
+    await built(page);
+    assert.equal((await figure(page, 'perf()')).engine, 'worker');
+    await page.getByRole('button', { name: 'Play' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'diverged' });
+    await alert.waitFor();
+    const [, step] = /diverged at step (\d+)/.exec(await alert.innerText());
+    await page.waitForTimeout(1000); // no step may land after the divergence
+    assert.equal(await figure(page, 'steps'), Number(step));
+    assert.equal(await figure(page, 'playing'), false);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await built(page);
+    assert.equal(await figure(page, 'steps'), 0);
+  });
+});
+
 test('when the worker cannot start, the figure trains on the page and says so', TIMEOUT, async () => {
   const { page, problems } = await openPage(browser.context, 'index.html');
   try {
