@@ -2,8 +2,10 @@
 //! `www/bench-configs.json` (the same file `www/bench.html` measures in the
 //! browser). For each config: build the `Scope`, warm up, then time `step` calls
 //! until at least `min_seconds` have passed, and print one JSON line
-//! `{"name", "steps_per_s", "gflops"}` with
-//! GFLOP/s = `flops_per_step() * steps_per_s / 1e9`.
+//! `{"name", "steps_per_s", "gflops", "frame_ms"}` with
+//! GFLOP/s = `flops_per_step() * steps_per_s / 1e9`, and `frame_ms` the mean
+//! cost of one frame after one step (probe pass, statistics, one layer's
+//! matrix, encoding): what a Web Worker spends per chart update beside the steps.
 //!
 //! Run with `cargo run --release --example bench [NAME...]`, or through
 //! `cargo xtask bench`, which also measures the wasm build and prints a table.
@@ -11,6 +13,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use normscope::core::frame::{Frame, FrameRequest};
 use normscope::{Config, Scope};
 use serde_json::{json, Value};
 
@@ -56,10 +59,12 @@ fn run() -> Result<(), String> {
             time_steps(&mut scope, min_time).map_err(|e| format!("config {name}: {e}"))?;
         let steps_per_s = steps as f64 / seconds;
         let gflops = scope.flops_per_step() * steps_per_s / 1e9;
-        eprintln!("bench: {name}: {steps} steps in {seconds:.2} s");
+        let frame_ms =
+            time_frames(&mut scope, min_time).map_err(|e| format!("config {name}: {e}"))?;
+        eprintln!("bench: {name}: {steps} steps in {seconds:.2} s; a frame {frame_ms:.2} ms");
         println!(
             "{}",
-            json!({ "name": name, "steps_per_s": steps_per_s, "gflops": gflops })
+            json!({ "name": name, "steps_per_s": steps_per_s, "gflops": gflops, "frame_ms": frame_ms })
         );
     }
     Ok(())
@@ -82,6 +87,24 @@ fn time_steps(scope: &mut Scope, min_time: Duration) -> Result<(usize, f64), Str
         }
     }
     Ok((steps, start.elapsed().as_secs_f64()))
+}
+
+/// Mean milliseconds of one frame (as a worker makes it after each step), over
+/// at least 3 frames and `min_time / 2`; the steps between are not timed.
+fn time_frames(scope: &mut Scope, min_time: Duration) -> Result<f64, String> {
+    let request = FrameRequest {
+        layer: Some(1),
+        decision: None,
+    };
+    let (mut spent, mut frames) = (Duration::ZERO, 0u32);
+    while frames < 3 || spent < min_time / 2 {
+        advance(scope, 1)?;
+        let start = Instant::now();
+        std::hint::black_box(Frame::of(scope, request).to_bytes());
+        spent += start.elapsed();
+        frames += 1;
+    }
+    Ok(spent.as_secs_f64() * 1e3 / frames as f64)
 }
 
 /// `scope.step(n)`, refusing to spin if training stopped taking steps.

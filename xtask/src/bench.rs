@@ -16,6 +16,8 @@ struct Sample {
     name: String,
     steps_per_s: f64,
     gflops: f64,
+    /// Mean ms of one frame after a step (what a worker spends per update).
+    frame_ms: f64,
 }
 
 pub fn run() -> Result {
@@ -71,7 +73,7 @@ fn samples(mut command: Command) -> Result<Vec<Sample>> {
     Ok(samples)
 }
 
-/// Reads `{"name":"S","steps_per_s":1.5,"gflops":0.2}`; not a general JSON parser,
+/// Reads `{"name":"S","steps_per_s":1.5,"gflops":0.2,"frame_ms":3.1}`; not a general JSON parser,
 /// just enough for the lines our two benchmark programs print.
 fn parse_sample(line: &str) -> Option<Sample> {
     let line = line.trim();
@@ -83,6 +85,7 @@ fn parse_sample(line: &str) -> Option<Sample> {
         name: field(line, "name")?.trim_matches('"').to_string(),
         steps_per_s: number("steps_per_s")?,
         gflops: number("gflops")?,
+        frame_ms: number("frame_ms")?,
     })
 }
 
@@ -101,25 +104,38 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 fn print_table(native: &[Sample], wasm: &[Sample]) {
     println!();
     println!(
-        "{:<8} | {:>16} | {:>15} | {:>14} | {:>13} | {:>11}",
-        "config", "native steps/s", "native GFLOP/s", "wasm steps/s", "wasm GFLOP/s", "wasm/native"
+        "{:<6} | {:>14} | {:>14} | {:>12} | {:>12} | {:>11} | {:>15} | {:>13}",
+        "config",
+        "native steps/s",
+        "native GFLOP/s",
+        "wasm steps/s",
+        "wasm GFLOP/s",
+        "wasm/native",
+        "native frame ms",
+        "wasm frame ms"
     );
-    println!("{}", "-".repeat(94));
+    println!("{}", "-".repeat(121));
     for n in native {
         let w = wasm.iter().find(|w| w.name == n.name);
-        let (w_steps, w_gflops, ratio) = match w {
+        let (w_steps, w_gflops, ratio, w_frame) = match w {
             Some(w) => (
                 format!("{:.1}", w.steps_per_s),
                 format!("{:.2}", w.gflops),
                 format!("{:.2}", w.steps_per_s / n.steps_per_s),
+                format!("{:.2}", w.frame_ms),
             ),
-            None => ("-".into(), "-".into(), "-".into()),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         println!(
-            "{:<8} | {:>16.1} | {:>15.2} | {w_steps:>14} | {w_gflops:>13} | {ratio:>11}",
-            n.name, n.steps_per_s, n.gflops
+            "{:<6} | {:>14.1} | {:>14.2} | {w_steps:>12} | {w_gflops:>12} | {ratio:>11} | {:>15.2} | {w_frame:>13}",
+            n.name, n.steps_per_s, n.gflops, n.frame_ms
         );
     }
+    println!();
+    println!(
+        "frame ms: one frame after a step (probe pass, statistics, a layer's matrix, encoding),"
+    );
+    println!("what a Web Worker spends per chart update beside its steps.");
     println!();
 }
 
@@ -129,14 +145,15 @@ mod tests {
 
     #[test]
     fn parses_result_lines() {
-        let line = r#"{"name":"M","steps_per_s":123.5,"gflops":1e-1}"#;
+        let line = r#"{"name":"M","steps_per_s":123.5,"gflops":1e-1,"frame_ms":2.5}"#;
         let expected = Sample {
             name: "M".into(),
             steps_per_s: 123.5,
             gflops: 0.1,
+            frame_ms: 2.5,
         };
         assert_eq!(parse_sample(line), Some(expected));
-        let spaced = r#"{ "gflops": 2, "name": "L", "steps_per_s": 7 }"#;
+        let spaced = r#"{ "gflops": 2, "name": "L", "frame_ms": 9, "steps_per_s": 7 }"#;
         assert_eq!(
             parse_sample(spaced).map(|s| (s.name, s.steps_per_s, s.gflops)),
             Some(("L".into(), 7.0, 2.0))
