@@ -183,6 +183,14 @@ test('the figure in <iframe sandbox="allow-scripts"> from the site', TIMEOUT, as
       assert.equal(await frame.evaluate(() => origin), 'null', 'the frame is not sandboxed');
       await assertChartsPainted(frame, ['activations', 'gradients']);
     }, childFrame);
+    // A network big enough for a worker: an opaque origin may not start one,
+    // so it trains in the frame, quietly.
+    const big = encodeURIComponent(`../../../index.html?${EMBED.replace('depth=6', 'depth=20&width=128')}`);
+    await check(context, `tests/e2e/pages/sandboxed.html?src=${big}`, async (frame) => {
+      assert.equal(await frame.evaluate(() => window.normscope.figure.perf().engine), 'page');
+      assert.deepEqual(await frame.locator('.notice').allInnerTexts(), []);
+      await assertChartsPainted(frame, ['activations', 'gradients']);
+    }, childFrame);
   });
 });
 
