@@ -3,7 +3,9 @@
 //!
 //! JS holds one opaque `Scope` per figure. Configs cross as query strings or
 //! plain objects; charts are drawn here, in Rust, straight into a canvas, so no
-//! per-frame data crosses to JS. Every fallible call returns `Result<_, JsError>`
+//! per-frame data crosses into JS objects. The one exception is a worker: its
+//! `Scope.frame()` bytes travel to the page as one opaque buffer, which the
+//! page's `Frame` decodes. Every fallible call returns `Result<_, JsError>`
 //! whose message is the core's error text; no panic is reachable from JS.
 
 mod frame;
