@@ -125,7 +125,7 @@ export async function mount(element, options = {}) {
   /**
    * A Scope for `checked` ({query, config, flopsPerStep}): on the page, or in
    * a worker when a step is costly and workers work here (the figure's worker
-   * is kept across rebuilds). Throws as `new Scope()` does.
+   * is kept while its configs stay costly). Throws as `new Scope()` does.
    */
   function build(checked) {
     if (workers && checked.flopsPerStep > WORKER_FLOPS) {
