@@ -105,15 +105,26 @@ fn a_well_formed_frame_whose_lengths_disagree_is_refused() {
     assert!(Frame::from_bytes(&good.to_bytes()).is_ok());
 }
 
+/// 2 n k m per product; forward and dW for the first layer, and dX too for
+/// the other hidden layers and the 2-output head.
 #[test]
 fn the_config_knows_the_cost_of_a_step_before_any_weight_is_drawn() {
-    for query in [
-        "depth=1&width=8",
-        "depth=64&width=256&batch=64",
-        "depth=5&width=16&dataset=gaussian&residual=post&norm=layer",
+    let by_hand = |batch: f64, d_in: f64, width: f64, depth: f64| {
+        2.0 * 2.0 * batch * d_in * width
+            + (depth - 1.0) * 3.0 * 2.0 * batch * width * width
+            + 3.0 * 2.0 * batch * width * 2.0
+    };
+    for (query, expected) in [
+        ("depth=1&width=8", by_hand(64.0, 2.0, 8.0, 1.0)),
+        ("depth=64&width=256&batch=64", 1_585_774_592.0),
+        (
+            "depth=5&width=16&dataset=gaussian&residual=post&norm=layer",
+            by_hand(64.0, 16.0, 16.0, 5.0),
+        ),
     ] {
         let config: Config = query.parse().expect("valid config");
         let scope = Scope::new(config.clone()).expect("scope");
-        assert_eq!(config.flops_per_step(), scope.flops_per_step(), "{query}");
+        assert_eq!(config.flops_per_step(), expected, "{query}");
+        assert_eq!(scope.flops_per_step(), expected, "{query}");
     }
 }

@@ -77,11 +77,6 @@ impl Linear {
             gemm(d_out, &self.weight, d_in, rows, self.fan_out, self.fan_in);
         }
     }
-
-    /// Floating-point operations of one forward and backward pass.
-    pub(crate) fn flops(&self, rows: usize, with_input_grad: bool) -> f64 {
-        linear_flops(rows, self.fan_in, self.fan_out, with_input_grad)
-    }
 }
 
 /// Matmul floating-point operations of one forward and backward pass of a

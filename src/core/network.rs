@@ -365,15 +365,4 @@ impl Network {
         );
         self.head.sync();
     }
-
-    /// Matmul floating-point operations of one training step on `rows` rows.
-    pub fn flops_per_step(&self, rows: usize) -> f64 {
-        let blocks: f64 = self
-            .blocks
-            .iter()
-            .enumerate()
-            .map(|(l, block)| block.linear.flops(rows, l > 0))
-            .sum();
-        blocks + self.head.flops(rows, true)
-    }
 }

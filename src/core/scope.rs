@@ -110,7 +110,7 @@ impl Scope {
 
     /// Matmul floating-point operations of one training step.
     pub fn flops_per_step(&self) -> f64 {
-        self.network.flops_per_step(self.batcher.size)
+        self.config.flops_per_step()
     }
 
     /// Takes up to `n` training steps; stops early (and stays stopped) once a
@@ -271,7 +271,7 @@ impl Scope {
         if self.data.dim != 2 {
             return None;
         }
-        let forward_flops_per_row = self.network.flops_per_step(1) / 3.0;
+        let forward_flops_per_row = self.config.flops(1) / 3.0;
         let affordable = (GRID_FLOP_BUDGET / forward_flops_per_row).sqrt() as usize;
         let resolution = affordable.min(max_resolution).clamp(8, 256);
         Some(DecisionGrid::compute(

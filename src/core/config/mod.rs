@@ -295,10 +295,16 @@ impl Config {
     /// backward of every Linear; the head's 2 outputs included), known before
     /// any weight is drawn, so the page can choose where to train.
     pub fn flops_per_step(&self) -> f64 {
-        let first = linear_flops(self.batch, self.input_dim(), self.width, false);
-        let hidden = self.depth.saturating_sub(1) as f64
-            * linear_flops(self.batch, self.width, self.width, true);
-        first + hidden + linear_flops(self.batch, self.width, 2, true)
+        self.flops(self.batch)
+    }
+
+    /// The same for a forward and backward pass on `rows` rows: the one place
+    /// the network's cost is counted.
+    pub fn flops(&self, rows: usize) -> f64 {
+        let first = linear_flops(rows, self.input_dim(), self.width, false);
+        let hidden =
+            self.depth.saturating_sub(1) as f64 * linear_flops(rows, self.width, self.width, true);
+        first + hidden + linear_flops(rows, self.width, 2, true)
     }
 }
 
