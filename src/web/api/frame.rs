@@ -8,8 +8,8 @@ use web_sys::HtmlCanvasElement;
 
 use crate::core::config::Config;
 use crate::core::frame::Frame as CoreFrame;
-use crate::web::api::{divergence_text, parse_chart, parse_json};
-use crate::web::charts::{self, ChartData, ChartKind};
+use crate::web::api::{describe_chart, divergence_text, draw_chart, parse_json};
+use crate::web::charts::{ChartData, ChartKind};
 
 /// A decoded frame: statistics, history, and (if asked for) one layer's
 /// normalized matrix and the decision regions.
@@ -78,9 +78,7 @@ impl JsFrame {
         canvas: &HtmlCanvasElement,
         options: &str,
     ) -> Result<(), JsError> {
-        let (kind, options) = parse_chart(chart, options)?;
-        let data = self.chart_data(kind).map_err(|e| JsError::new(&e))?;
-        charts::draw(kind, canvas, &data, &options).map_err(|e| JsError::new(&e))
+        draw_chart(chart, canvas, options, |kind, _| self.chart_data(kind))
     }
 
     /// As `Scope.describe()`.
@@ -93,9 +91,9 @@ impl JsFrame {
         y: f64,
         options: &str,
     ) -> Result<String, JsError> {
-        let (kind, options) = parse_chart(chart, options)?;
-        let data = self.chart_data(kind).map_err(|e| JsError::new(&e))?;
-        Ok(charts::describe(kind, width, height, x, y, &data, &options))
+        describe_chart(chart, (width, height), (x, y), options, |kind, _| {
+            self.chart_data(kind)
+        })
     }
 }
 

@@ -227,9 +227,9 @@ impl JsScope {
         canvas: &HtmlCanvasElement,
         options: &str,
     ) -> Result<(), JsError> {
-        let (kind, options) = parse_chart(chart, options)?;
-        let data = self.chart_data(kind, &options);
-        charts::draw(kind, canvas, &data, &options).map_err(|e| JsError::new(&e))
+        draw_chart(chart, canvas, options, |kind, options| {
+            Ok(self.chart_data(kind, options))
+        })
     }
 
     /// What lies under canvas pixel (x, y) of chart `chart`, as one line of text
@@ -243,9 +243,9 @@ impl JsScope {
         y: f64,
         options: &str,
     ) -> Result<String, JsError> {
-        let (kind, options) = parse_chart(chart, options)?;
-        let data = self.chart_data(kind, &options);
-        Ok(charts::describe(kind, width, height, x, y, &data, &options))
+        describe_chart(chart, (width, height), (x, y), options, |kind, options| {
+            Ok(self.chart_data(kind, options))
+        })
     }
 }
 
@@ -257,10 +257,33 @@ pub(crate) fn divergence_text(divergence: &Divergence) -> String {
     }
 }
 
-pub(crate) fn parse_chart(
+/// `draw` of `Scope` and `Frame`: parses the chart name and options, gets the
+/// data from `data` (an error text if it has none) and draws.
+pub(crate) fn draw_chart<'a>(
     chart: &str,
+    canvas: &HtmlCanvasElement,
     options: &str,
-) -> Result<(ChartKind, ChartOptions), JsError> {
+    data: impl FnOnce(ChartKind, &ChartOptions) -> Result<ChartData<'a>, String>,
+) -> Result<(), JsError> {
+    let (kind, options) = parse_chart(chart, options)?;
+    let data = data(kind, &options).map_err(|e| JsError::new(&e))?;
+    charts::draw(kind, canvas, &data, &options).map_err(|e| JsError::new(&e))
+}
+
+/// `describe` of `Scope` and `Frame`, as [`draw_chart`].
+pub(crate) fn describe_chart<'a>(
+    chart: &str,
+    (width, height): (u32, u32),
+    (x, y): (f64, f64),
+    options: &str,
+    data: impl FnOnce(ChartKind, &ChartOptions) -> Result<ChartData<'a>, String>,
+) -> Result<String, JsError> {
+    let (kind, options) = parse_chart(chart, options)?;
+    let data = data(kind, &options).map_err(|e| JsError::new(&e))?;
+    Ok(charts::describe(kind, width, height, x, y, &data, &options))
+}
+
+fn parse_chart(chart: &str, options: &str) -> Result<(ChartKind, ChartOptions), JsError> {
     let kind = ChartKind::from_name(chart).ok_or_else(|| {
         JsError::new(&format!(
             "unknown chart '{chart}': allowed {}",
