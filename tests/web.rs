@@ -54,6 +54,19 @@ fn canvas(width: u32, height: u32) -> HtmlCanvasElement {
     canvas
 }
 
+/// Runs `draw` on a fresh W x H canvas and returns its pixels; `what` names
+/// the draw when it fails.
+fn drawn(
+    what: &str,
+    draw: impl FnOnce(&HtmlCanvasElement) -> Result<(), wasm_bindgen::JsError>,
+) -> Vec<u8> {
+    let canvas = canvas(W, H);
+    draw(&canvas).unwrap_or_else(|e| panic!("{what}: {}", message(e)));
+    let px = pixels(&canvas);
+    canvas.remove();
+    px
+}
+
 fn pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
     let ctx: CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -112,12 +125,7 @@ fn draw_all(query: &str, steps: u32) -> Vec<Vec<u8>> {
     PANELS
         .iter()
         .map(|(kind, options, ink)| {
-            let canvas = canvas(W, H);
-            scope
-                .draw(kind, &canvas, options)
-                .unwrap_or_else(|e| panic!("{query} {kind}: {}", message(e)));
-            let px = pixels(&canvas);
-            canvas.remove();
+            let px = drawn(&format!("{query} {kind}"), |c| scope.draw(kind, c, options));
             assert!(
                 inked(&px) > *ink,
                 "{query} {kind} {options}: only {:.3} inked",
@@ -165,12 +173,7 @@ fn overflowing_values_are_counted_and_every_chart_still_draws() {
     for steps in [0, 1, 5] {
         scope.step(steps);
         for (kind, options, _) in PANELS {
-            let canvas = canvas(W, H);
-            scope
-                .draw(kind, &canvas, options)
-                .unwrap_or_else(|e| panic!("{kind}: {}", message(e)));
-            let px = pixels(&canvas);
-            canvas.remove();
+            let px = drawn(kind, |c| scope.draw(kind, c, options));
             assert!(
                 inked(&px) > 0.02,
                 "{kind} {options} blank after {steps} steps"

@@ -5,7 +5,7 @@
 use normscope::web::api::JsFrame;
 use wasm_bindgen_test::*;
 
-use super::{canvas, message, pixels, scope, H, PANELS, W};
+use super::{canvas, drawn, message, scope, H, PANELS, W};
 
 #[wasm_bindgen_test]
 fn a_frame_draws_every_chart_exactly_as_its_scope() {
@@ -21,15 +21,10 @@ fn a_frame_draws_every_chart_exactly_as_its_scope() {
         assert_eq!(frame.stats_csv(), scope.stats_csv());
         assert!(frame.has_decision());
         for (kind, options, _) in PANELS {
-            let (from_scope, from_frame) = (canvas(W, H), canvas(W, H));
-            scope
-                .draw(kind, &from_scope, options)
-                .unwrap_or_else(|e| panic!("{kind}: {}", message(e)));
-            frame
-                .draw(kind, &from_frame, options)
-                .unwrap_or_else(|e| panic!("{kind}: {}", message(e)));
+            let from_scope = drawn(kind, |c| scope.draw(kind, c, options));
+            let from_frame = drawn(kind, |c| frame.draw(kind, c, options));
             assert!(
-                pixels(&from_scope) == pixels(&from_frame),
+                from_scope == from_frame,
                 "{query} {kind} {options}: pixels differ"
             );
             let (x, y) = (W as f64 * 0.5, H as f64 * 0.5);
@@ -38,8 +33,6 @@ fn a_frame_draws_every_chart_exactly_as_its_scope() {
                 scope.describe(kind, W, H, x, y, options).ok(),
                 "{query} {kind}: hover text differs"
             );
-            from_scope.remove();
-            from_frame.remove();
         }
     }
 }
