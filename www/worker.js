@@ -11,7 +11,7 @@
 // A frame carries the normalized matrix of `layer`, and the decision regions
 // if `decision` (they cost up to a third of a step on deep networks).
 // Every reply carries the request's id: {id, bytes, taken, stepMs, frameMs} or
-// {id, error}. Requests are handled in order, one at a time.
+// {id, error}. The page keeps one request in flight.
 
 import init, { Scope } from '../pkg/normscope.js';
 
@@ -44,11 +44,12 @@ function handle(request) {
   throw new Error(`unknown request '${type}'`);
 }
 
-// One request at a time: `init` is asynchronous, and a `build` that arrives
-// while it runs must wait for it.
-let queue = Promise.resolve();
-self.onmessage = ({ data }) => {
-  queue = queue
-    .then(() => handle(data))
-    .catch((error) => self.postMessage({ id: data.id, error: error?.message || String(error) }));
+// The page posts the next request only after this one's reply (remote.js), so
+// an asynchronous `init` never overlaps a `build`.
+self.onmessage = async ({ data }) => {
+  try {
+    await handle(data);
+  } catch (error) {
+    self.postMessage({ id: data.id, error: error?.message || String(error) });
+  }
 };
