@@ -153,7 +153,11 @@ export async function mount(element, options = {}) {
       checkDiverged();
       showStatus();
     } else if (!loop.playing) {
+      // Outside Play (Step, a layer pick, a step still on its way at Pause)
+      // nothing else redraws or reports: do both here.
       drawCharts({ force: false });
+      checkDiverged();
+      showStatus();
     }
   }
 
