@@ -250,6 +250,7 @@ fn hover_text_describes_what_is_under_the_pointer() {
         ("training", "", "step "),
         ("decision", "", "P(class 1)"),
         ("normalized", "layer=3", "mean"),
+        ("normalized", "layer=3&tensor=y", "γx̂ + β"),
     ];
     for (kind, options, needle) in expected {
         let canvas = canvas(600, 360);
@@ -270,6 +271,32 @@ fn hover_text_describes_what_is_under_the_pointer() {
 }
 
 #[wasm_bindgen_test]
+fn the_normalized_chart_shows_x_x_hat_or_the_output() {
+    // After training, gamma and beta differ from 1 and 0: x, x̂ and y all differ.
+    let mut scope = scope("depth=4&width=16&batch=16&norm=layer&lr=0.5", 5);
+    let tensors = ["x", "xhat", "y"].map(|tensor| {
+        let options = format!("layer=2&tensor={tensor}");
+        drawn(tensor, |c| scope.draw("normalized", c, &options))
+    });
+    for (a, b) in [(0, 1), (1, 2), (0, 2)] {
+        let changed = difference(&tensors[a], &tensors[b]);
+        assert!(
+            changed > 0.01,
+            "tensors {a} and {b} differ in {changed} of the pixels"
+        );
+    }
+    // Without a norm there is no x̂: the chart shows x and says which tensor it is.
+    let mut plain = scope("depth=4&width=16&batch=16&residual=post", 0);
+    let x = drawn("plain x", |c| {
+        plain.draw("normalized", c, "layer=2&tensor=x")
+    });
+    let x_hat = drawn("plain xhat", |c| {
+        plain.draw("normalized", c, "layer=2&tensor=xhat")
+    });
+    assert_eq!(difference(&x, &x_hat), 0.0);
+}
+
+#[wasm_bindgen_test]
 fn chart_options_are_checked_by_key() {
     let parsed = ChartOptions::parse("?view=histograms&scale=symlog&layer=3&set=2").unwrap();
     assert_eq!(
@@ -281,7 +308,11 @@ fn chart_options_are_checked_by_key() {
         ("view=bars", ["'view'", "heatmap, histograms"]),
         ("scale=log", ["'scale'", "linear, symlog"]),
         ("layer=0", ["'layer'", ">= 1"]),
-        ("colour=red", ["'colour'", "view, scale, layer, set"]),
+        (
+            "colour=red",
+            ["'colour'", "view, scale, layer, set, tensor"],
+        ),
+        ("tensor=z", ["'tensor'", "x, xhat, y"]),
     ];
     for (query, needles) in cases {
         let error = ChartOptions::parse(query).unwrap_err();

@@ -5,8 +5,9 @@
 //     the core's `normalizeQuery`; always written in full, in canonical form, so
 //     a copied link reproduces the exact run;
 //   - view keys, how the charts look: `view` (activation/gradient charts as a
-//     heatmap or stacked histograms), `gradscale` (gradient value axis) and
-//     `layer` (the layer the "What is normalized" chart shows); written only
+//     heatmap or stacked histograms), `gradscale` (gradient value axis),
+//     `layer` (the layer the "What is normalized" chart shows) and `tensor`
+//     (whether it shows x, x̂ or γx̂ + β); written only
 //     when they differ from their defaults;
 //   - page keys for embedding: `embed`, `charts`, `controls` (lists, comma
 //     separated), kept as given once valid.
@@ -18,6 +19,7 @@ export const VIEW_KEYS = {
   view: { default: 'heatmap', choices: ['heatmap', 'histograms'] },
   gradscale: { default: 'linear', choices: ['linear', 'symlog'] },
   layer: { default: 1 },
+  tensor: { default: 'x', choices: ['x', 'xhat', 'y'] },
 };
 
 /** Page keys for embedding. */

@@ -7,8 +7,46 @@ use crate::core::config::{NormKind, Position};
 use crate::core::data::Data;
 use crate::core::network::{Block, Network, Wiring};
 
-/// The `rows x cols` input of one layer's normalization in the probe pass, and
-/// the mean and divisor `sqrt(var + eps)` (RMSNorm: `sqrt(mean(x^2) + eps)`) of
+/// Which tensor a block hands to its normalization (see the wiring table in
+/// `network.rs`). Under `norm=none` it is the tensor a norm *would* receive
+/// there, which passes through unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NormInput {
+    /// Plain block, position before: `a = h W^T + b`, the Linear output.
+    Linear,
+    /// Plain block, position after: `phi(a)`, the activation output.
+    Activation,
+    /// Residual pre: `h`, the block input (the residual stream).
+    BlockInput,
+    /// Residual post: `h + phi(a)`, the residual sum.
+    ResidualSum,
+}
+
+impl NormInput {
+    /// The tensor as a formula, e.g. "a = hWᵀ + b".
+    pub fn formula(self) -> &'static str {
+        match self {
+            NormInput::Linear => "a = hWᵀ + b",
+            NormInput::Activation => "φ(a)",
+            NormInput::BlockInput => "h",
+            NormInput::ResidualSum => "h + φ(a)",
+        }
+    }
+
+    /// The tensor in words, e.g. "the Linear output".
+    pub fn words(self) -> &'static str {
+        match self {
+            NormInput::Linear => "the Linear output",
+            NormInput::Activation => "the activation output",
+            NormInput::BlockInput => "the block input (residual stream)",
+            NormInput::ResidualSum => "the residual sum",
+        }
+    }
+}
+
+/// The `rows x cols` input x of one layer's normalization in the probe pass,
+/// its normalized value x̂ and its output y = γx̂ + β (RMSNorm: γx̂), and the
+/// mean and divisor `sqrt(var + eps)` (RMSNorm: `sqrt(mean(x^2) + eps)`) of
 /// every set of entries that shares them: one per column for BatchNorm, one per
 /// row (LayerNorm, RMSNorm) or per row and group (GroupNorm).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,7 +54,13 @@ pub struct LayerMatrix {
     pub layer: usize,
     pub rows: usize,
     pub cols: usize,
+    /// Which tensor `values` is.
+    pub input: NormInput,
+    /// x, the normalization's input.
     pub values: Vec<f32>,
+    /// x̂ and y, `rows x cols` each; empty under `norm=none`.
+    pub x_hat: Vec<f32>,
+    pub output: Vec<f32>,
     pub kind: NormKind,
     pub groups: usize,
     pub set_mean: Vec<f32>,
@@ -28,18 +72,27 @@ pub struct LayerMatrix {
 impl LayerMatrix {
     pub(crate) fn of(layer: usize, block: &Block, rows: usize) -> LayerMatrix {
         let cols = block.norm.features;
-        let source = match block.wiring {
-            Wiring::Plain(Position::Before) => &block.pre,
-            Wiring::Plain(Position::After) => &block.act_out,
-            Wiring::Pre => &block.input,
-            Wiring::Post => &block.residual_buf,
+        let (input, source, output) = match block.wiring {
+            Wiring::Plain(Position::Before) => (NormInput::Linear, &block.pre, &block.act_in),
+            Wiring::Plain(Position::After) => (NormInput::Activation, &block.act_out, &block.out),
+            Wiring::Pre => (NormInput::BlockInput, &block.input, &block.residual_buf),
+            Wiring::Post => (NormInput::ResidualSum, &block.residual_buf, &block.out),
+        };
+        let n = rows * cols;
+        let normalized = block.norm.kind != NormKind::None;
+        let (x_hat, output) = match normalized {
+            true => (block.norm.x_hat[..n].to_vec(), output[..n].to_vec()),
+            false => (Vec::new(), Vec::new()),
         };
         let (set_mean, set_divisor) = block.norm.set_stats();
         LayerMatrix {
             layer,
             rows,
             cols,
-            values: source[..rows * cols].to_vec(),
+            input,
+            values: source[..n].to_vec(),
+            x_hat,
+            output,
             kind: block.norm.kind,
             groups: block.norm.groups,
             set_mean,
@@ -47,6 +100,26 @@ impl LayerMatrix {
             running: !block.norm.batch_stats,
         }
     }
+
+    /// The `rows x cols` values of `tensor`; None where it does not exist
+    /// (x̂ and y under `norm=none`).
+    pub fn tensor(&self, tensor: MatrixTensor) -> Option<&[f32]> {
+        let values = match tensor {
+            MatrixTensor::Input => &self.values,
+            MatrixTensor::Normalized => &self.x_hat,
+            MatrixTensor::Output => &self.output,
+        };
+        (values.len() >= self.rows * self.cols).then_some(values.as_slice())
+    }
+}
+
+/// Which of a [`LayerMatrix`]'s tensors a chart shows: x, x̂ or γx̂ + β.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatrixTensor {
+    #[default]
+    Input,
+    Normalized,
+    Output,
 }
 
 /// P(class 1) over a `resolution x resolution` grid (row 0 at `y_max`), with the

@@ -5,7 +5,7 @@
 
 use normscope::core::config::NormKind;
 use normscope::core::stats::{Histogram, LayerStats, Stats, Summary};
-use normscope::core::views::{DecisionGrid, LayerMatrix};
+use normscope::core::views::{DecisionGrid, LayerMatrix, NormInput};
 use normscope::web::charts::ChartData;
 use normscope::Config;
 
@@ -92,6 +92,9 @@ impl Broken {
             layer: 0,
             rows: 3,
             cols: 4,
+            input: NormInput::ResidualSum,
+            x_hat: vec![f32::NAN; 5],
+            output: vec![f32::INFINITY; 12],
             values: vec![
                 f32::NAN,
                 f32::INFINITY,

@@ -191,7 +191,14 @@ pub fn draw(
                 points,
                 labels,
             },
-        ) => draw_decision(canvas, *grid, points, labels, config.input_dim()),
+        ) => draw_decision(
+            canvas,
+            *grid,
+            points,
+            labels,
+            config.input_dim(),
+            config.norm == crate::core::config::NormKind::Batch,
+        ),
         (ChartKind::Normalized, ChartData::Normalized { config, matrix }) => {
             let layer = matrix.as_ref().map_or(0, |m| m.layer);
             let layer = if layer > 0 {
@@ -199,7 +206,7 @@ pub fn draw(
             } else {
                 options.layer.clamp(1, config.depth.max(1))
             };
-            draw_normalized(canvas, matrix.as_ref(), layer, options.set)
+            draw_normalized(canvas, matrix.as_ref(), layer, options.set, options.tensor)
         }
         _ => Err(mismatch(kind)),
     }
@@ -243,7 +250,7 @@ pub fn describe(
             },
         ) => decision::describe(&frame, x, y, *grid, points, labels),
         (ChartKind::Normalized, ChartData::Normalized { matrix, .. }) => {
-            normalized::describe(&frame, x, y, matrix.as_ref())
+            normalized::describe(&frame, x, y, matrix.as_ref(), options.tensor)
         }
         _ => String::new(),
     }

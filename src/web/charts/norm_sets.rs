@@ -11,7 +11,7 @@
 
 use super::ticks::format_sig;
 use crate::core::config::NormKind;
-use crate::core::views::LayerMatrix;
+use crate::core::views::{LayerMatrix, MatrixTensor};
 
 /// The cells of set `set` as (first row, rows, first column, columns),
 /// uncropped; None for `norm=none`.
@@ -74,35 +74,56 @@ pub fn statistics(m: &LayerMatrix, set: usize) -> String {
     }
 }
 
-/// What the norm averages over: a long and a short sentence.
+/// Which tensor the norm receives and what it averages over: a long and a
+/// short sentence, e.g. "LayerNorm of a = hWᵀ + b (the Linear output): each row
+/// (a sample over its units) shares a mean and variance".
 pub fn description(m: &LayerMatrix) -> [String; 2] {
+    let (formula, words) = (m.input.formula(), m.input.words());
     let size = m.cols / m.groups.max(1);
-    let (long, short) = match m.kind {
-        NormKind::None => (
-            "norm=none: nothing is normalized (showing the Linear output a)",
-            "norm=none: nothing is normalized",
-        ),
-        NormKind::Batch => (
-            "BatchNorm: each column (a unit over the batch) shares a mean and variance",
-            "BatchNorm: a column shares mean and var",
-        ),
-        NormKind::Layer => (
-            "LayerNorm: each row (a sample over its units) shares a mean and variance",
-            "LayerNorm: a row shares mean and var",
-        ),
-        NormKind::Rms => (
-            "RMSNorm: each row is divided by its root mean square; no mean is subtracted",
-            "RMSNorm: a row is divided by its rms",
-        ),
-        NormKind::Group => {
+    let (name, long, short) = match m.kind {
+        NormKind::None => {
             return [
-                format!(
-                "GroupNorm, {} groups: each row segment of {size} units shares a mean and variance",
-                m.groups
-            ),
-                format!("GroupNorm: {size} units of a row share mean, var"),
+                format!("norm=none: nothing is normalized; showing {formula}, {words}"),
+                format!("norm=none: showing {formula}"),
             ]
         }
+        NormKind::Batch => (
+            "BatchNorm".to_string(),
+            "each column (a unit over the batch) shares a mean and variance".to_string(),
+            "a column shares mean, var".to_string(),
+        ),
+        NormKind::Layer => (
+            "LayerNorm".to_string(),
+            "each row (a sample over its units) shares a mean and variance".to_string(),
+            "a row shares mean, var".to_string(),
+        ),
+        NormKind::Rms => (
+            "RMSNorm".to_string(),
+            "each row is divided by its root mean square; no mean is subtracted".to_string(),
+            "a row is divided by its rms".to_string(),
+        ),
+        NormKind::Group => (
+            format!("GroupNorm ({} groups)", m.groups),
+            format!("each row segment of {size} units shares a mean and variance"),
+            format!("{size} units of a row share mean, var"),
+        ),
     };
-    [long.to_string(), short.to_string()]
+    [
+        format!("{name} of {formula} ({words}): {long}"),
+        format!("{name} of {formula}: {short}"),
+    ]
+}
+
+/// The colour bar's label for the tensor shown: "x = a = hWᵀ + b", "x̂", "y = γx̂ + β".
+pub fn tensor_label(m: &LayerMatrix, tensor: MatrixTensor) -> String {
+    match (tensor, m.kind) {
+        (_, NormKind::None) | (MatrixTensor::Input, _) => format!("x = {}", m.input.formula()),
+        (MatrixTensor::Normalized, NormKind::Rms) => "x̂ = x / rms".to_string(),
+        (MatrixTensor::Normalized, NormKind::Batch) if m.running => {
+            "x̂ = (x − running mean) / √(running var + ε)".to_string()
+        }
+        (MatrixTensor::Normalized, _) => "x̂ = (x − μ) / √(σ² + ε)".to_string(),
+        (MatrixTensor::Output, NormKind::Rms) => "y = γx̂".to_string(),
+        (MatrixTensor::Output, _) => "y = γx̂ + β".to_string(),
+    }
 }

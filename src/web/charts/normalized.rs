@@ -1,6 +1,8 @@
-//! What is normalized: the batch x width matrix that one layer's normalization
-//! receives in the probe pass (rows = samples, columns = units; cropped to
-//! 32 x 64), coloured blue (negative) to red (positive). The cells that share
+//! What is normalized: the batch x width matrix x that one layer's
+//! normalization receives in the probe pass (rows = samples, columns = units;
+//! cropped to 32 x 64), coloured blue (negative) to red (positive); or, by the
+//! `tensor` option, its normalized value x̂ or its output γx̂ + β. The first
+//! line names the tensor x for the layer's wiring (a, φ(a), h or h + φ(a)). The cells that share
 //! one mean and variance are outlined for the config's norm: BatchNorm a
 //! column (one unit over the batch), LayerNorm and RMSNorm a row (one sample
 //! over its units), GroupNorm a row segment of width/groups units. The line
@@ -21,7 +23,7 @@ use super::norm_sets as sets;
 use super::paint::{Painter, Res};
 use super::ticks::{format_sig, integer_ticks, linear_ticks, Tick};
 use crate::core::config::NormKind;
-use crate::core::views::LayerMatrix;
+use crate::core::views::{LayerMatrix, MatrixTensor};
 
 const MAX_ROWS: usize = 32;
 const MAX_COLS: usize = 64;
@@ -38,10 +40,10 @@ struct Geometry {
     extent: f64,
 }
 
-fn geometry(frame: &Frame, m: &LayerMatrix) -> Geometry {
+fn geometry(frame: &Frame, m: &LayerMatrix, values: &[f32]) -> Geometry {
     let (rows, cols) = (m.rows.min(MAX_ROWS), m.cols.min(MAX_COLS));
     let extent = (0..rows)
-        .flat_map(|r| m.values.iter().skip(r * m.cols).take(cols))
+        .flat_map(|r| values.iter().skip(r * m.cols).take(cols))
         .filter(|v| v.is_finite())
         .fold(0.0f64, |e, v| e.max(v.abs() as f64));
     let chrome = frame.chrome(2.9 * frame.small(), 3, Right::ColourBar(5));
@@ -85,12 +87,23 @@ fn fitting<'a>(frame: &Frame, texts: &'a [String], width: f64, size: f64) -> &'a
         .map_or("", |t| t.as_str())
 }
 
-/// Draws layer `layer`'s normalization input, set `set` outlined, into `canvas`.
+/// The values of `tensor` to paint, and the tensor they really are: x when
+/// x̂ and y do not exist (`norm=none`).
+fn shown(m: &LayerMatrix, tensor: MatrixTensor) -> (&[f32], MatrixTensor) {
+    match m.tensor(tensor) {
+        Some(values) if m.kind != NormKind::None => (values, tensor),
+        _ => (&m.values, MatrixTensor::Input),
+    }
+}
+
+/// Draws layer `layer`'s normalization input x (or x̂, or γx̂ + β, by
+/// `tensor`), set `set` outlined, into `canvas`.
 pub fn draw_normalized(
     canvas: &HtmlCanvasElement,
     matrix: Option<&LayerMatrix>,
     layer: usize,
     set: usize,
+    tensor: MatrixTensor,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let f = p.frame;
@@ -105,7 +118,8 @@ pub fn draw_normalized(
         };
         return p.note(&area, &format!("layer {layer} does not exist"), MUTED);
     };
-    let g = geometry(&f, m);
+    let (values, tensor) = shown(m, tensor);
+    let g = geometry(&f, m, values);
     let room = f.width - 1.4 * f.font;
     let line = |i: f64| (0.7 * f.font, f.top() + (0.2 + 1.4 * i) * f.small());
     let left = (HPos::Left, VPos::Center);
@@ -116,7 +130,7 @@ pub fn draw_normalized(
         MUTED,
         left,
     )?;
-    paint_cells(&p, &g, m)?;
+    paint_cells(&p, &g, m, values)?;
     let set = if set < m.set_mean.len() { set } else { 0 };
     let visible = |s: usize| sets::cells(m, s).filter(|c| c.0 < g.rows && c.2 < g.cols);
     let set = if visible(set).is_some() { set } else { 0 };
@@ -168,9 +182,9 @@ pub fn draw_normalized(
         |t| colour::signed(2.0 * t - 1.0, 1.0),
         &bar_axis,
         &ticks,
-        "value x",
+        &sets::tensor_label(m, tensor),
     )?;
-    let nonfinite = m.values.iter().filter(|v| !v.is_finite()).count();
+    let nonfinite = values.iter().filter(|v| !v.is_finite()).count();
     if nonfinite > 0 {
         p.alarm(
             &g.plot,
@@ -181,7 +195,7 @@ pub fn draw_normalized(
 }
 
 /// The cells as pixels, with a one-pixel gap between cells of 5 CSS px or more.
-fn paint_cells(p: &Painter, g: &Geometry, m: &LayerMatrix) -> Res {
+fn paint_cells(p: &Painter, g: &Geometry, m: &LayerMatrix, values: &[f32]) -> Res {
     let gap = |size: f64| if size >= p.frame.px(5.0) { 1.0 } else { 0.0 };
     // The cell of each pixel column (row), None in a gap.
     let cells = |origin: f64, pixels: f64, size: f64, count: usize| -> Vec<Option<usize>> {
@@ -201,7 +215,7 @@ fn paint_cells(p: &Painter, g: &Geometry, m: &LayerMatrix) -> Res {
             .copied()
             .flatten()
             .zip(rows.get(r).copied().flatten());
-        match cell.and_then(|(col, row)| m.values.get(row * m.cols + col)) {
+        match cell.and_then(|(col, row)| values.get(row * m.cols + col)) {
             Some(v) => colour::signed(*v as f64, g.extent),
             None => colour::BACKGROUND,
         }
@@ -229,33 +243,45 @@ fn outline(p: &Painter, g: &Geometry, (row, rows, col, cols): (usize, usize, usi
     p.outline(&rect, [255, 214, 0], 1.0)
 }
 
-/// Hover: the cell's value, its set's statistics and its normalized value.
-pub(super) fn describe(frame: &Frame, x: f64, y: f64, matrix: Option<&LayerMatrix>) -> String {
+/// Hover: the cell's x, x̂ and y, and its set's statistics.
+pub(super) fn describe(
+    frame: &Frame,
+    x: f64,
+    y: f64,
+    matrix: Option<&LayerMatrix>,
+    tensor: MatrixTensor,
+) -> String {
     let valid = |m: &&LayerMatrix| m.rows > 0 && m.cols > 0 && m.values.len() >= m.rows * m.cols;
     let Some(m) = matrix.filter(valid) else {
         return String::new();
     };
-    let g = geometry(frame, m);
+    let g = geometry(frame, m, shown(m, tensor).0);
     if !g.plot.contains(x, y) {
         return String::new();
     }
     let col = (((x - g.plot.x) / g.cell.0).floor() as usize).min(g.cols - 1);
     let row = (((y - g.plot.y) / g.cell.1).floor() as usize).min(g.rows - 1);
-    let value = m.values[row * m.cols + col] as f64;
+    let at = row * m.cols + col;
+    let value = |values: &[f32]| format_sig(values.get(at).copied().unwrap_or(f32::NAN) as f64, 3);
     let mut text = format!(
         "sample {}, unit {} · x {}",
         row + 1,
         col + 1,
-        format_sig(value, 3)
+        value(&m.values)
     );
     if m.kind != NormKind::None {
         let set = sets::containing(m, row, col);
-        let (mean, divisor) = sets::moments(m, set);
+        let y_name = if m.kind == NormKind::Rms {
+            "γx̂"
+        } else {
+            "γx̂ + β"
+        };
         text += &format!(
-            " · its set, {}: {} · x̂ {}",
+            " · x̂ {} · {y_name} {} · its set, {}: {}",
+            value(&m.x_hat),
+            value(&m.output),
             sets::name(m, set),
             sets::statistics(m, set),
-            format_sig((value - mean) / divisor, 3)
         );
     }
     text

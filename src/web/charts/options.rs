@@ -1,8 +1,9 @@
 //! The chart toggles the page passes as a query string, e.g.
-//! `view=histograms&scale=symlog&layer=3&set=2`. Unknown keys and values are
+//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat`. Unknown keys and values are
 //! errors that name the key and what it allows.
 
 use crate::core::config::query_pairs;
+pub use crate::core::views::MatrixTensor;
 
 /// Distribution charts: a layer x value heatmap or stacked histograms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,6 +31,8 @@ pub struct ChartOptions {
     /// The statistic set the `normalized` chart outlines (0-based: a column for
     /// BatchNorm, a row for LayerNorm/RMSNorm, row-major row x group for GroupNorm).
     pub set: usize,
+    /// The tensor the `normalized` chart shows: x (its input), x̂ or γx̂ + β.
+    pub tensor: MatrixTensor,
 }
 
 impl Default for ChartOptions {
@@ -39,6 +42,7 @@ impl Default for ChartOptions {
             scale: Scale::Linear,
             layer: 1,
             set: 0,
+            tensor: MatrixTensor::Input,
         }
     }
 }
@@ -49,6 +53,7 @@ const OPTIONS: &[(&str, &str)] = &[
     ("scale", "linear, symlog"),
     ("layer", "an integer >= 1"),
     ("set", "an integer >= 0"),
+    ("tensor", "x, xhat, y"),
 ];
 
 impl ChartOptions {
@@ -77,6 +82,9 @@ impl ChartOptions {
                     options.layer = v.parse().ok().filter(|l| *l >= 1).ok_or_else(invalid)?
                 }
                 ("set", v) => options.set = v.parse().map_err(|_| invalid())?,
+                ("tensor", "x") => options.tensor = MatrixTensor::Input,
+                ("tensor", "xhat") => options.tensor = MatrixTensor::Normalized,
+                ("tensor", "y") => options.tensor = MatrixTensor::Output,
                 _ => return Err(invalid()),
             }
         }
