@@ -14,12 +14,20 @@ export const CHART_INFO = {
   activations: {
     title: 'Activation distribution per layer',
     label: 'Activation distribution per hidden layer: layer against value, density as colour, mean and std overlaid',
-    hint: 'Each column is one layer’s outputs h; bright = many values. Healthy: similar spread at every depth.',
+    hint: 'Each column is one layer’s outputs h; bright = many values. A similar spread at every depth does not yet mean the samples still differ: see the summary.',
+    hints: {
+      histograms:
+        'Each row is one layer’s histogram of its outputs h, layer 1 at the top. A similar spread at every depth does not yet mean the samples still differ: see the summary.',
+    },
   },
   gradients: {
     title: 'Gradient distribution per layer',
     label: 'Distribution of the gradient dL/dh of each hidden layer’s output, layer against value',
-    hint: 'dL/dh per layer. Symlog spreads decades apart: a shrinking band towards layer 1 is a vanishing gradient.',
+    hint: 'Each column is one layer’s dL/dh. Symlog is linear near 0 and logarithmic beyond (the axis gives where): a band that shrinks towards layer 1 is a vanishing gradient.',
+    hints: {
+      histograms:
+        'Each row is one layer’s histogram of dL/dh, layer 1 at the top. Symlog is linear near 0 and logarithmic beyond (the axis gives where).',
+    },
   },
   summary: {
     title: 'Per-layer summary',
@@ -29,17 +37,17 @@ export const CHART_INFO = {
   training: {
     title: 'Training',
     label: 'Loss and accuracy over training steps, and each layer’s update to weight ratio over time',
-    hint: 'Loss and accuracy; below, log10 of each layer’s update:weight ratio with the 1e-3 guide line.',
+    hint: 'Loss and accuracy; below, log10 of each layer’s update:data ratio, std(ΔW)/std(W), with the 10⁻³ guide line. Measured on the current training batch.',
   },
   decision: {
     title: 'Data and decision boundary',
     label: 'The two-dimensional dataset and the network’s decision regions',
-    hint: 'Points are the data, the background the predicted class. The gaussian dataset has no 2-D picture.',
+    hint: 'Points are the data, the background the predicted class, evaluated in eval mode (BatchNorm uses its running statistics). The gaussian dataset has no 2-D picture.',
   },
   normalized: {
     title: 'What is normalized',
-    label: 'One layer’s batch by width matrix before normalization, with the cells that share a mean and variance outlined',
-    hint: 'Rows are samples, columns units. Outlined cells share one mean and std: a column (BatchNorm), a row (LayerNorm, RMSNorm), a row segment (GroupNorm).',
+    label: 'One layer’s batch by width matrix at its normalization (input x, normalized x̂ or output γx̂ + β), with the cells that share a mean and variance outlined',
+    hint: 'Rows are samples, columns units; the first line names the tensor x. Outlined cells share one mean and std: a column (BatchNorm), a row (LayerNorm, RMSNorm), a row segment (GroupNorm). Show x̂ or γx̂ + β to see what the norm makes of them.',
   },
 };
 
@@ -49,21 +57,25 @@ let counter = 0;
 export function chartOptions(kind, view) {
   if (kind === 'activations') return `view=${view.view}`;
   if (kind === 'gradients') return `view=${view.view}&scale=${view.gradscale}`;
-  if (kind === 'normalized') return `layer=${view.layer}`;
+  if (kind === 'normalized') return `layer=${view.layer}&tensor=${view.tensor}`;
   return '';
 }
 
-/** A labelled group of radio buttons; `onPick(value)` on change. */
+/** A labelled group of radio buttons; `values` are strings or [value, label]; `onPick(value)` on change. */
 function segmented(legend, name, values, current, onPick) {
   const set = el('fieldset', { class: 'segmented' }, [el('legend', { text: legend })]);
-  for (const value of values) {
+  for (const entry of values) {
+    const [value, text] = Array.isArray(entry) ? entry : [entry, entry];
     const id = `${name}-${value}`;
     const input = el('input', { type: 'radio', name, id, value, checked: value === current });
     input.addEventListener('change', () => input.checked && onPick(value));
-    set.append(input, el('label', { htmlFor: id, text: value }));
+    set.append(input, el('label', { htmlFor: id, text }));
   }
   return set;
 }
+
+/** The reading hint of chart `info` in view `view` (some charts read differently as histograms). */
+const hintFor = (info, view) => (info.hints && info.hints[view.view]) || info.hint;
 
 /**
  * Creates the panel for chart `kind`. `state.view` is the shared view object
@@ -78,11 +90,12 @@ export function createChart(kind, { view, onView, describe }) {
   const spoken = el('p', { class: 'visually-hidden', 'aria-live': 'polite' });
   const error = el('p', { class: 'chart-error', hidden: true });
   const tools = el('div', { class: 'chart-tools' });
+  const hint = el('p', { class: 'chart-hint', text: hintFor(info, view) });
   const heading = el('h3', { class: 'chart-title', id: `${uid}-title`, text: info.title });
   const element = el('section', { class: `chart chart-${kind}`, 'aria-labelledby': heading.id }, [
     el('div', { class: 'chart-head' }, [heading, tools]),
     el('div', { class: 'chart-canvas' }, [canvas, tooltip, error]),
-    el('p', { class: 'chart-hint', text: info.hint }),
+    hint,
     spoken,
   ]);
   element.dataset.kind = kind;
@@ -100,6 +113,14 @@ export function createChart(kind, { view, onView, describe }) {
   }
   let layerSelect = null;
   if (kind === 'normalized') {
+    radios.tensor = segmented(
+      'Show',
+      `${uid}-tensor`,
+      [['x', 'x'], ['xhat', 'x̂'], ['y', 'γx̂+β']],
+      view.tensor,
+      (v) => onView('tensor', v),
+    );
+    tools.append(radios.tensor);
     layerSelect = el('select', { id: `${uid}-layer` });
     layerSelect.addEventListener('change', () => onView('layer', Number(layerSelect.value)));
     tools.append(el('div', { class: 'chart-layer' }, [el('label', { htmlFor: layerSelect.id, text: 'Layer' }), layerSelect]));
@@ -107,6 +128,7 @@ export function createChart(kind, { view, onView, describe }) {
 
   /** Shows `view` in the toggles and offers layers 1..depth. */
   function sync(nextView, depth) {
+    hint.textContent = hintFor(info, nextView);
     for (const [key, set] of Object.entries(radios)) {
       for (const input of set.querySelectorAll('input')) input.checked = input.value === nextView[key];
     }

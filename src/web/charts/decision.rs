@@ -120,13 +120,15 @@ fn probability(grid: &DecisionGrid, x: f64, y: f64) -> f64 {
 
 /// Draws the decision regions and the data into `canvas`; `points` holds one
 /// (x, y) pair per label. With no grid (gaussian inputs of `input_dim`
-/// dimensions) it draws a note instead.
+/// dimensions) it draws a note instead. The regions are evaluated in eval mode;
+/// with `batch_norm` the colour bar says that this means running statistics.
 pub fn draw_decision(
     canvas: &HtmlCanvasElement,
     grid: Option<&DecisionGrid>,
     points: &[f32],
     labels: &[u8],
     input_dim: usize,
+    batch_norm: bool,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     p.title(TITLE)?;
@@ -211,7 +213,11 @@ pub fn draw_decision(
         colour::class_probability,
         &Axis::vertical(0.0, 1.0, &g.bar),
         &ticks,
-        "P(class 1)",
+        if batch_norm {
+            "P(class 1) · eval: running stats"
+        } else {
+            "P(class 1), eval mode"
+        },
     )?;
     p.border(&g.plot)?;
     if nonfinite {

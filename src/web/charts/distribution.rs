@@ -202,7 +202,11 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
     p.title(d.title)?;
     p.legend(keys(d, view), g.extra)?;
     let value_label = if d.symlog {
-        format!("{} (symlog)", d.axis)
+        format!(
+            "{} (symlog: linear within ±{}, log beyond)",
+            d.axis,
+            format_sig(d.linthresh(), 2)
+        )
     } else {
         d.axis.to_string()
     };

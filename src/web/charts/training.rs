@@ -162,7 +162,20 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
     )?;
     if history.steps.is_empty() {
         p.note(&g.top, "no training steps yet: press Step or Play", MUTED)?;
-        p.note(&g.bottom, "ratios appear after the first step", MUTED)?;
+        // In the larger part beside the guide line, so that it never crosses the text.
+        let (above, below) = (guide - g.bottom.y, g.bottom.bottom() - guide);
+        let free = match above >= below {
+            true => Rect {
+                h: above - 0.4 * p.frame.small(),
+                ..g.bottom
+            },
+            false => Rect {
+                y: guide + 0.4 * p.frame.small(),
+                h: below - 0.4 * p.frame.small(),
+                ..g.bottom
+            },
+        };
+        p.note(&free, "ratios appear after the first step", MUTED)?;
     } else {
         let log10 = |v: f32| if v > 0.0 { v.log10() } else { f32::NAN };
         // One device pixel wide; deep nets get fewer points per line.
