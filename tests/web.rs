@@ -273,10 +273,10 @@ fn hover_text_describes_what_is_under_the_pointer() {
 #[wasm_bindgen_test]
 fn the_normalized_chart_shows_x_x_hat_or_the_output() {
     // After training, gamma and beta differ from 1 and 0: x, x̂ and y all differ.
-    let mut scope = scope("depth=4&width=16&batch=16&norm=layer&lr=0.5", 5);
+    let mut trained = scope("depth=4&width=16&batch=16&norm=layer&lr=0.5", 5);
     let tensors = ["x", "xhat", "y"].map(|tensor| {
         let options = format!("layer=2&tensor={tensor}");
-        drawn(tensor, |c| scope.draw("normalized", c, &options))
+        drawn(tensor, |c| trained.draw("normalized", c, &options))
     });
     for (a, b) in [(0, 1), (1, 2), (0, 2)] {
         let changed = difference(&tensors[a], &tensors[b]);
