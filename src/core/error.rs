@@ -16,6 +16,8 @@ pub enum Error {
     UnknownKey { key: String, known: String },
     /// A key given more than once, or a pair with no `=`.
     Malformed(String),
+    /// A `vs.` key that B cannot change (see `compare.rs`), and why.
+    CannotDiffer { key: String, reason: String },
 }
 
 impl fmt::Display for Error {
@@ -30,6 +32,9 @@ impl fmt::Display for Error {
                 write!(f, "unknown key '{key}': known keys are {known}")
             }
             Error::Malformed(message) => f.write_str(message),
+            Error::CannotDiffer { key, reason } => {
+                write!(f, "'{key}' cannot be set: {reason}")
+            }
         }
     }
 }
