@@ -73,16 +73,16 @@ pub fn sample_cosine(values: &[f32], width: usize) -> Option<f32> {
     let mut direction_sum = vec![0.0f64; width];
     let mut used = 0usize;
     for row in values.chunks_exact(width) {
-        if !row.iter().all(|v| v.is_finite()) {
-            continue;
-        }
-        let norm = row.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt();
-        if norm == 0.0 {
+        // In f64 the squares of finite f32 cannot overflow, so a non-finite
+        // sum means a non-finite entry.
+        let squared_norm = row.iter().map(|&v| v as f64 * v as f64).sum::<f64>();
+        if !squared_norm.is_finite() || squared_norm == 0.0 {
             continue;
         }
         used += 1;
+        let inverse_norm = 1.0 / squared_norm.sqrt();
         for (s, &v) in direction_sum.iter_mut().zip(row) {
-            *s += v as f64 / norm;
+            *s += v as f64 * inverse_norm;
         }
     }
     if used < 2 {
