@@ -14,7 +14,8 @@ import { test } from 'node:test';
 import { allPainted, useBrowser } from './figures.mjs';
 
 /** src/core/stats.rs CSV_COLUMNS, as documented in docs/embedding.md. */
-const CSV_COLUMNS = ['layer', 'pre_mean', 'pre_std', 'out_mean', 'out_std', 'out_min', 'out_max', 'grad_mean',
+const CSV_COLUMNS = ['layer', 'pre_mean', 'pre_std', 'out_mean', 'out_std', 'out_min', 'out_max',
+  'sample_spread', 'sample_cosine', 'grad_mean',
   'grad_std', 'grad_pre_std', 'nonfinite', 'saturated', 'dead', 'weight_std', 'weight_grad_std', 'grad_data_ratio',
   'update_data_ratio'];
 const TIMEOUT = { timeout: 180_000 };
