@@ -64,6 +64,16 @@ fn the_measures_are_those_of_each_layer_output() {
                 s.layer,
                 got.0
             );
+            // The pooled variance is the mean per-unit variance plus the
+            // variance of the unit means, and the mean std is at most the
+            // root of the mean variance: the spread never exceeds the std.
+            assert!(
+                got.0 <= s.out.std * (1.0 + 1e-4),
+                "{query} layer {}: spread {} above the pooled std {}",
+                s.layer,
+                got.0,
+                s.out.std
+            );
             assert!(
                 (got.1 as f64 - cosine).abs() <= 1e-5,
                 "{query} layer {}: cosine {} vs {cosine}",
