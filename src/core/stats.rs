@@ -84,8 +84,9 @@ pub struct LayerStats {
     pub grad_pre: Summary,
     /// The gradient histogram on the symlog scale.
     pub grad_symlog: Histogram,
-    /// Mean over units of each unit's std of h over the batch: the part of
-    /// `out.std` that depends on the input (see `collapse.rs`; None at batch 1).
+    /// Mean over units of each unit's std of h over the batch: the spread due
+    /// to the input, which `out.std` mixes with the spread across units (see
+    /// `collapse.rs`; None at batch 1).
     pub sample_spread: Option<f32>,
     /// Mean cosine similarity between the batch's rows of h (None at batch 1).
     pub sample_cosine: Option<f32>,

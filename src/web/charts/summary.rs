@@ -2,8 +2,8 @@
 //! - top, on a log axis: the std of the activations h and of the gradients
 //!   dL/dh (pooled over batch x width), and dashed beside the std of h the
 //!   spread across samples (mean over units of each unit's std over the batch);
-//! - middle, 0..1: the mean cosine between samples' rows of h (it is at least
-//!   -1/(batch - 1); values below -0.12 sit at -0.12, the hover gives them);
+//! - middle, 0..1: the mean cosine between samples' rows of h (at least
+//!   -1/(batch - 1): the strip reaches below 0 when a small batch goes there);
 //! - bottom: the share of saturated outputs (tanh: |h| > 0.97; sigmoid: outside
 //!   0.03..0.97) or of dead units (ReLU, leaky ReLU: input <= 0 for every sample).
 //!
@@ -15,67 +15,31 @@
 //! Std is over the finite values; a value of exactly 0 cannot sit on a log axis
 //! and is reported in words instead.
 
+mod log_panel;
 mod strips;
 
-use plotters::style::text_anchor::{HPos, VPos};
 use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
-use super::colour::{Rgb, BACKGROUND, BLUE, GREEN, INK, MUTED, VERMILLION};
+use super::colour::{GREEN, INK, MUTED};
 use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
-use super::paint::{Painter, Res};
+use super::paint::Painter;
 use super::ticks::{decade_ticks, format_sig, integer_ticks, ordinal, percent, widest, Tick};
 use crate::core::config::{Activation, Config};
 use crate::core::stats::{LayerStats, Stats};
 
 const TITLE: &str = "Per-layer summary";
 const COSINE: &str = "mean cosine between samples";
-/// The cosine strip's range: 0..1 with room for the dots at the ends.
-const COSINE_AXIS: (f64, f64) = (-0.12, 1.12);
+/// Room beyond the cosine strip's range for the dots at its ends.
+const COSINE_PAD: f64 = 0.12;
 
 /// A per-layer value.
 type Pick<T> = fn(&LayerStats) -> T;
 
-/// A line of the log panel.
-struct Series {
-    label: &'static str,
-    colour: Rgb,
-    mark: Mark,
-    /// None when a layer has no finite value, or no second sample to compare.
-    value: Pick<Option<f32>>,
-    /// What the hover says for None.
-    missing: &'static str,
-}
-
-const NO_FINITE: &str = "(no finite values)";
-const SERIES: [Series; 3] = [
-    Series {
-        label: "std h",
-        colour: BLUE,
-        mark: Mark::Line,
-        value: |s| (s.out.count > s.out.nonfinite).then_some(s.out.std),
-        missing: NO_FINITE,
-    },
-    Series {
-        label: "spread across samples",
-        colour: BLUE,
-        mark: Mark::Dashed,
-        value: |s| s.sample_spread,
-        missing: "(needs two samples)",
-    },
-    Series {
-        label: "std dL/dh",
-        colour: VERMILLION,
-        mark: Mark::Line,
-        value: |s| (s.grad.count > s.grad.nonfinite).then_some(s.grad.std),
-        missing: NO_FINITE,
-    },
-];
-
 /// The log panel's keys, and those of the two strips when all fit on one line
 /// (the strips name themselves in a caption either way).
 fn keys(frame: &Frame, activation: Activation) -> Vec<Key<'static>> {
-    let mut keys: Vec<Key> = SERIES
+    let mut keys: Vec<Key> = log_panel::SERIES
         .iter()
         .map(|series| Key::new(series.label, series.colour, series.mark))
         .collect();
@@ -102,24 +66,14 @@ struct Geometry {
     extra: f64,
 }
 
-/// The whole decades covering every finite, positive value of the log panel.
-fn std_range(stats: &Stats) -> Option<(f64, f64)> {
-    let logs = stats
-        .layers
-        .iter()
-        .flat_map(|s| SERIES.iter().filter_map(move |series| (series.value)(s)));
-    let (lo, hi) = logs
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .map(|v| (v as f64).log10())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        return None;
-    }
-    // Whole decades, with room for the dots at the extremes.
-    let (lo, hi) = ((lo - 0.1).floor(), (hi + 0.1).ceil());
-    Some((lo, hi))
+/// The cosine strip's lower end: 0, or the lowest mean cosine (at least
+/// -1/(batch - 1), so only small batches go far below 0).
+fn cosine_floor(stats: &Stats) -> f64 {
+    let lowest = stats.layers.iter().filter_map(|s| s.sample_cosine);
+    lowest
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |lo, v| lo.min(v as f64))
+        .max(-1.0)
 }
 
 /// Ticks at 0 and 1 of a strip, labelled as `zero` and `one`.
@@ -133,7 +87,7 @@ fn unit_ticks(zero: &str, one: &str) -> [Tick; 2] {
 fn geometry(frame: &Frame, config: &Config, stats: &Stats) -> Geometry {
     let depth = stats.layers.len().max(1);
     let extra = frame.legend_extra(TITLE, &keys(frame, config.activation));
-    let (lo, hi) = std_range(stats).unwrap_or((-3.0, 1.0));
+    let (lo, hi) = log_panel::std_range(stats).unwrap_or((-3.0, 1.0));
     let inner = frame.height - frame.top() - extra - frame.bottom();
     let std_ticks = decade_ticks(lo, hi, frame.tick_room(inner * 0.5, 0, true));
     let chrome = frame.chrome(extra, widest(&std_ticks).max(4), Right::Margin);
@@ -147,7 +101,11 @@ fn geometry(frame: &Frame, config: &Config, stats: &Stats) -> Geometry {
         layers: Axis::horizontal(0.5, depth as f64 + 0.5, &chrome.plot),
         std_axis: Axis::vertical(lo, hi, &std_plot),
         unit_axes: [
-            Axis::vertical(COSINE_AXIS.0, COSINE_AXIS.1, &cosine_plot),
+            Axis::vertical(
+                cosine_floor(stats) - COSINE_PAD,
+                1.0 + COSINE_PAD,
+                &cosine_plot,
+            ),
             Axis::vertical(0.0, 1.0, &share_plot),
         ],
         layer_ticks: integer_ticks(1, depth as i64, frame.tick_room(chrome.plot.w, 2, false)),
@@ -174,7 +132,7 @@ pub fn draw_summary(
     for (plot, axis) in [g.cosine_plot, g.share_plot].iter().zip(&g.unit_axes) {
         p.grid(plot, None, Some((axis, &middle)))?;
     }
-    draw_std(&p, &g, stats)?;
+    log_panel::draw_std(&p, &g, stats)?;
     strips::draw_cosine(&p, &g, config, stats)?;
     let share_label = match strips::share(config.activation) {
         Some((label, caption, pick)) => {
@@ -222,68 +180,6 @@ pub fn draw_summary(
     Ok(())
 }
 
-/// A line with dots through `points`, clipped to `plot`.
-fn polyline(p: &Painter, plot: &Rect, points: &[(f64, f64)], colour: Rgb, mark: Mark) -> Res {
-    let radius = if points.len() <= 32 { 3.0 } else { 1.8 };
-    p.clipped(plot, |p| {
-        match mark {
-            Mark::Dashed => p.dashed(points, colour, 1.0, 1.5, 4.0)?,
-            _ => p.line(points, colour, 1.0, 2.0)?,
-        }
-        p.dots(points.iter().copied(), radius, colour, Some(BACKGROUND))?;
-        if mark == Mark::Dashed {
-            // Hollow dots, so the series reads apart from a solid one in its colour.
-            p.dots(points.iter().copied(), radius - 1.3, BACKGROUND, None)?;
-        }
-        Ok(())
-    })
-}
-
-fn draw_std(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
-    let depth = stats.layers.len();
-    let mut zero = Vec::new();
-    for Series {
-        label,
-        colour,
-        mark,
-        value,
-        ..
-    } in SERIES
-    {
-        let points: Vec<(f64, f64)> = stats
-            .layers
-            .iter()
-            .filter_map(|s| Some((s.layer as f64, value(s)? as f64)))
-            .filter(|(_, v)| v.is_finite() && *v > 0.0)
-            .map(|(l, v)| (g.layers.px(l), g.std_axis.px(v.log10())))
-            .collect();
-        polyline(p, &g.std_plot, &points, colour, mark)?;
-        let zeros = stats
-            .layers
-            .iter()
-            .filter(|s| value(s) == Some(0.0))
-            .count();
-        if zeros > 0 {
-            zero.push(format!("{label} = 0 in {zeros} of {depth} layers"));
-        }
-    }
-    if !zero.is_empty() {
-        let f = &p.frame;
-        let at = (
-            g.std_plot.right() - 0.5 * f.font,
-            g.std_plot.bottom() - 0.8 * f.small(),
-        );
-        p.text(
-            &zero.join("; "),
-            at,
-            f.small(),
-            MUTED,
-            (HPos::Right, VPos::Center),
-        )?;
-    }
-    Ok(())
-}
-
 /// Hover: the layer's stds, spread across samples, mean cosine and share.
 pub(super) fn describe(frame: &Frame, x: f64, y: f64, config: &Config, stats: &Stats) -> String {
     let g = geometry(frame, config, stats);
@@ -296,13 +192,15 @@ pub(super) fn describe(frame: &Frame, x: f64, y: f64, config: &Config, stats: &S
         return String::new();
     };
     let mut text = format!("layer {layer}");
-    for series in SERIES {
+    for series in log_panel::SERIES {
         let value = (series.value)(s).map_or(series.missing.into(), |v| format_sig(v as f64, 3));
         text += &format!(" · {} {value}", series.label);
     }
-    let cosine = s.sample_cosine.map_or(SERIES[1].missing.into(), |v| {
-        format!("{v:.4}").replace('-', "\u{2212}")
-    });
+    let cosine = s
+        .sample_cosine
+        .map_or(log_panel::SERIES[1].missing.into(), |v| {
+            format!("{v:.4}").replace('-', "\u{2212}")
+        });
     text += &format!(" · {COSINE} {cosine}");
     if let Some((label, _, pick)) = strips::share(config.activation) {
         if let Some(v) = pick(s) {

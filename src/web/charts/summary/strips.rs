@@ -3,7 +3,8 @@
 
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{polyline, Geometry, Pick, COSINE, COSINE_AXIS};
+use super::log_panel::polyline;
+use super::{Geometry, Pick, COSINE};
 use crate::core::config::{Activation, Config};
 use crate::core::stats::Stats;
 use crate::web::charts::colour::{GREEN, INK, MUTED};
@@ -44,7 +45,7 @@ pub(super) fn draw_cosine(p: &Painter, g: &Geometry, config: &Config, stats: &St
     }
     let points: Vec<(f64, f64)> = values
         .iter()
-        .map(|&(l, v)| (g.layers.px(l), axis.px(v.clamp(COSINE_AXIS.0, 1.0))))
+        .map(|&(l, v)| (g.layers.px(l), axis.px(v.clamp(-1.0, 1.0))))
         .collect();
     polyline(p, plot, &points, INK, Mark::Line)?;
     let high = values.iter().filter(|(_, v)| *v > 0.5).count();
