@@ -30,6 +30,12 @@ fn a_frame_decodes_to_what_the_scope_measured() {
         // The history, which Stats leaves out of its serde form, survives too.
         assert_eq!(decoded.stats.history.steps.len(), 7, "{query}");
         assert_eq!(decoded.stats, *scope.stats(), "{query}");
+        // The collapse measures travel too (batch 64: both defined).
+        assert!(decoded
+            .stats
+            .layers
+            .iter()
+            .all(|l| l.sample_spread.is_some() && l.sample_cosine.is_some()));
         assert_eq!(decoded.config().expect("config"), *scope.config());
         assert_eq!(decoded.flops_per_step, scope.flops_per_step());
         // The layer is clamped to the depth; the gaussian dataset has no grid.

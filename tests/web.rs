@@ -3,7 +3,8 @@
 //! config; overflowing and degenerate statistics draw without panicking and
 //! show their non-finite count; hover text matches the layout; the JS-facing
 //! `Scope` steps, reports and refuses bad configs by key; a `Frame` decoded
-//! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`).
+//! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`); the
+//! summary shows the collapse measures (`web/collapse.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -16,6 +17,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 #[path = "web/broken.rs"]
 mod broken;
+#[path = "web/collapse.rs"]
+mod collapse;
 #[path = "web/frames.rs"]
 mod frames;
 

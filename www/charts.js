@@ -31,8 +31,8 @@ export const CHART_INFO = {
   },
   summary: {
     title: 'Per-layer summary',
-    label: 'Activation std and gradient std per layer on a log axis, with the saturated or dead share per layer',
-    hint: 'std of h and of dL/dh per layer (log axis), and the share of saturated (tanh, sigmoid) or dead (ReLU) units.',
+    label: 'Per layer: activation std, spread across samples and gradient std on a log axis; the mean cosine between samples; the saturated or dead share',
+    hint: 'std of h and dL/dh (log); dashed: h’s spread across samples, the input-dependent part. A flat std with cosine near 1 is collapse: all inputs give nearly the same h.',
   },
   training: {
     title: 'Training',

@@ -4,6 +4,7 @@
 //! optimizer) -> [`stats::Stats`] -> the faces (the JS facade, the charts).
 
 pub mod activation;
+pub mod collapse;
 pub mod compare;
 pub mod config;
 pub mod data;

@@ -6,10 +6,13 @@
 //! All layers of one quantity share the histogram range, so the charts can put
 //! them side by side. Gradients also get a symmetric-log histogram
 //! (`t(v) = sign(v) log10(1 + |v|/c)`) since they span orders of magnitude.
+//! Beside them, two collapse measures of h over the batch (`collapse.rs`): the
+//! spread across samples and the mean cosine between samples.
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::activation::Activation;
+use crate::core::collapse::{sample_cosine, sample_spread};
 use crate::core::network::{Block, Network};
 
 pub use crate::core::histogram::{Histogram, BINS};
@@ -81,6 +84,12 @@ pub struct LayerStats {
     pub grad_pre: Summary,
     /// The gradient histogram on the symlog scale.
     pub grad_symlog: Histogram,
+    /// Mean over units of each unit's std of h over the batch: the spread due
+    /// to the input, which `out.std` mixes with the spread across units (see
+    /// `collapse.rs`; None at batch 1).
+    pub sample_spread: Option<f32>,
+    /// Mean cosine similarity between the batch's rows of h (None at batch 1).
+    pub sample_cosine: Option<f32>,
     /// Share of phi outputs that are saturated (tanh, sigmoid), else None.
     pub saturated: Option<f32>,
     /// Share of units whose phi input is <= 0 for every sample (relu,
@@ -167,6 +176,8 @@ impl Stats {
                     grad: Summary::of(&block.d_out[..n]),
                     grad_pre: Summary::of(&block.d_pre[..n]),
                     grad_symlog: Histogram::default(),
+                    sample_spread: sample_spread(&block.out[..n], block.linear.fan_out),
+                    sample_cosine: sample_cosine(&block.out[..n], block.linear.fan_out),
                     saturated: saturated_share(block.activation, &block.act_out[..n]),
                     dead: dead_share(block.activation, &block.act_in[..n], block.linear.fan_out),
                     weight_std,
@@ -239,6 +250,14 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
     ("out_std", "population std of h"),
     ("out_min", "minimum of h"),
     ("out_max", "maximum of h"),
+    (
+        "sample_spread",
+        "mean over units of each unit's std of h over the batch (empty at batch 1)",
+    ),
+    (
+        "sample_cosine",
+        "mean cosine similarity between the samples' rows of h (empty at batch 1)",
+    ),
     ("grad_mean", "mean of dL/dh"),
     ("grad_std", "population std of dL/dh"),
     ("grad_pre_std", "population std of dL/da"),
@@ -277,6 +296,8 @@ impl Stats {
                 s.out.std.to_string(),
                 s.out.min.to_string(),
                 s.out.max.to_string(),
+                opt(s.sample_spread),
+                opt(s.sample_cosine),
                 s.grad.mean.to_string(),
                 s.grad.std.to_string(),
                 s.grad_pre.std.to_string(),

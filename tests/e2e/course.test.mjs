@@ -14,7 +14,8 @@ import { test } from 'node:test';
 import { allPainted, useBrowser } from './figures.mjs';
 
 /** src/core/stats.rs CSV_COLUMNS, as documented in docs/embedding.md. */
-const CSV_COLUMNS = ['layer', 'pre_mean', 'pre_std', 'out_mean', 'out_std', 'out_min', 'out_max', 'grad_mean',
+const CSV_COLUMNS = ['layer', 'pre_mean', 'pre_std', 'out_mean', 'out_std', 'out_min', 'out_max',
+  'sample_spread', 'sample_cosine', 'grad_mean',
   'grad_std', 'grad_pre_std', 'nonfinite', 'saturated', 'dead', 'weight_std', 'weight_grad_std', 'grad_data_ratio',
   'update_data_ratio'];
 const TIMEOUT = { timeout: 180_000 };
@@ -108,10 +109,15 @@ test('exports: chart PNG, statistics CSV and snapshot JSON, from the page, an em
     const rows = csv.bytes.toString('utf8').trim().split('\n').map((line) => line.split(','));
     assert.deepEqual(rows[0], CSV_COLUMNS);
     assert.deepEqual(rows.slice(1).map((r) => r[0]), ['1', '2', '3', '4', '5'], 'one row per hidden layer');
+    const cell = (row, name) => row[CSV_COLUMNS.indexOf(name)];
     for (const row of rows.slice(1)) {
       assert.equal(row.length, CSV_COLUMNS.length);
-      assert.ok(Number.isFinite(Number(row[4])) && Number(row[4]) > 0, `out_std ${row[4]}`);
-      assert.ok(Number(row[12]) >= 0 && Number(row[12]) <= 1 && row[11] === '', 'ReLU: a dead share and no saturated share');
+      const [std, spread, cosine] = ['out_std', 'sample_spread', 'sample_cosine'].map((c) => Number(cell(row, c)));
+      assert.ok(Number.isFinite(std) && std > 0, `out_std ${std}`);
+      assert.ok(spread > 0 && spread <= std * 1.0001, `sample_spread ${spread} vs out_std ${std}`);
+      assert.ok(cosine >= -1 && cosine <= 1 && cell(row, 'sample_cosine') !== '', `sample_cosine ${cosine}`);
+      const dead = Number(cell(row, 'dead'));
+      assert.ok(dead >= 0 && dead <= 1 && cell(row, 'saturated') === '', 'ReLU: a dead share and no saturated share');
     }
 
     const json = await download(page, '#figure', 'Snapshot of the network (JSON)');

@@ -222,6 +222,10 @@ test('presets apply in one click, and hovering a chart describes it', TIMEOUT, a
 
     // Hover the middle of the activation chart: the tooltip shows what is there.
     assert.match(await hoverText(page, 'activations'), /layer/i);
+    // The summary's hover names the collapse measures with their values.
+    const summary = await hoverText(page, 'summary');
+    assert.match(summary, /spread across samples \d[\d.e−]*/, summary);
+    assert.match(summary, /mean cosine between samples −?\d\.\d{4}/, summary);
     await page.mouse.move(0, 0);
   });
 });

@@ -48,6 +48,30 @@ test('the snapshot has the documented format', () => {
   assert.ok(csv[0].startsWith('layer,'));
 });
 
+test('the collapse measures reach stats(), the CSV and the snapshot', () => {
+  // The vanishing-signal config at step 0 (native: tests/collapse.rs).
+  const scope = new Scope('depth=20&activation=tanh&init=torch_default&seed=1');
+  const layers = scope.stats().layers;
+  const [first, last] = [layers[0], layers[19]];
+  assert.ok(last.sample_spread < 1e-4 * first.sample_spread, `${last.sample_spread} vs ${first.sample_spread}`);
+  assert.ok(last.sample_cosine > 0.999 && first.sample_cosine < 0.99, `${first.sample_cosine}, ${last.sample_cosine}`);
+  const [header, ...rows] = scope.statsCsv().trim().split('\n').map((r) => r.split(','));
+  const [spread, cosine] = ['sample_spread', 'sample_cosine'].map((c) => header.indexOf(c));
+  assert.ok(spread > 0 && cosine > 0, header.join(','));
+  rows.forEach((row, l) => {
+    assert.equal(Math.fround(Number(row[spread])), Math.fround(layers[l].sample_spread));
+    assert.equal(Math.fround(Number(row[cosine])), Math.fround(layers[l].sample_cosine));
+  });
+  assert.equal(scope.snapshot().stats.layers[19].sample_cosine, last.sample_cosine);
+  // Batch 1 has no spread across samples: null in JSON, empty in the CSV.
+  const single = new Scope('depth=2&width=4&batch=1');
+  assert.equal(single.stats().layers[0].sample_spread, null);
+  assert.equal(single.stats().layers[0].sample_cosine, null);
+  assert.deepEqual(single.statsCsv().split('\n')[1].split(',').slice(spread, cosine + 1), ['', '']);
+  scope.free();
+  single.free();
+});
+
 test('bad configs throw an Error naming the key and what is allowed', () => {
   assert.throws(() => new Scope('depth=0'), (e) => e instanceof Error && /'depth'/.test(e.message) && /1\.\.=64/.test(e.message));
   assert.throws(() => new Scope('norm=batchnorm'), /one of none, batch, layer, rms, group/);

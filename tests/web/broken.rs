@@ -45,6 +45,8 @@ fn broken_layer(layer: usize) -> LayerStats {
             linthresh: 0.0,
             counts: vec![5; 40],
         },
+        sample_spread: Some(f32::NEG_INFINITY),
+        sample_cosine: Some(f32::NAN),
         saturated: Some(f32::NAN),
         dead: Some(2.0),
         update_data_ratio: Some(f32::INFINITY),

@@ -8,7 +8,7 @@
 //! |---------------|-------------------|-------------------------------------------------|
 //! | `activations` | `activations.rs`  | every layer's output distribution (heatmap or ridgeline) |
 //! | `gradients`   | `gradients.rs`    | the same for dL/dh, linear or symlog            |
-//! | `summary`     | `summary.rs`      | std of h and dL/dh per layer; saturated or dead share |
+//! | `summary`     | `summary.rs`      | std of h and dL/dh, spread and cosine across samples; saturated or dead share |
 //! | `training`    | `training.rs`     | loss, accuracy and update:data ratios over steps |
 //! | `decision`    | `decision.rs`     | the 2-D data over P(class 1)                    |
 //! | `normalized`  | `normalized.rs`   | one layer's batch x width input to its norm, sets outlined |

@@ -1,0 +1,155 @@
+//! Collapse measures: how much of a layer's output still depends on the input.
+//!
+//! The pooled std of h (over all batch x width values, [`super::stats`]) mixes
+//! two spreads: across units (for a deep net at init mostly the biases) and
+//! across samples. A network can keep the pooled std flat over depth while
+//! every sample is mapped to the same vector. Two measures separate them, for
+//! h as a `rows x width` row-major matrix, one row per sample:
+//!
+//! - **sample spread** = mean over units j of std_i(h_ij), each unit's
+//!   population std over the batch. 0 when every sample gives the same h.
+//! - **sample cosine** = mean over ordered pairs i != j of cos(h_i, h_j), on
+//!   the raw (uncentred) rows. 1 when all rows point the same way. With unit
+//!   rows u_i = h_i / |h_i| and S = sum_i u_i,
+//!   `sum_{i!=j} u_i.u_j = |S|^2 - sum_i |u_i|^2 = |S|^2 - m`
+//!   over the m rows used, so the mean, `(|S|^2 - m) / (m (m - 1))`, costs
+//!   O(rows x width) instead of O(rows^2 x width).
+//!
+//! Both are computed in f64 and returned as f32. Degenerate cases:
+//! - spread: a unit's std is over its finite values; a unit with fewer than
+//!   two finite values is left out of the mean. None when no unit is left,
+//!   which includes batch 1 (one sample has no spread to measure).
+//! - cosine: a row with a non-finite entry or with norm 0 (e.g. every ReLU
+//!   off for that sample) has no direction and is left out. None when fewer
+//!   than two rows are left, which includes batch 1.
+
+/// Mean over units of each unit's population std over the rows (see the
+/// module docs); `values` is `rows x width` row-major.
+pub fn sample_spread(values: &[f32], width: usize) -> Option<f32> {
+    if width == 0 {
+        return None;
+    }
+    // Two passes (mean, then squared deviations) rather than E[x^2] - E[x]^2:
+    // a collapsed layer has spreads near 1e-6 around means near 1, which the
+    // one-pass formula would lose to cancellation.
+    let mut counts = vec![0usize; width];
+    let mut means = vec![0.0f64; width];
+    for row in values.chunks_exact(width) {
+        for ((count, sum), &v) in counts.iter_mut().zip(&mut means).zip(row) {
+            if v.is_finite() {
+                *count += 1;
+                *sum += v as f64;
+            }
+        }
+    }
+    for (mean, &count) in means.iter_mut().zip(&counts) {
+        *mean /= count.max(1) as f64;
+    }
+    let mut squares = vec![0.0f64; width];
+    for row in values.chunks_exact(width) {
+        for ((square, mean), &v) in squares.iter_mut().zip(&means).zip(row) {
+            if v.is_finite() {
+                let d = v as f64 - mean;
+                *square += d * d;
+            }
+        }
+    }
+    let (mut units, mut total) = (0usize, 0.0f64);
+    for (square, &count) in squares.iter().zip(&counts) {
+        if count >= 2 {
+            units += 1;
+            total += (square / count as f64).sqrt();
+        }
+    }
+    (units > 0).then(|| (total / units as f64) as f32)
+}
+
+/// Mean pairwise cosine similarity between the rows (see the module docs);
+/// `values` is `rows x width` row-major.
+pub fn sample_cosine(values: &[f32], width: usize) -> Option<f32> {
+    if width == 0 {
+        return None;
+    }
+    let mut direction_sum = vec![0.0f64; width];
+    let mut used = 0usize;
+    for row in values.chunks_exact(width) {
+        // In f64 the squares of finite f32 cannot overflow, so a non-finite
+        // sum means a non-finite entry.
+        let squared_norm = row.iter().map(|&v| v as f64 * v as f64).sum::<f64>();
+        if !squared_norm.is_finite() || squared_norm == 0.0 {
+            continue;
+        }
+        used += 1;
+        let inverse_norm = 1.0 / squared_norm.sqrt();
+        for (s, &v) in direction_sum.iter_mut().zip(row) {
+            *s += v as f64 * inverse_norm;
+        }
+    }
+    if used < 2 {
+        return None;
+    }
+    let m = used as f64;
+    let squared = direction_sum.iter().map(|s| s * s).sum::<f64>();
+    Some(((squared - m) / (m * (m - 1.0))).clamp(-1.0, 1.0) as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: Option<f32>, want: f64) {
+        let got = got.expect("a value") as f64;
+        assert!((got - want).abs() < 1e-6, "got {got}, want {want}");
+    }
+
+    /// rows (1, 0), (0, 2), (3, 4): unit 0 has mean 4/3 and population
+    /// variance (1/9 + 16/9 + 25/9)/3 = 14/9; unit 1 mean 2, variance 8/3.
+    /// Cosines: (1,0).(0,2) = 0; (1,0).(3,4)/5 = 3/5; (0,2).(3,4)/10 = 4/5.
+    #[test]
+    fn a_three_by_two_matrix_by_hand() {
+        let h = [1.0, 0.0, 0.0, 2.0, 3.0, 4.0];
+        close(
+            sample_spread(&h, 2),
+            ((14.0f64 / 9.0).sqrt() + (8.0f64 / 3.0).sqrt()) / 2.0,
+        );
+        close(sample_cosine(&h, 2), (0.0 + 0.6 + 0.8) / 3.0);
+    }
+
+    #[test]
+    fn identical_rows_have_no_spread_and_cosine_one() {
+        let h = [0.3, -1.2, 2.5].repeat(5);
+        close(sample_spread(&h, 3), 0.0);
+        close(sample_cosine(&h, 3), 1.0);
+    }
+
+    #[test]
+    fn orthogonal_rows_have_cosine_zero_and_opposite_rows_minus_one() {
+        let orthogonal = [2.0, 0.0, 0.0, 0.0, -3.0, 0.0, 0.0, 0.0, 0.5];
+        close(sample_cosine(&orthogonal, 3), 0.0);
+        let opposite = [1.0, -2.0, -3.0, 6.0];
+        close(sample_cosine(&opposite, 2), -1.0);
+        // Each unit takes two values c and -3c, std |c - (-3c)| / 2 = 2|c|,
+        // with c = 1 and c = -2.
+        close(sample_spread(&opposite, 2), (2.0 + 4.0) / 2.0);
+    }
+
+    #[test]
+    fn zero_and_non_finite_rows_are_left_out_of_the_cosine() {
+        let h = [1.0, 1.0, 0.0, 0.0, f32::NAN, 1.0, 2.0, 2.0];
+        close(sample_cosine(&h, 2), 1.0);
+        // Unit 0 uses 1, 0, 2 (NaN left out); unit 1 uses 1, 0, 1, 2.
+        let unit0 = (2.0f64 / 3.0).sqrt();
+        let unit1 = 0.5f64.sqrt();
+        close(sample_spread(&h, 2), (unit0 + unit1) / 2.0);
+    }
+
+    #[test]
+    fn one_sample_or_one_usable_row_measures_nothing() {
+        assert_eq!(sample_spread(&[1.0, 2.0, 3.0], 3), None);
+        assert_eq!(sample_cosine(&[1.0, 2.0, 3.0], 3), None);
+        assert_eq!(sample_cosine(&[1.0, 2.0, 0.0, 0.0], 2), None);
+        assert_eq!(sample_spread(&[f32::INFINITY, 1.0, 2.0, f32::NAN], 2), None);
+        assert_eq!(sample_spread(&[], 0), None);
+        assert_eq!(sample_cosine(&[], 4), None);
+    }
+}
