@@ -1,4 +1,5 @@
-//! Every number the page's texts quote (www/presets.js, index.html), checked
+//! Every number the page's texts quote (www/presets.js, index.html,
+//! www/course.html), checked
 //! against the core across seeds 1..=8. A claim that holds for some seeds only
 //! says so in its text, and its test pins that seed.
 //!
@@ -55,6 +56,23 @@ fn vanishing_signal() {
     // "each layer passes on about 1/sqrt(3) of the std": layer 2 / layer 1
     let first = per_seed(&stats, |s| s.layers[1].out.std / s.layers[0].out.std);
     within("vanishing: out std layer 2 / layer 1", &first, 0.45, 0.65);
+    // "the spread across samples falls from 0.17-0.21 at layer 1 to a few 10⁻⁶
+    // at layer 20, and the mean cosine there is 1.0000"
+    let spread = |s: &Stats, l: usize| s.layers[l].sample_spread.unwrap();
+    within(
+        "vanishing: spread layer 1",
+        &per_seed(&stats, |s| spread(s, 0)),
+        0.17,
+        0.21,
+    );
+    within(
+        "vanishing: spread layer 20",
+        &per_seed(&stats, |s| spread(s, 19)),
+        1e-6,
+        1e-5,
+    );
+    let cosine = per_seed(&stats, |s| s.layers[19].sample_cosine.unwrap());
+    within("vanishing: mean cosine layer 20", &cosine, 0.99995, 1.0);
 }
 
 /// "Saturation": tanh with N(0, 1) weights, depth 8.
@@ -109,6 +127,11 @@ fn relu_xavier_against_kaiming() {
     // "27-59% of layer 30's units are dead"
     let dead = per_seed(&kaiming, |s| s.layers[29].dead.unwrap());
     within("kaiming: dead share layer 30", &dead, 0.265, 0.595);
+    // "the samples' mean cosine climbs from 0.40-0.44 at layer 1 to 0.97-1.00 at layer 30"
+    let first = per_seed(&kaiming, |s| s.layers[0].sample_cosine.unwrap());
+    within("kaiming: mean cosine layer 1", &first, 0.39, 0.44);
+    let last = per_seed(&kaiming, |s| s.layers[29].sample_cosine.unwrap());
+    within("kaiming: mean cosine layer 30", &last, 0.965, 1.0);
 }
 
 /// "LayerNorm rescues a deep tanh net".
@@ -118,6 +141,9 @@ fn layernorm_rescue() {
     // "dL/dh at layer 1 is 2.4 to 4.9 times layer 20's"
     let ratio = per_seed(&stats, |s| s.layers[0].grad.std / s.layers[19].grad.std);
     within("layernorm: grad std layer 1 / layer 20", &ratio, 2.4, 4.9);
+    // www/course.html: "the mean cosine stays well below 1"
+    let cosine = per_seed(&stats, |s| s.layers[19].sample_cosine.unwrap());
+    within("layernorm: mean cosine layer 20", &cosine, 0.3, 0.8);
 }
 
 /// "BatchNorm: batch 2 vs 128": at batch 2, x̂ = ±1 unless the two samples lie

@@ -14,7 +14,8 @@ export const PRESETS = [
       'torch’s default Linear init draws weights with variance 1/(3·fan_in), so each tanh layer passes on ' +
       'about 1/√3 of the signal’s std (layer 2 keeps 0.53–0.63 of layer 1’s, seeds 1–8). From layer 5 on the std ' +
       'stays flat between 0.07 and 0.12, but that is the biases’ spread, the same for every sample: the summary’s ' +
-      'spread across samples keeps falling and the samples’ representations become all alike. The gradient ' +
+      'spread across samples falls from 0.17–0.21 at layer 1 to a few 10⁻⁶ at layer 20, where the samples’ ' +
+      'mean cosine is 1.0000: every input gives the same representation. The gradient ' +
       'chart (try symlog) mirrors it: dL/dh at layer 1 is 4 to 5 decades smaller than at layer 20, so the first ' +
       'layers barely learn.',
     variants: [{ label: 'Deep tanh, torch default init', query: 'depth=20&activation=tanh&init=torch_default' }],
@@ -36,8 +37,8 @@ export const PRESETS = [
       'layer’s input, so the signal’s std shrinks by about 1/√2 per layer and ends 10⁴ to 3·10⁴ times below ' +
       'layer 1’s. Kaiming’s 2/fan_in makes up for the halving on average: layer 30’s std stays within a factor ' +
       'of 4 of layer 1’s. A flat std is not yet a healthy network, though: with Kaiming 27–59% of layer 30’s ' +
-      'units are dead (off for every sample, seeds 1–8), and the summary’s mean cosine shows the samples’ ' +
-      'representations lining up.',
+      'units are dead (off for every sample, seeds 1–8), and the samples’ mean cosine climbs from 0.40–0.44 at ' +
+      'layer 1 to 0.97–1.00 at layer 30: their representations line up.',
     variants: [
       { label: 'ReLU + Xavier', query: 'depth=30&activation=relu&init=xavier_uniform' },
       { label: 'ReLU + Kaiming', query: 'depth=30&activation=relu&init=kaiming_normal' },
