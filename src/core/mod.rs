@@ -7,6 +7,7 @@ pub mod activation;
 pub mod collapse;
 pub mod config;
 pub mod data;
+pub mod diagnosis;
 pub mod error;
 pub mod frame;
 pub mod histogram;
