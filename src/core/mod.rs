@@ -8,6 +8,7 @@ pub mod collapse;
 pub mod compare;
 pub mod config;
 pub mod data;
+pub mod diagnosis;
 pub mod error;
 pub mod frame;
 pub mod histogram;

@@ -1,0 +1,360 @@
+//! A diagnosis in words: what the statistics of one state show, as findings
+//! with numbers and layer indices ("Layers 3–8: 78% of tanh units saturated").
+//!
+//! Practitioners read the same charts with rules of thumb; each rule here is a
+//! named threshold below, in one place, and `tests/diagnosis.rs` checks every
+//! finding on configs where it must fire and where it must not (LayerNorm and
+//! Kaiming ReLU networks raise no alarm). A finding carries its kind and numbers
+//! (so a page can word or translate it) and a link to the preset that explains
+//! it; [`Finding::text`] is the English sentence.
+//!
+//! The signal is read from the *spread across samples* (`collapse.rs`), not
+//! the pooled std: a deep tanh net at init keeps its pooled std flat while the
+//! input-dependent part vanishes.
+
+use crate::core::config::{Activation, Config, NormKind};
+use crate::core::stats::{LayerStats, Stats};
+
+/// The input-dependent spread of the last layer over the first layer's below
+/// this is a vanishing signal; above its inverse, an exploding one.
+pub const SIGNAL_RATIO: f32 = 1e-2;
+/// Gradient std at layer 1 over the last hidden layer's below this is a
+/// vanishing gradient; above its inverse, an exploding one.
+pub const GRADIENT_RATIO: f32 = 1e-2;
+/// Share of saturated tanh/sigmoid outputs that counts a layer as saturated.
+pub const SATURATED_SHARE: f32 = 0.5;
+/// Share of ReLU units off for the whole batch that counts as a dying layer.
+pub const DEAD_SHARE: f32 = 0.4;
+/// Mean cosine between samples above which a layer has collapsed the batch to
+/// one direction.
+pub const COLLAPSE_COSINE: f32 = 0.99;
+/// update:data ratios below this barely learn, above [`UPDATE_RATIO_HIGH`]
+/// overwrite; the guide line of the training chart is at 1e-3.
+pub const UPDATE_RATIO_LOW: f32 = 1e-5;
+pub const UPDATE_RATIO_HIGH: f32 = 1e-1;
+/// The update:data guide (Karpathy's rule of thumb).
+pub const UPDATE_RATIO_GUIDE: f32 = 1e-3;
+
+/// A preset (or mistake) that explains a finding: its title and query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub title: &'static str,
+    pub query: &'static str,
+}
+
+const VANISHING: Link = Link {
+    title: "Vanishing signal",
+    query: "depth=20&activation=tanh&init=torch_default",
+};
+const SATURATION: Link = Link {
+    title: "Saturation",
+    query: "activation=tanh&init=normal&scale=1",
+};
+const RELU_INIT: Link = Link {
+    title: "ReLU at depth 30: Xavier vs Kaiming",
+    query: "depth=30&activation=relu&init=kaiming_normal",
+};
+const BATCH_SIZE: Link = Link {
+    title: "BatchNorm: batch 2 vs 128, train vs eval",
+    query: "norm=batch&batch=2",
+};
+const BLOW_UP: Link = Link {
+    title: "A blow-up",
+    query: "depth=20&activation=relu&init=normal&scale=50&lr=10",
+};
+const RESCUE: Link = Link {
+    title: "LayerNorm rescues a deep tanh net",
+    query: "depth=20&activation=tanh&init=torch_default&norm=layer",
+};
+
+/// What a finding is about, with its numbers. Layers are 1-based.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// Training produced a non-finite value.
+    Diverged { step: u64, layer: Option<usize> },
+    /// Non-finite values in the statistics (before any divergence).
+    NonFinite { count: usize },
+    /// BatchNorm with one sample per batch: every x̂ is 0, the output is β.
+    BatchOfOne,
+    /// BatchNorm with two samples: x̂ = ±1 almost everywhere.
+    BatchOfTwo,
+    /// GroupNorm with one unit per group: every output is β.
+    GroupsOfOne { groups: usize },
+    /// The spread across samples shrinks (factor < 1) or grows (> 1) from
+    /// layer 1 to `last`.
+    Signal { factor: f32, last: usize },
+    /// Layers `first..=last` saturated, `share` the largest share among them.
+    Saturated {
+        first: usize,
+        last: usize,
+        share: f32,
+        activation: Activation,
+    },
+    /// The layer with the most dead ReLU units.
+    Dead { layer: usize, share: f32 },
+    /// The samples' representations point one way from `layer` on.
+    Collapsed { layer: usize, cosine: f32 },
+    /// Gradient std at layer 1 over the last hidden layer's.
+    Gradient { factor: f32, last: usize },
+    /// The layer whose update:data ratio is farthest outside the healthy band.
+    Update { layer: usize, ratio: f32 },
+    /// Nothing above fired.
+    Healthy,
+}
+
+/// A factor for texts: between 0.1 and 1000 the number itself ("3.5",
+/// "309"); beyond, one significant digit times a power of ten written with
+/// superscripts ("4·10⁴", "10⁻⁵").
+pub fn magnitude(v: f32) -> String {
+    if !v.is_finite() || v <= 0.0 {
+        return format!("{v}");
+    }
+    if (0.1..1000.0).contains(&v) {
+        return match v >= 10.0 {
+            true => format!("{}", v.round()),
+            false => format!("{}", (v * 10.0).round() / 10.0),
+        };
+    }
+    let mut exponent = v.log10().floor() as i32;
+    let mut mantissa = (v / 10f32.powi(exponent)).round() as i32;
+    if mantissa >= 10 {
+        exponent += 1;
+        mantissa = 1;
+    }
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let mut text = match mantissa {
+        1 => String::from("10"),
+        m => format!("{m}·10"),
+    };
+    if exponent < 0 {
+        text.push('⁻');
+    }
+    for c in exponent.unsigned_abs().to_string().chars() {
+        text.push(DIGITS[c.to_digit(10).unwrap_or(0) as usize]);
+    }
+    text
+}
+
+fn percent(share: f32) -> String {
+    format!("{}%", (share * 100.0).round())
+}
+
+fn layers(first: usize, last: usize) -> String {
+    match first == last {
+        true => format!("Layer {first}"),
+        false => format!("Layers {first}–{last}"),
+    }
+}
+
+impl Finding {
+    /// The finding as one English sentence.
+    pub fn text(&self) -> String {
+        match self {
+            Finding::Diverged { step, layer } => match layer {
+                Some(l) => format!("Training diverged at step {step} in layer {l}: a value overflowed to infinity or NaN. Reset starts again."),
+                None => format!("Training diverged at step {step} in the loss or the output layer. Reset starts again."),
+            },
+            Finding::NonFinite { count } => {
+                format!("{count} values are infinite or NaN: the signal overflowed float32.")
+            }
+            Finding::BatchOfOne => "BatchNorm at batch 1: every x − μ is 0, so every normalized value is 0 and each layer outputs β.".into(),
+            Finding::BatchOfTwo => "BatchNorm at batch 2: every normalized value is ±1 unless the two samples nearly coincide, so the output hardly depends on the input.".into(),
+            Finding::GroupsOfOne { groups } => format!("GroupNorm with {groups} groups of one unit: every x − μ is 0, so each layer outputs β."),
+            Finding::Signal { factor, last } => match *factor < 1.0 {
+                true => format!("The spread across samples shrinks {}× from layer 1 to layer {last} (vanishing signal).", magnitude(1.0 / factor)),
+                false => format!("The spread across samples grows {}× from layer 1 to layer {last} (exploding signal).", magnitude(*factor)),
+            },
+            Finding::Saturated { first, last, share, activation } => format!(
+                "{}: up to {} of {} units saturated, where the gradient barely passes.",
+                layers(*first, *last),
+                percent(*share),
+                activation.name()
+            ),
+            Finding::Dead { layer, share } => format!(
+                "{} of the ReLU units in layer {layer} are dead for the whole batch (zero output and zero gradient).",
+                percent(*share)
+            ),
+            Finding::Collapsed { layer, cosine } => format!(
+                "From layer {layer} on, the samples' representations point the same way (mean cosine {cosine:.3}): the layer output barely depends on the input."
+            ),
+            Finding::Gradient { factor, last } if *factor == 0.0 => format!(
+                "No gradient reaches layer 1: it is exactly 0 there, while layer {last} gets one."
+            ),
+            Finding::Gradient { factor, last } => match *factor < 1.0 {
+                true => format!("Gradients at layer 1 are {} of those at layer {last} (vanishing gradient): the first layers barely learn.", magnitude(*factor)),
+                false => format!("Gradients at layer 1 are {}× those at layer {last} (exploding gradient).", magnitude(*factor)),
+            },
+            Finding::Update { layer, ratio } => match *ratio < UPDATE_RATIO_LOW {
+                true => format!("The update:data ratio of layer {layer} is {}: it is barely learning (guide: about 10⁻³).", magnitude(*ratio)),
+                false => format!("The update:data ratio of layer {layer} is {}: each step rewrites much of its weights (guide: about 10⁻³).", magnitude(*ratio)),
+            },
+            Finding::Healthy => "Healthy: the signal and the gradient keep a similar spread at every depth, and the samples stay distinct.".into(),
+        }
+    }
+
+    /// The preset that explains this finding, if any.
+    pub fn link(&self) -> Option<Link> {
+        match self {
+            Finding::Diverged { .. } | Finding::NonFinite { .. } => Some(BLOW_UP),
+            Finding::BatchOfOne | Finding::BatchOfTwo => Some(BATCH_SIZE),
+            Finding::Signal { .. } | Finding::Collapsed { .. } => Some(VANISHING),
+            Finding::Gradient { factor, .. } if *factor < 1.0 => Some(RESCUE),
+            Finding::Saturated { .. } | Finding::Gradient { .. } => Some(SATURATION),
+            Finding::Dead { .. } => Some(RELU_INIT),
+            Finding::GroupsOfOne { .. } | Finding::Update { .. } | Finding::Healthy => None,
+        }
+    }
+
+    /// A short machine name of the kind, for tests and the page.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Finding::Diverged { .. } => "diverged",
+            Finding::NonFinite { .. } => "nonfinite",
+            Finding::BatchOfOne => "batch_of_one",
+            Finding::BatchOfTwo => "batch_of_two",
+            Finding::GroupsOfOne { .. } => "groups_of_one",
+            Finding::Signal { factor, .. } if *factor < 1.0 => "vanishing_signal",
+            Finding::Signal { .. } => "exploding_signal",
+            Finding::Saturated { .. } => "saturated",
+            Finding::Dead { .. } => "dead",
+            Finding::Collapsed { .. } => "collapsed",
+            Finding::Gradient { factor, .. } if *factor < 1.0 => "vanishing_gradient",
+            Finding::Gradient { .. } => "exploding_gradient",
+            Finding::Update { ratio, .. } if *ratio < UPDATE_RATIO_LOW => "slow_update",
+            Finding::Update { .. } => "fast_update",
+            Finding::Healthy => "healthy",
+        }
+    }
+}
+
+/// The findings for `stats` measured on a network of `config`, most severe
+/// first; `[Healthy]` when no rule fires.
+pub fn diagnose(config: &Config, stats: &Stats) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(d) = &stats.diverged {
+        findings.push(Finding::Diverged {
+            step: d.step,
+            layer: d.layer,
+        });
+    } else if stats.nonfinite > 0 {
+        findings.push(Finding::NonFinite {
+            count: stats.nonfinite,
+        });
+    }
+    match (config.norm, config.batch) {
+        (NormKind::Batch, 1) => findings.push(Finding::BatchOfOne),
+        (NormKind::Batch, 2) => findings.push(Finding::BatchOfTwo),
+        _ => {}
+    }
+    if config.norm == NormKind::Group && config.groups == config.width {
+        findings.push(Finding::GroupsOfOne {
+            groups: config.groups,
+        });
+    }
+    let layers = &stats.layers;
+    if layers.is_empty() || !findings.is_empty() && stats.nonfinite > 0 {
+        return finish(findings);
+    }
+    let last = layers.len();
+    let (first_layer, last_layer) = (&layers[0], &layers[last - 1]);
+    if last > 1 {
+        if let (Some(a), Some(b)) = (first_layer.sample_spread, last_layer.sample_spread) {
+            let factor = b / a;
+            if a > 0.0 && !(SIGNAL_RATIO..=1.0 / SIGNAL_RATIO).contains(&factor) {
+                findings.push(Finding::Signal { factor, last });
+            }
+        }
+        let factor = first_layer.grad.std / last_layer.grad.std;
+        if last_layer.grad.std > 0.0
+            && factor.is_finite()
+            && !(GRADIENT_RATIO..=1.0 / GRADIENT_RATIO).contains(&factor)
+        {
+            findings.push(Finding::Gradient { factor, last });
+        }
+    }
+    if let Some(finding) = saturated(config.activation, layers) {
+        findings.push(finding);
+    }
+    let dead = layers
+        .iter()
+        .filter_map(|l| l.dead.map(|share| (l.layer, share)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((layer, share)) = dead.filter(|(_, share)| *share >= DEAD_SHARE) {
+        findings.push(Finding::Dead { layer, share });
+    }
+    let collapsed = layers
+        .iter()
+        .position(|l| l.sample_cosine.is_some_and(|c| c > COLLAPSE_COSINE));
+    // Collapse counts only if it lasts to the output.
+    if let Some(i) = collapsed.filter(|_| {
+        last_layer
+            .sample_cosine
+            .is_some_and(|c| c > COLLAPSE_COSINE)
+    }) {
+        findings.push(Finding::Collapsed {
+            layer: layers[i].layer,
+            cosine: last_layer.sample_cosine.unwrap_or(1.0),
+        });
+    }
+    if let Some(finding) = update(layers) {
+        findings.push(finding);
+    }
+    finish(findings)
+}
+
+fn finish(mut findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.is_empty() {
+        findings.push(Finding::Healthy);
+    }
+    findings
+}
+
+/// The longest run of saturated layers, with its largest share.
+fn saturated(activation: Activation, layers: &[LayerStats]) -> Option<Finding> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    let mut run: Option<(usize, usize, f32)> = None;
+    for l in layers {
+        match l.saturated.filter(|s| *s >= SATURATED_SHARE) {
+            Some(share) => {
+                let (first, _, top) = run.unwrap_or((l.layer, l.layer, 0.0));
+                run = Some((first, l.layer, top.max(share)));
+            }
+            None => run = None,
+        }
+        if let Some(r) = run {
+            if best.map_or(true, |b| r.1 - r.0 > b.1 - b.0) {
+                best = Some(r);
+            }
+        }
+    }
+    best.map(|(first, last, share)| Finding::Saturated {
+        first,
+        last,
+        share,
+        activation,
+    })
+}
+
+/// The layer whose update:data ratio lies farthest outside
+/// [`UPDATE_RATIO_LOW`]..[`UPDATE_RATIO_HIGH`] (in decades), if any does.
+fn update(layers: &[LayerStats]) -> Option<Finding> {
+    let distance = |r: f32| {
+        if r < UPDATE_RATIO_LOW {
+            (UPDATE_RATIO_LOW / r).log10()
+        } else if r > UPDATE_RATIO_HIGH {
+            (r / UPDATE_RATIO_HIGH).log10()
+        } else {
+            0.0
+        }
+    };
+    layers
+        .iter()
+        .filter_map(|l| {
+            l.update_data_ratio
+                .filter(|r| *r > 0.0)
+                .map(|r| (l.layer, r))
+        })
+        .filter(|(_, r)| distance(*r) > 0.0)
+        .max_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
+        .map(|(layer, ratio)| Finding::Update { layer, ratio })
+}
