@@ -217,3 +217,39 @@ fn histograms_bin_values_near_the_f32_limit() {
     let matrix = s.layer_matrix(3).unwrap();
     assert_eq!(matrix.layer, 3);
 }
+
+#[test]
+fn switching_the_batchnorm_mode_changes_only_the_displayed_pass() {
+    use normscope::core::config::Mode;
+    let query = "depth=4&width=16&norm=batch&optimizer=adam&batch=8";
+    let mut s = scope(query);
+    s.step(20);
+    let train_stats = s.stats().clone();
+    let train_snapshot = s.snapshot().to_json();
+
+    s.set_mode(Mode::Eval);
+    assert_eq!(s.steps(), 20);
+    let eval_stats = s.stats().clone();
+    assert_ne!(
+        eval_stats.layers, train_stats.layers,
+        "eval must show another pass"
+    );
+    // Bit-identical to a network built in eval mode and trained the same 20 steps:
+    // the same parameters, running statistics, batch, history and probe pass.
+    let mut built = scope(&format!("{query}&mode=eval"));
+    built.step(20);
+    assert_eq!(&eval_stats, built.stats());
+    assert_eq!(eval_stats.to_csv(), built.stats().to_csv());
+    assert_eq!(s.snapshot().to_json(), built.snapshot().to_json());
+
+    s.set_mode(Mode::Train);
+    assert_eq!(s.steps(), 20);
+    assert_eq!(s.stats(), &train_stats);
+    assert_eq!(s.snapshot().to_json(), train_snapshot);
+    // The optimizer state (Adam's moments) survived too: training goes on as
+    // if the mode had never changed.
+    let mut straight = scope(query);
+    straight.step(25);
+    s.step(5);
+    assert_eq!(s.snapshot().to_json(), straight.snapshot().to_json());
+}
