@@ -4,7 +4,9 @@
 // a slider for integers with a short range, a number field for other numbers,
 // a <select> for choices, a checkbox for booleans. Labels, ranges, choices,
 // defaults and tooltips (the key's `help`) all come from the table; this file
-// names a key only for layout (section headings, Groups shown for GroupNorm).
+// names a key only for layout (section headings, Groups shown for GroupNorm)
+// and for Groups' choices: a <select> of the divisors of the current width, the
+// only counts GroupNorm accepts (`fitGroups` picks one when the width changes).
 //
 //   const controls = buildControls(schema, { idPrefix: 'f1', onChange: (key, text) => ... });
 //   parent.append(controls.element); controls.set(config);
@@ -14,6 +16,18 @@ const SECTIONS = { depth: 'Network', norm: 'Normalization', batch: 'Data and tra
 
 /** Integers whose range is at most this wide get a slider. */
 const SLIDER_SPAN = 1024;
+
+/** The divisors of `n`, ascending. */
+export function divisors(n) {
+  const found = [];
+  for (let d = 1; d <= n; d += 1) if (n % d === 0) found.push(d);
+  return found;
+}
+
+/** The group count to use at `width` for a wish of `groups`: the largest divisor of width not above it. */
+export function fitGroups(width, groups) {
+  return divisors(width).filter((d) => d <= Math.max(1, groups)).pop();
+}
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -30,6 +44,7 @@ function el(tag, props = {}, children = []) {
 /** The input element for one schema row. */
 function inputFor(row, id) {
   const common = { id, name: row.name, title: row.help };
+  if (row.name === 'groups') return el('select', common); // options: offerGroups()
   switch (row.kind) {
     case 'choice':
       return el('select', common, row.choices.map((name) => el('option', { value: name, text: name })));
@@ -84,7 +99,6 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
       // Groups follows the Normalization control at once, so a refused
       // GroupNorm config can be fixed without first leaving GroupNorm.
       if (row.name === 'norm' && rows.has('groups')) rows.get('groups').wrap.hidden = input.value !== 'group';
-      if (row.name === 'width') limitGroups(input.value);
       onChange(row.name, read(input));
     };
     if (input.type === 'range') input.addEventListener('input', report);
@@ -99,18 +113,23 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     element.append(wrap);
   }
 
-  /** Groups must divide the width, so its slider stops at the width. */
-  function limitGroups(width) {
-    const groups = rows.get('groups');
-    if (!groups || groups.input.type !== 'range') return;
-    groups.input.max = String(Math.min(groups.row.max, Number(width) || groups.row.max));
-    if (groups.output) groups.output.value = groups.input.value;
+  /**
+   * Groups must divide the width: offer the divisors of `width`, and `value`
+   * too when it is not one (a refused config; the error under Groups says why).
+   */
+  function offerGroups(width, value) {
+    const select = rows.get('groups')?.input;
+    if (!select) return;
+    const counts = divisors(width);
+    const options = counts.map((d) => el('option', { value: d, text: String(d) }));
+    if (!counts.includes(value)) options.push(el('option', { value, text: `${value} (does not divide ${width})` }));
+    select.replaceChildren(...options);
   }
 
   /** Shows `config` (a plain object of typed values) in the controls. */
   function set(config) {
-    // First, so that a larger Groups value is not clamped by the old width.
-    if ('width' in config) limitGroups(config.width);
+    // First, so that the Groups value set below is among the options.
+    if ('width' in config && 'groups' in config) offerGroups(config.width, config.groups);
     for (const [name, { input, output, wrap }] of rows) {
       if (!(name in config)) continue;
       const value = config[name];
