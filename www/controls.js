@@ -29,6 +29,23 @@ export function fitGroups(width, groups) {
   return divisors(width).filter((d) => d <= Math.max(1, groups)).pop();
 }
 
+/**
+ * After a width change in `draft` (URLSearchParams of the config) under
+ * GroupNorm: sets Groups to the largest divisor of the width not above the
+ * count asked for, which `fitted` ({wanted, groups}, from the last call)
+ * remembers while its fitted count stands, so dragging on can restore it.
+ * Returns { fitted, note } (null: nothing to fit), or null when not GroupNorm.
+ */
+export function fitGroupsToWidth(draft, fitted) {
+  const [width, groups] = [Number(draft.get('width')), Number(draft.get('groups'))];
+  if (draft.get('norm') !== 'group' || !Number.isInteger(width) || width < 1 || !(groups >= 1)) return null;
+  const wanted = fitted && fitted.groups === groups ? fitted.wanted : groups;
+  const fit = fitGroups(width, wanted);
+  draft.set('groups', String(fit));
+  if (fit === wanted) return { fitted: null, note: null };
+  return { fitted: { wanted, groups: fit }, note: `Groups set to ${fit}: ${wanted} does not divide width ${width}.` };
+}
+
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {

@@ -27,32 +27,19 @@
 
 import { createChartSet } from './chartset.js';
 import { CHART_INFO } from './charts.js';
-import { buildControls, el, fitGroups } from './controls.js';
+import { buildControls, el, fitGroupsToWidth } from './controls.js';
 import { createExportMenu, figureExports } from './exports.js';
 import { Loop } from './loop.js';
 import { createNotices } from './notices.js';
 import { RemoteScope, WORKER_FLOPS, workersAvailable } from './remote.js';
 import { trainTo } from './seek.js';
 import { statusText } from './status.js';
-import { checkNames, checkStep, checkView, defaultView } from './state.js';
+import { changedKeys, checkNames, checkStep, checkView, defaultView, keyOf, toParams } from './state.js';
 import { load, message } from './wasm.js';
 
 let figures = 0;
 /** A compact figure with more controls than this shows them beside the charts. */
 const ROW_CONTROLS = 6;
-
-/** Turns a config given as a query string or a plain object into URLSearchParams. */
-function toParams(config) {
-  if (!config) return new URLSearchParams();
-  if (typeof config === 'string') return new URLSearchParams(config);
-  return new URLSearchParams(Object.entries(config).map(([key, value]) => [key, String(value)]));
-}
-
-/** The config key an error message names ("... for 'groups': ..."), if any. */
-function keyOf(text) {
-  const match = /(?:for|key) '([a-z_]+)'/.exec(text);
-  return match ? match[1] : null;
-}
 
 /** Mounts a figure into `element`; resolves to its handle. Throws if wasm cannot start. */
 export async function mount(element, options = {}) {
@@ -188,13 +175,14 @@ export async function mount(element, options = {}) {
     notify('worker', `Training on the page instead of in a worker (${message(error)}); big networks will be slow.`);
   }
 
-  /** The worker failed to load or to answer: rebuild the same state on the page. */
+  /** The worker failed to load or to answer: rebuild the same state on the page (and its start step). */
   function workerFailed(error) {
     if (!workers) return;
     trainHere(error);
+    const target = seek ? seek.target : startStep;
     scope?.free();
     scope = null;
-    rebuild(new URLSearchParams(query));
+    if (!rebuild(new URLSearchParams(query)) && target > 0) seekTo(target);
   }
 
   /** Builds a Scope from `next` (URLSearchParams); on success it replaces the old one. */
@@ -242,7 +230,7 @@ export async function mount(element, options = {}) {
 
   /** Whether `checked` differs from the current config in BatchNorm's mode alone. */
   function onlyModeChanges(checked) {
-    const keys = Object.keys(checked.config).filter((key) => checked.config[key] !== config[key]);
+    const keys = changedKeys(config, checked.config);
     return Boolean(scope) && keys.length === 1 && keys[0] === 'mode';
   }
 
@@ -290,7 +278,7 @@ export async function mount(element, options = {}) {
     if (scope instanceof RemoteScope) scope.refresh(); // with the decision regions
     rebuildMs = performance.now() - rebuildStarted;
     if (reached !== null && reached < target && scope.diverged()) {
-      notify('step', `The link asks for step ${target}, but training ${scope.diverged()}: the figure stops there.`, 'error');
+      notify('step', `Step ${target} not reached: training ${scope.diverged()}, so the figure stops there.`, 'error');
     }
     checkDiverged();
     showStatus();
@@ -313,7 +301,12 @@ export async function mount(element, options = {}) {
   let rebuiltThisFrame = false;
   function onControl(key, text) {
     draft.set(key, text);
-    if (key === 'width') fitGroupsToWidth();
+    // Under GroupNorm a width change keeps Groups a divisor, and says so.
+    const fit = key === 'width' && fitGroupsToWidth(draft, fitted);
+    if (fit) {
+      fitted = fit.fitted;
+      notify('groups', fit.note);
+    }
     if (!rebuiltThisFrame) {
       rebuiltThisFrame = true;
       requestAnimationFrame(() => (rebuiltThisFrame = false));
@@ -324,21 +317,6 @@ export async function mount(element, options = {}) {
         applyDraft();
       });
     }
-  }
-
-  /**
-   * A width change under GroupNorm keeps a valid group count: the largest
-   * divisor of the width not above the count asked for (remembered while the
-   * fitted one stands, so dragging on can restore it), with a note.
-   */
-  function fitGroupsToWidth() {
-    const [width, groups] = [Number(draft.get('width')), Number(draft.get('groups'))];
-    if (draft.get('norm') !== 'group' || !Number.isInteger(width) || width < 1 || !(groups >= 1)) return;
-    const wanted = fitted && fitted.groups === groups ? fitted.wanted : groups;
-    const fit = fitGroups(width, wanted);
-    fitted = fit === wanted ? null : { wanted, groups: fit };
-    draft.set('groups', String(fit));
-    notify('groups', fitted && `Groups set to ${fit}: ${wanted} does not divide width ${width}.`);
   }
 
   function setViewKey(key, value) {

@@ -53,7 +53,7 @@ export function checkView(key, raw, depth) {
 export function checkStep(raw) {
   const text = String(raw).trim();
   if (/^\d+$/.test(text) && Number(text) <= MAX_STEP) return [Number(text), null];
-  return [0, invalid('step', raw, `an integer in 0..=${MAX_STEP}`)];
+  return [0, invalid('step', String(raw), `an integer in 0..=${MAX_STEP}`)];
 }
 
 /** What embed mode shows when `charts` / `controls` are not given. */
@@ -156,6 +156,22 @@ function consequence(error, config) {
   if (error.startsWith('unknown key') || error.includes('more than once') || used === undefined) return 'It is ignored.';
   return `Using ${used} instead.`;
 }
+
+/** Turns a config given as a query string or a plain object into URLSearchParams. */
+export function toParams(config) {
+  if (!config) return new URLSearchParams();
+  if (typeof config === 'string') return new URLSearchParams(config);
+  return new URLSearchParams(Object.entries(config).map(([key, value]) => [key, String(value)]));
+}
+
+/** The config key an error message names ("... for 'groups': ..."), if any. */
+export function keyOf(text) {
+  const match = /(?:for|key) '([a-z_]+)'/.exec(text);
+  return match ? match[1] : null;
+}
+
+/** The keys whose values differ between two typed configs. */
+export const changedKeys = (a, b) => Object.keys(b).filter((key) => a[key] !== b[key]);
 
 /** The query string (with '?') for a config query, a view, a start step (0: none) and page keys. */
 export function toSearch({ query, view = {}, step = 0, page = {} }) {

@@ -163,7 +163,7 @@ test('a bad step value gets a notice naming step and its range, and everything e
 test('a link that diverges before its step stops there and says so', TIMEOUT, async () => {
   await onPage('index.html?depth=20&activation=relu&init=normal&scale=50&lr=10&step=500', async (page) => {
     await settled(page);
-    const notice = page.getByRole('alert').filter({ hasText: 'asks for step 500' });
+    const notice = page.getByRole('alert').filter({ hasText: 'Step 500 not reached' });
     await notice.waitFor();
     const [, step] = /diverged at step (\d+)/.exec(await notice.innerText());
     assert.ok(Number(step) < 500);
@@ -222,5 +222,29 @@ test('the status line says loss and accuracy are on the current batch, with the 
       return `step 3 · on the batch of 32: loss ${loss.toPrecision(3)} · accuracy ${Math.round(accuracy * 100)}%`;
     }, query);
     assert.ok((await page.locator('.status').innerText()).startsWith(expected), expected);
+  });
+});
+
+test('mount() takes a step option: trained resolves at that step; a bad one is named and 0 used', TIMEOUT, async () => {
+  await onPage('index.html?depth=4', async (page) => {
+    await stepTimes(page, 12);
+    const shown = await csv(page);
+    const result = await page.evaluate(async () => {
+      const { mount } = await import(new URL('www/figure.js', location.href).href);
+      const [good, bad] = [document.createElement('div'), document.createElement('div')];
+      document.body.append(good, bad);
+      const a = await mount(good, { config: 'depth=4', step: 12, charts: ['summary'], controls: [] });
+      const b = await mount(bad, { config: 'depth=4', step: -3, charts: ['summary'], controls: [] });
+      const reached = await a.trained;
+      const out = { reached, steps: a.steps, csv: await (await a.exportCsv()).text(), badSteps: b.steps, notice: bad.innerText };
+      a.destroy();
+      b.destroy();
+      return out;
+    });
+    assert.equal(result.reached, 12);
+    assert.equal(result.steps, 12);
+    assert.equal(result.csv, shown, 'mount({step: 12}) differs from 12 presses of Step');
+    assert.equal(result.badSteps, 0);
+    assert.ok(result.notice.includes(`In mount(): invalid value "-3" for 'step': allowed an integer in 0..=100000. Starting at step 0.`), result.notice);
   });
 });
