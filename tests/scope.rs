@@ -253,3 +253,29 @@ fn switching_the_batchnorm_mode_changes_only_the_displayed_pass() {
     s.step(5);
     assert_eq!(s.snapshot().to_json(), straight.snapshot().to_json());
 }
+
+/// The status line says "on the batch of N: loss … · accuracy …": the probe
+/// pass's loss and accuracy are those of the current batch of `batch` samples
+/// (the one the last step trained on) under the current parameters.
+#[test]
+fn loss_and_accuracy_are_those_of_the_current_batch() {
+    use normscope::core::loss::softmax_cross_entropy;
+    let mut s = scope("depth=3&width=16&norm=layer&batch=32");
+    s.step(5);
+    let stats = s.stats().clone();
+    let (x, y) = (s.batch().0.to_vec(), s.batch().1.to_vec());
+    assert_eq!(y.len(), 32);
+    // LayerNorm has no mode, so inference computes the probe pass's logits.
+    let mut network = s.network().clone();
+    let logits = network.infer(&x, 32).to_vec();
+    let (loss, accuracy) = softmax_cross_entropy(&logits, &y, 2, &mut [0.0; 64]);
+    assert!((loss - stats.loss).abs() < 1e-5, "{loss} vs {}", stats.loss);
+    assert_eq!(accuracy, stats.accuracy);
+    // Another batch of the same data gives another loss: it is this batch's.
+    s.step(1);
+    let (x2, y2) = (s.batch().0.to_vec(), s.batch().1.to_vec());
+    assert_ne!(x2, x);
+    let logits = network.infer(&x2, 32).to_vec();
+    let (other, _) = softmax_cross_entropy(&logits, &y2, 2, &mut [0.0; 64]);
+    assert!((other - stats.loss).abs() > 1e-6);
+}
