@@ -87,7 +87,7 @@ function read(input) {
  * Builds the controls for `schema` rows (only those named in `only`, if given).
  * `onChange(key, text)` is called with the raw text of a changed control; a
  * slider reports while it moves, other fields when a value is committed.
- * Returns { element, set(config), showError(key, text), focus(key) }.
+ * Returns { element, set(config), showError(key, text), clearErrors(), showNote(key, text), has(key) }.
  */
 export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }) {
   const element = el('form', { class: 'controls', 'aria-label': 'Network settings' });
@@ -100,16 +100,17 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     const input = inputFor(row, id);
     const label = el('label', { htmlFor: id, text: row.label, title: row.help });
     const error = el('p', { class: 'control-error', id: `${id}-error`, hidden: true });
+    const note = el('p', { class: 'control-note', role: 'status', hidden: true });
     const wrap = el('div', { class: `control control-${row.kind}${input.type === 'range' ? ' control-range' : ''}` });
     wrap.dataset.key = row.name;
     let output = null;
     if (input.type === 'range') {
       output = el('output', { htmlFor: id, class: 'control-value' });
-      wrap.append(el('div', { class: 'control-head' }, [label, output]), input, error);
+      wrap.append(el('div', { class: 'control-head' }, [label, output]), input, error, note);
     } else if (input.type === 'checkbox') {
-      wrap.append(el('div', { class: 'control-head' }, [input, label]), error);
+      wrap.append(el('div', { class: 'control-head' }, [input, label]), error, note);
     } else {
-      wrap.append(label, input, error);
+      wrap.append(label, input, error, note);
     }
     const report = () => {
       if (output) output.value = input.value;
@@ -126,7 +127,7 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
         if (event.key === 'Enter') input.dispatchEvent(new Event('change'));
       });
     }
-    rows.set(row.name, { row, input, output, error, wrap });
+    rows.set(row.name, { row, input, output, error, note, wrap });
     element.append(wrap);
   }
 
@@ -176,7 +177,15 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     for (const key of rows.keys()) showError(key, null);
   }
 
-  return { element, set, showError, clearErrors, has: (key) => rows.has(key) };
+  /** Shows `text` under `key`'s control as a note (not an error; null clears it). */
+  function showNote(key, text) {
+    const entry = rows.get(key);
+    if (!entry) return;
+    entry.note.hidden = !text;
+    entry.note.textContent = text || '';
+  }
+
+  return { element, set, showError, clearErrors, showNote, has: (key) => rows.has(key) };
 }
 
 export { el };

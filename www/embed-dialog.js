@@ -114,6 +114,8 @@ function build(ns, copy) {
   const atStep = el('input', { type: 'checkbox', id: 'embed-step' });
   const atStepLabel = el('label', { htmlFor: atStep.id });
   atStep.addEventListener('change', update);
+  const startChecks = el('div', { class: 'embed-checks' }, [el('div', { class: 'embed-check' }, [atStep, atStepLabel])]);
+  startChecks.style.gridTemplateColumns = 'minmax(0, 1fr)'; // one box: the whole row
   const size = el('select', { id: 'embed-size' }, SIZES.map(([w, h], i) => el('option', { value: i, text: `${w} × ${h} px` })));
   size.addEventListener('change', update);
   const frame = el('iframe', { title: 'Preview of the embedded figure', class: 'embed-frame' });
@@ -150,7 +152,10 @@ function build(ns, copy) {
         el('div', { class: 'embed-options' }, [
           charts.element,
           controls.element,
-          el('div', { class: 'embed-check' }, [atStep, atStepLabel]),
+          el('fieldset', { class: 'embed-set' }, [
+            el('legend', { text: 'Start' }),
+            startChecks,
+          ]),
           el('div', { class: 'embed-size' }, [el('label', { htmlFor: size.id, text: 'Size' }), size]),
         ]),
         el('div', { class: 'embed-preview' }, [

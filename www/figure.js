@@ -208,7 +208,7 @@ export async function mount(element, options = {}) {
     accepted(scope.query(), scope.config());
     notify('diverged', null);
     notify('step', null);
-    if (config.norm !== 'group') notify('groups', null);
+    if (config.norm !== 'group') groupsNote(null);
     charts.sync(view, config.depth);
     if (!remote) drawCharts();
     rebuildMs = performance.now() - started;
@@ -286,6 +286,12 @@ export async function mount(element, options = {}) {
     return scope.steps;
   }
 
+  /** Says why Groups changed: under its control, or in a notice when the figure has none. */
+  function groupsNote(text) {
+    if (controls?.has('groups')) controls.showNote('groups', text);
+    else notify('groups', text);
+  }
+
   /** Tries the draft; on a refused value, marks the control, keeps the last good state and returns the error. */
   function applyDraft() {
     const error = rebuild(draft);
@@ -301,11 +307,12 @@ export async function mount(element, options = {}) {
   let rebuiltThisFrame = false;
   function onControl(key, text) {
     draft.set(key, text);
-    // Under GroupNorm a width change keeps Groups a divisor, and says so.
+    // Under GroupNorm a width change keeps Groups a divisor, and says so
+    // under Groups (a notice above would shift the slider being dragged).
     const fit = key === 'width' && fitGroupsToWidth(draft, fitted);
     if (fit) {
       fitted = fit.fitted;
-      notify('groups', fit.note);
+      groupsNote(fit.note);
     }
     if (!rebuiltThisFrame) {
       rebuiltThisFrame = true;

@@ -182,7 +182,9 @@ test('Width under GroupNorm keeps Groups a divisor, with a note; the charts keep
     assert.equal(param(page, 'groups'), '6');
     assert.equal(await groups.inputValue(), '6');
     assert.deepEqual(await options(), [1, 2, 3, 4, 6, 12]);
-    await page.getByRole('alert').filter({ hasText: 'Groups set to 6: 8 does not divide width 12.' }).waitFor();
+    const note = page.locator('.control[data-key="groups"] .control-note');
+    assert.equal(await note.innerText(), 'Groups set to 6: 8 does not divide width 12.');
+    assert.ok(await note.isVisible());
     assert.equal(await page.locator('.control-error:not([hidden])').count(), 0, 'an error shows under a control');
     assert.notEqual(await pixels(page, 'activations'), before, 'the charts did not redraw');
 
@@ -204,8 +206,14 @@ test('Width under GroupNorm keeps Groups a divisor, with a note; the charts keep
     assert.ok(drawn > 20, `only ${drawn} distinct activation charts over 28 widths`);
     await page.waitForFunction(() => new URL(location.href).searchParams.get('width') === '40');
     assert.equal(param(page, 'groups'), '8', 'Groups did not return to the count asked for');
-    assert.equal(await page.getByRole('alert').filter({ hasText: 'Groups set to' }).count(), 0, 'the note outlived its cause');
+    assert.equal(await note.isVisible(), false, 'the note outlived its cause');
     assert.equal(await page.locator('.control-error:not([hidden])').count(), 0);
+  });
+  // An embed that offers Width but not Groups says it in a notice.
+  await onPage('index.html?norm=group&width=64&groups=8&embed=1&controls=width', async (page) => {
+    await page.getByLabel('Width', { exact: true }).fill('12');
+    await page.getByRole('alert').filter({ hasText: 'Groups set to 6: 8 does not divide width 12.' }).waitFor();
+    assert.equal(param(page, 'groups'), '6');
   });
 });
 
