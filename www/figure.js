@@ -111,7 +111,7 @@ export async function mount(element, options = {}) {
     if (!scope) return;
     let stats = null;
     try {
-      stats = scope.stats();
+      if (!seek) stats = scope.stats(); // while training to a step, only the count shows
     } catch (error) {
       notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
     }

@@ -13,7 +13,7 @@
 /** Milliseconds of training on the page between two pauses for the browser. */
 const PAGE_SLICE_MS = 30;
 /** Milliseconds a worker's chunk of steps aims for. */
-const WORKER_CHUNK_MS = 300;
+const WORKER_CHUNK_MS = 1000;
 
 const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
 
