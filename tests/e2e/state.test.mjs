@@ -92,9 +92,12 @@ test('a step=N link to a big network trains in the worker, counting in the statu
     stepped = await csv(page);
   });
   await onPage(`index.html?${BIG}&step=3`, async (page) => {
-    await page.waitForFunction(() => /^training to step 3: [0-3]\/3 · training in a worker$/.test(document.querySelector('.status').textContent));
-    assert.ok(await page.locator('.figure.seeking').count(), 'the charts are not marked as waiting');
-    assert.ok(await page.getByRole('button', { name: 'Play' }).isDisabled(), 'Play works while training to the step');
+    // All at once, while it trains: the count, the dimmed charts, Play waiting.
+    await page.waitForFunction(() =>
+      /^training to step 3: [0-3]\/3 · training in a worker$/.test(document.querySelector('.status').textContent) &&
+      document.querySelector('.figure.seeking.building') &&
+      document.querySelector('.buttons button.primary').disabled,
+    );
     await settled(page);
     assert.equal(await figure(page, 'steps'), 3);
     assert.equal((await figure(page, 'perf()')).engine, 'worker');
