@@ -43,6 +43,23 @@ test('switching BatchNorm mode keeps the trained network; switching back shows t
     assert.equal(await figure(page, 'steps'), 10);
     assert.equal(await csv(page), trainCsv, 'switching back changed the statistics');
     assert.equal(await pixels(page, 'activations'), trainPixels, 'switching back changed the chart');
+
+    // The wasm Scope refuses a bad mode by name and changes nothing.
+    const refused = await page.evaluate(async () => {
+      const { Scope } = await import(new URL('pkg/normscope.js', location.href).href);
+      const scope = new Scope('norm=batch&depth=3');
+      scope.step(2);
+      let error = '';
+      try {
+        scope.setMode('bogus');
+      } catch (e) {
+        error = e.message;
+      }
+      const out = { error, mode: scope.config().mode, steps: scope.steps };
+      scope.free();
+      return out;
+    });
+    assert.deepEqual(refused, { error: `invalid value "bogus" for 'mode': allowed one of train, eval`, mode: 'train', steps: 2 });
   });
 });
 
