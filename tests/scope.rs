@@ -217,3 +217,65 @@ fn histograms_bin_values_near_the_f32_limit() {
     let matrix = s.layer_matrix(3).unwrap();
     assert_eq!(matrix.layer, 3);
 }
+
+#[test]
+fn switching_the_batchnorm_mode_changes_only_the_displayed_pass() {
+    use normscope::core::config::Mode;
+    let query = "depth=4&width=16&norm=batch&optimizer=adam&batch=8";
+    let mut s = scope(query);
+    s.step(20);
+    let train_stats = s.stats().clone();
+    let train_snapshot = s.snapshot().to_json();
+
+    s.set_mode(Mode::Eval);
+    assert_eq!(s.steps(), 20);
+    let eval_stats = s.stats().clone();
+    assert_ne!(
+        eval_stats.layers, train_stats.layers,
+        "eval must show another pass"
+    );
+    // Bit-identical to a network built in eval mode and trained the same 20 steps:
+    // the same parameters, running statistics, batch, history and probe pass.
+    let mut built = scope(&format!("{query}&mode=eval"));
+    built.step(20);
+    assert_eq!(&eval_stats, built.stats());
+    assert_eq!(eval_stats.to_csv(), built.stats().to_csv());
+    assert_eq!(s.snapshot().to_json(), built.snapshot().to_json());
+
+    s.set_mode(Mode::Train);
+    assert_eq!(s.steps(), 20);
+    assert_eq!(s.stats(), &train_stats);
+    assert_eq!(s.snapshot().to_json(), train_snapshot);
+    // The optimizer state (Adam's moments) survived too: training goes on as
+    // if the mode had never changed.
+    let mut straight = scope(query);
+    straight.step(25);
+    s.step(5);
+    assert_eq!(s.snapshot().to_json(), straight.snapshot().to_json());
+}
+
+/// The status line says "on the batch of N: loss … · accuracy …": the probe
+/// pass's loss and accuracy are those of the current batch of `batch` samples
+/// (the one the last step trained on) under the current parameters.
+#[test]
+fn loss_and_accuracy_are_those_of_the_current_batch() {
+    use normscope::core::loss::softmax_cross_entropy;
+    let mut s = scope("depth=3&width=16&norm=layer&batch=32");
+    s.step(5);
+    let stats = s.stats().clone();
+    let (x, y) = (s.batch().0.to_vec(), s.batch().1.to_vec());
+    assert_eq!(y.len(), 32);
+    // LayerNorm has no mode, so inference computes the probe pass's logits.
+    let mut network = s.network().clone();
+    let logits = network.infer(&x, 32).to_vec();
+    let (loss, accuracy) = softmax_cross_entropy(&logits, &y, 2, &mut [0.0; 64]);
+    assert!((loss - stats.loss).abs() < 1e-5, "{loss} vs {}", stats.loss);
+    assert_eq!(accuracy, stats.accuracy);
+    // Another batch of the same data gives another loss: it is this batch's.
+    s.step(1);
+    let (x2, y2) = (s.batch().0.to_vec(), s.batch().1.to_vec());
+    assert_ne!(x2, x);
+    let logits = network.infer(&x2, 32).to_vec();
+    let (other, _) = softmax_cross_entropy(&logits, &y2, 2, &mut [0.0; 64]);
+    assert!((other - stats.loss).abs() > 1e-6);
+}

@@ -4,7 +4,9 @@
 // a slider for integers with a short range, a number field for other numbers,
 // a <select> for choices, a checkbox for booleans. Labels, ranges, choices,
 // defaults and tooltips (the key's `help`) all come from the table; this file
-// names a key only for layout (section headings, Groups shown for GroupNorm).
+// names a key only for layout (section headings, Groups shown for GroupNorm)
+// and for Groups' choices: a <select> of the divisors of the current width, the
+// only counts GroupNorm accepts (`fitGroups` picks one when the width changes).
 //
 //   const controls = buildControls(schema, { idPrefix: 'f1', onChange: (key, text) => ... });
 //   parent.append(controls.element); controls.set(config);
@@ -14,6 +16,35 @@ const SECTIONS = { depth: 'Network', norm: 'Normalization', batch: 'Data and tra
 
 /** Integers whose range is at most this wide get a slider. */
 const SLIDER_SPAN = 1024;
+
+/** The divisors of `n`, ascending. */
+export function divisors(n) {
+  const found = [];
+  for (let d = 1; d <= n; d += 1) if (n % d === 0) found.push(d);
+  return found;
+}
+
+/** The group count to use at `width` for a wish of `groups`: the largest divisor of width not above it. */
+export function fitGroups(width, groups) {
+  return divisors(width).filter((d) => d <= Math.max(1, groups)).pop();
+}
+
+/**
+ * After a width change in `draft` (URLSearchParams of the config) under
+ * GroupNorm: sets Groups to the largest divisor of the width not above the
+ * count asked for, which `fitted` ({wanted, groups}, from the last call)
+ * remembers while its fitted count stands, so dragging on can restore it.
+ * Returns { fitted, note } (null: nothing to fit), or null when not GroupNorm.
+ */
+export function fitGroupsToWidth(draft, fitted) {
+  const [width, groups] = [Number(draft.get('width')), Number(draft.get('groups'))];
+  if (draft.get('norm') !== 'group' || !Number.isInteger(width) || width < 1 || !(groups >= 1)) return null;
+  const wanted = fitted && fitted.groups === groups ? fitted.wanted : groups;
+  const fit = fitGroups(width, wanted);
+  draft.set('groups', String(fit));
+  if (fit === wanted) return { fitted: null, note: null };
+  return { fitted: { wanted, groups: fit }, note: `Groups set to ${fit}: ${wanted} does not divide width ${width}.` };
+}
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -30,6 +61,7 @@ function el(tag, props = {}, children = []) {
 /** The input element for one schema row. */
 function inputFor(row, id) {
   const common = { id, name: row.name, title: row.help };
+  if (row.name === 'groups') return el('select', common); // options: offerGroups()
   switch (row.kind) {
     case 'choice':
       return el('select', common, row.choices.map((name) => el('option', { value: name, text: name })));
@@ -55,7 +87,7 @@ function read(input) {
  * Builds the controls for `schema` rows (only those named in `only`, if given).
  * `onChange(key, text)` is called with the raw text of a changed control; a
  * slider reports while it moves, other fields when a value is committed.
- * Returns { element, set(config), showError(key, text), focus(key) }.
+ * Returns { element, set(config), showError(key, text), clearErrors(), showNote(key, text), has(key) }.
  */
 export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }) {
   const element = el('form', { class: 'controls', 'aria-label': 'Network settings' });
@@ -68,23 +100,23 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     const input = inputFor(row, id);
     const label = el('label', { htmlFor: id, text: row.label, title: row.help });
     const error = el('p', { class: 'control-error', id: `${id}-error`, hidden: true });
+    const note = el('p', { class: 'control-note', role: 'status', hidden: true });
     const wrap = el('div', { class: `control control-${row.kind}${input.type === 'range' ? ' control-range' : ''}` });
     wrap.dataset.key = row.name;
     let output = null;
     if (input.type === 'range') {
       output = el('output', { htmlFor: id, class: 'control-value' });
-      wrap.append(el('div', { class: 'control-head' }, [label, output]), input, error);
+      wrap.append(el('div', { class: 'control-head' }, [label, output]), input, error, note);
     } else if (input.type === 'checkbox') {
-      wrap.append(el('div', { class: 'control-head' }, [input, label]), error);
+      wrap.append(el('div', { class: 'control-head' }, [input, label]), error, note);
     } else {
-      wrap.append(label, input, error);
+      wrap.append(label, input, error, note);
     }
     const report = () => {
       if (output) output.value = input.value;
       // Groups follows the Normalization control at once, so a refused
       // GroupNorm config can be fixed without first leaving GroupNorm.
       if (row.name === 'norm' && rows.has('groups')) rows.get('groups').wrap.hidden = input.value !== 'group';
-      if (row.name === 'width') limitGroups(input.value);
       onChange(row.name, read(input));
     };
     if (input.type === 'range') input.addEventListener('input', report);
@@ -95,22 +127,27 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
         if (event.key === 'Enter') input.dispatchEvent(new Event('change'));
       });
     }
-    rows.set(row.name, { row, input, output, error, wrap });
+    rows.set(row.name, { row, input, output, error, note, wrap });
     element.append(wrap);
   }
 
-  /** Groups must divide the width, so its slider stops at the width. */
-  function limitGroups(width) {
-    const groups = rows.get('groups');
-    if (!groups || groups.input.type !== 'range') return;
-    groups.input.max = String(Math.min(groups.row.max, Number(width) || groups.row.max));
-    if (groups.output) groups.output.value = groups.input.value;
+  /**
+   * Groups must divide the width: offer the divisors of `width`, and `value`
+   * too when it is not one (a refused config; the error under Groups says why).
+   */
+  function offerGroups(width, value) {
+    const select = rows.get('groups')?.input;
+    if (!select) return;
+    const counts = divisors(width);
+    const options = counts.map((d) => el('option', { value: d, text: String(d) }));
+    if (!counts.includes(value)) options.push(el('option', { value, text: `${value} (does not divide ${width})` }));
+    select.replaceChildren(...options);
   }
 
   /** Shows `config` (a plain object of typed values) in the controls. */
   function set(config) {
-    // First, so that a larger Groups value is not clamped by the old width.
-    if ('width' in config) limitGroups(config.width);
+    // First, so that the Groups value set below is among the options.
+    if ('width' in config && 'groups' in config) offerGroups(config.width, config.groups);
     for (const [name, { input, output, wrap }] of rows) {
       if (!(name in config)) continue;
       const value = config[name];
@@ -140,7 +177,15 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     for (const key of rows.keys()) showError(key, null);
   }
 
-  return { element, set, showError, clearErrors, has: (key) => rows.has(key) };
+  /** Shows `text` under `key`'s control as a note (not an error; null clears it). */
+  function showNote(key, text) {
+    const entry = rows.get(key);
+    if (!entry) return;
+    entry.note.hidden = !text;
+    entry.note.textContent = text || '';
+  }
+
+  return { element, set, showError, clearErrors, showNote, has: (key) => rows.has(key) };
 }
 
 export { el };

@@ -1,7 +1,8 @@
 // The "Embed" dialog of the full page: tick the charts and the controls an
 // embedded figure shows, see it live in a scaled preview, copy the <iframe>
 // snippet or the link. The embed URL is absolute (this page's address) and
-// holds the figure's exact config, seed included, and its view.
+// holds the figure's exact config, seed included, and its view; with "include
+// the current step" ticked also `step=N`, so the embed trains to that step on load.
 //
 // A native modal <dialog>: it traps focus, Escape closes it, and focus goes
 // back to the button that opened it. Built once with createElement; every
@@ -49,10 +50,10 @@ const urlAttribute = (url) =>
   url.replace(/&(?=#|[A-Za-z0-9]+;)/g, '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /** The embed URL for a figure's query and view and the chosen charts and controls. */
-export function embedUrl({ query, view, charts, controls, allControls }) {
+export function embedUrl({ query, view, step = 0, charts, controls, allControls }) {
   // `controls=all` reads better than every key spelled out, and stays right if keys are added.
   const shown = controls.length === 0 ? undefined : controls.length === allControls.length ? ['all'] : controls;
-  return pageUrl(toSearch({ query, view, page: { embed: true, charts, controls: shown } }));
+  return pageUrl(toSearch({ query, view, step, page: { embed: true, charts, controls: shown } }));
 }
 
 /** The <iframe> snippet: absolute src, size, a title naming what it shows, lazy loading, no border. */
@@ -110,6 +111,11 @@ function build(ns, copy) {
   noneButton.addEventListener('click', () => setAll(false));
   controls.element.append(el('div', { class: 'embed-quick' }, [allButton, noneButton]));
 
+  const atStep = el('input', { type: 'checkbox', id: 'embed-step' });
+  const atStepLabel = el('label', { htmlFor: atStep.id });
+  atStep.addEventListener('change', update);
+  const startChecks = el('div', { class: 'embed-checks' }, [el('div', { class: 'embed-check' }, [atStep, atStepLabel])]);
+  startChecks.style.gridTemplateColumns = 'minmax(0, 1fr)'; // one box: the whole row
   const size = el('select', { id: 'embed-size' }, SIZES.map(([w, h], i) => el('option', { value: i, text: `${w} × ${h} px` })));
   size.addEventListener('change', update);
   const frame = el('iframe', { title: 'Preview of the embedded figure', class: 'embed-frame' });
@@ -128,8 +134,9 @@ function build(ns, copy) {
       el('p', {
         class: 'embed-lead',
         text:
-          'Put this figure on a course page or in a slide. It starts at step 0 with the current settings, seed ' +
-          'included, and shows only what you tick here; readers can Play, Step and Reset it.',
+          'Put this figure on a course page or in a slide. It starts at step 0 (or, if you tick it, trains to the ' +
+          'current step first) with the current settings, seed included, and shows only what you tick here; ' +
+          'readers can Play, Step and Reset it.',
       }),
       ...(location.protocol === 'file:'
         ? [
@@ -145,6 +152,10 @@ function build(ns, copy) {
         el('div', { class: 'embed-options' }, [
           charts.element,
           controls.element,
+          el('fieldset', { class: 'embed-set' }, [
+            el('legend', { text: 'Start' }),
+            startChecks,
+          ]),
           el('div', { class: 'embed-size' }, [el('label', { htmlFor: size.id, text: 'Size' }), size]),
         ]),
         el('div', { class: 'embed-preview' }, [
@@ -166,9 +177,12 @@ function build(ns, copy) {
     if (!figure) return;
     const picked = charts.picked();
     const [width, height] = SIZES[Number(size.value)] || SIZES[0];
+    const steps = figure.steps;
+    atStepLabel.textContent = `include the current step (${steps})`;
     const url = embedUrl({
       query: figure.query(),
       view: figure.view(),
+      step: atStep.checked ? steps : 0,
       charts: picked,
       controls: controls.picked(),
       allControls: ns.schema.map((row) => row.name),

@@ -16,36 +16,30 @@
 // A network whose step costs more than WORKER_FLOPS trains in a Web Worker
 // (remote.js), so the page keeps its frame rate; the charts are still drawn
 // here, from the frames the worker sends.
+// Changing only BatchNorm's `mode` switches the displayed pass on the same
+// network (Scope.setMode): step, history and optimizer state stay.
+// The `step` option trains to that step before the charts show it (seek.js);
+// the figure reports it in onChange until the config changes or Reset.
+// Dragging Width under GroupNorm fits Groups to a divisor of the width and
+// says so, so the drag never stops at a refused config.
 // Every wasm call is guarded; a failure becomes a visible message, never an
-// uncaught exception. `onChange({query, view, config})` reports each accepted change.
+// uncaught exception. `onChange({query, view, config, step})` reports each accepted change.
 
 import { createChartSet } from './chartset.js';
 import { CHART_INFO } from './charts.js';
-import { buildControls, el } from './controls.js';
+import { buildControls, el, fitGroupsToWidth } from './controls.js';
 import { createExportMenu, figureExports } from './exports.js';
 import { Loop } from './loop.js';
 import { createNotices } from './notices.js';
 import { RemoteScope, WORKER_FLOPS, workersAvailable } from './remote.js';
+import { trainTo } from './seek.js';
 import { statusText } from './status.js';
-import { checkNames, checkView, defaultView } from './state.js';
+import { changedKeys, checkNames, checkStep, checkView, defaultView, keyOf, toParams } from './state.js';
 import { load, message } from './wasm.js';
 
 let figures = 0;
 /** A compact figure with more controls than this shows them beside the charts. */
 const ROW_CONTROLS = 6;
-
-/** Turns a config given as a query string or a plain object into URLSearchParams. */
-function toParams(config) {
-  if (!config) return new URLSearchParams();
-  if (typeof config === 'string') return new URLSearchParams(config);
-  return new URLSearchParams(Object.entries(config).map(([key, value]) => [key, String(value)]));
-}
-
-/** The config key an error message names ("... for 'groups': ..."), if any. */
-function keyOf(text) {
-  const match = /(?:for|key) '([a-z_]+)'/.exec(text);
-  return match ? match[1] : null;
-}
 
 /** Mounts a figure into `element`; resolves to its handle. Throws if wasm cannot start. */
 export async function mount(element, options = {}) {
@@ -66,6 +60,10 @@ export async function mount(element, options = {}) {
   let rebuildStarted = 0;
   let workers = workersAvailable(ns); // false once a worker has failed
   let lastAction = 'rebuild'; // what the status line reports timings of
+  let builds = 0; // networks built so far (a mode switch builds none)
+  let startStep = 0; // the step this network was trained to on load (0 once changed or Reset)
+  let seek = null; // {target} while training to the start step
+  let fitted = null; // {wanted, groups}: Groups fitted to the width, and the count asked for
 
   // --- DOM -----------------------------------------------------------------
   const { element: notices, notify } = createNotices();
@@ -113,12 +111,20 @@ export async function mount(element, options = {}) {
     if (!scope) return;
     let stats = null;
     try {
-      stats = scope.stats();
+      if (!seek) stats = scope.stats(); // while training to a step, only the count shows
     } catch (error) {
       notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
     }
     const remote = scope instanceof RemoteScope;
-    status.textContent = statusText({ steps: scope.steps, stats, perf: loop.perf(), playing: lastAction === 'play', rebuildMs, remote, ready: !remote || scope.ready });
+    const ready = !remote || scope.ready;
+    const [playing, target] = [lastAction === 'play', seek ? seek.target : 0];
+    status.textContent = statusText({ steps: scope.steps, stats, batch: config.batch, perf: loop.perf(), playing, rebuildMs, remote, ready, target });
+    options.onStatus?.({ steps: scope.steps, playing: loop.playing });
+  }
+
+  /** Reports an accepted change (config, view or start step) to onChange. */
+  function changed() {
+    options.onChange?.({ query, view: { ...view }, config, step: startStep });
   }
 
   // --- the scope -----------------------------------------------------------------
@@ -146,7 +152,9 @@ export async function mount(element, options = {}) {
   function frameArrived(remote, first) {
     if (remote !== scope) return;
     generation += 1;
-    if (first) {
+    if (seek) {
+      showStatus(); // the charts wait for the start step
+    } else if (first) {
       drawCharts();
       rebuildMs = performance.now() - rebuildStarted;
       root.classList.remove('building');
@@ -167,13 +175,14 @@ export async function mount(element, options = {}) {
     notify('worker', `Training on the page instead of in a worker (${message(error)}); big networks will be slow.`);
   }
 
-  /** The worker failed to load or to answer: rebuild the same state on the page. */
+  /** The worker failed to load or to answer: rebuild the same state on the page (and its start step). */
   function workerFailed(error) {
     if (!workers) return;
     trainHere(error);
+    const target = seek ? seek.target : startStep;
     scope?.free();
     scope = null;
-    rebuild(new URLSearchParams(query));
+    if (!rebuild(new URLSearchParams(query)) && target > 0) seekTo(target);
   }
 
   /** Builds a Scope from `next` (URLSearchParams); on success it replaces the old one. */
@@ -181,31 +190,106 @@ export async function mount(element, options = {}) {
     const started = performance.now();
     let fresh;
     try {
-      fresh = build(ns.checkQuery(next.toString()));
+      const checked = ns.checkQuery(next.toString());
+      if (onlyModeChanges(checked)) return switchMode(checked);
+      fresh = build(checked);
     } catch (error) {
       return message(error);
     }
     if (fresh !== scope) scope?.free();
     scope = fresh;
     generation += 1;
+    builds += 1;
+    startStep = 0;
+    setSeek(null);
     rebuildStarted = started;
     const remote = scope instanceof RemoteScope;
     root.classList.toggle('building', remote);
-    query = scope.query();
-    config = scope.config();
-    draft = new URLSearchParams(query);
-    if (view.layer > config.depth) view.layer = config.depth;
-    controls?.set(config);
-    controls?.clearErrors();
-    notify('config', null);
+    accepted(scope.query(), scope.config());
     notify('diverged', null);
+    notify('step', null);
+    if (config.norm !== 'group') groupsNote(null);
     charts.sync(view, config.depth);
     if (!remote) drawCharts();
     rebuildMs = performance.now() - started;
     lastAction = 'rebuild';
     showStatus();
-    options.onChange?.({ query, view: { ...view }, config });
+    changed();
     return null;
+  }
+
+  /** Takes `query` and `config` as the figure's; shows them in the controls. */
+  function accepted(nextQuery, nextConfig) {
+    [query, config] = [nextQuery, nextConfig];
+    draft = new URLSearchParams(query);
+    if (view.layer > config.depth) view.layer = config.depth;
+    controls?.set(config);
+    controls?.clearErrors();
+    notify('config', null);
+  }
+
+  /** Whether `checked` differs from the current config in BatchNorm's mode alone. */
+  function onlyModeChanges(checked) {
+    const keys = changedKeys(config, checked.config);
+    return Boolean(scope) && keys.length === 1 && keys[0] === 'mode';
+  }
+
+  /** BatchNorm's mode is a display choice: switch the pass shown, keep the trained network. */
+  function switchMode(checked) {
+    scope.setMode(checked.config.mode); // a worker's frame comes back through frameArrived
+    generation += 1;
+    accepted(checked.query, checked.config);
+    if (!(scope instanceof RemoteScope) && !seek) drawCharts();
+    showStatus();
+    changed();
+    return null;
+  }
+
+  /** Enters (`{target}`) or leaves (null) the training to a start step: Play and Step wait. */
+  function setSeek(next) {
+    seek = next;
+    root.classList.toggle('seeking', Boolean(seek));
+    playButton.disabled = stepButton.disabled = Boolean(seek);
+  }
+
+  /**
+   * Trains the network to step `target` before showing it: the charts wait,
+   * dimmed, and the status line counts. A rebuild meanwhile ends it; a
+   * divergence stops it there, with a notice.
+   */
+  async function seekTo(target) {
+    const build = builds;
+    const live = () => builds === build && scope !== null;
+    setSeek({ target });
+    startStep = target; // the URL keeps it from now on
+    root.classList.add('building');
+    showStatus();
+    let reached = null;
+    try {
+      reached = await trainTo(scope, target, { remote: scope instanceof RemoteScope, progress: showStatus, live });
+    } catch (error) {
+      notify('step', `Training stopped: ${message(error)}`, 'error');
+    }
+    if (!live()) return null;
+    setSeek(null);
+    root.classList.remove('building');
+    generation += 1;
+    drawCharts();
+    if (scope instanceof RemoteScope) scope.refresh(); // with the decision regions
+    rebuildMs = performance.now() - rebuildStarted;
+    if (reached !== null && reached < target && scope.diverged()) {
+      notify('step', `Step ${target} not reached: training ${scope.diverged()}, so the figure stops there.`, 'error');
+    }
+    checkDiverged();
+    showStatus();
+    changed();
+    return scope.steps;
+  }
+
+  /** Says why Groups changed: under its control, or in a notice when the figure has none. */
+  function groupsNote(text) {
+    if (controls?.has('groups')) controls.showNote('groups', text);
+    else notify('groups', text);
   }
 
   /** Tries the draft; on a refused value, marks the control, keeps the last good state and returns the error. */
@@ -223,6 +307,13 @@ export async function mount(element, options = {}) {
   let rebuiltThisFrame = false;
   function onControl(key, text) {
     draft.set(key, text);
+    // Under GroupNorm a width change keeps Groups a divisor, and says so
+    // under Groups (a notice above would shift the slider being dragged).
+    const fit = key === 'width' && fitGroupsToWidth(draft, fitted);
+    if (fit) {
+      fitted = fit.fitted;
+      groupsNote(fit.note);
+    }
     if (!rebuiltThisFrame) {
       rebuiltThisFrame = true;
       requestAnimationFrame(() => (rebuiltThisFrame = false));
@@ -247,7 +338,7 @@ export async function mount(element, options = {}) {
     // A worker's frames carry one layer's matrix: ask for the new layer's.
     if (key === 'layer' && scope instanceof RemoteScope) scope.refresh();
     drawCharts({ force: false });
-    options.onChange?.({ query, view: { ...view }, config });
+    changed();
   }
 
   // --- the loop -------------------------------------------------------------------
@@ -300,6 +391,9 @@ export async function mount(element, options = {}) {
     rebuild(new URLSearchParams());
     notify('config', `Not applied: ${startError}. Showing the default settings.`);
   }
+  const [target, stepError] = options.step === undefined ? [0, null] : checkStep(options.step);
+  if (stepError) notify('option-step', `In mount(): ${stepError}. Starting at step 0.`);
+  const trained = target > 0 ? seekTo(target) : Promise.resolve(0);
   for (const [index, text] of (options.notices || []).entries()) notify(`given-${index}`, text);
   for (const [key, error] of [['charts', chartsError], ['controls', controlsError]]) {
     if (error) notify(`option-${key}`, `In mount(): ${error}. Unknown names are left out.`);
@@ -321,12 +415,15 @@ export async function mount(element, options = {}) {
       if (!replace) for (const [key, value] of params) draft.set(key, value);
       return applyDraft();
     },
+    /** Resolves once the `step` option's training is done: to the step reached (null if a rebuild ended it). */
+    trained,
     play() {
-      if (checkDiverged()) return;
+      if (seek || checkDiverged()) return;
       loop.play();
     },
     pause: () => loop.pause(),
     step(n = 1) {
+      if (seek) return;
       loop.pause();
       loop.stepOnce(n);
     },

@@ -1,6 +1,8 @@
 // The page: reads the URL, mounts the main figure (every chart, every control),
 // keeps the URL in step with it, and wires the presets, "Copy link" and the
-// Embed dialog.
+// Embed dialog. A link's `step=N` trains the figure to step N on load; the URL
+// keeps it while the figure shows that run (not rewritten during Play), and
+// Copy link adds the current step when its checkbox is ticked.
 //
 // With `embed=1` in the URL the page is an embed: only the figure (the charts
 // in `charts=`, default activations and gradients; the controls in
@@ -35,27 +37,43 @@ function showFatal(text) {
   document.getElementById('figure').replaceChildren();
 }
 
-function wireCopyLink() {
+/**
+ * "Copy link" copies this page's link; with "include the current step (N)"
+ * ticked (at first only when the page was opened at a step), one that trains
+ * to that step on load. Returns the checkbox's updater for the figure's onStatus.
+ */
+function wireCopyLink(figure, page, opened) {
   const feedback = document.getElementById('copy-feedback');
   const field = document.getElementById('link-field');
-  document.getElementById('copy-link').addEventListener('click', async () => {
-    const copied = await copyText(location.href, field);
+  const button = document.getElementById('copy-link');
+  const box = el('input', { type: 'checkbox', id: 'copy-step', checked: opened > 0 });
+  const label = el('label', { htmlFor: box.id });
+  button.after(el('span', { class: 'copy-step' }, [box, label]));
+  const update = ({ steps }) => (label.textContent = `include the current step (${steps})`);
+  update({ steps: figure.steps });
+  button.addEventListener('click', async () => {
+    const step = box.checked ? figure.steps : 0;
+    const link = pageUrl(toSearch({ query: figure.query(), view: figure.view(), step, page }));
+    const copied = await copyText(link, field);
     if (copied) field.hidden = true;
-    feedback.textContent = copied ? 'Link copied: it reproduces this exact state, seed included.' : 'Copy the selected link.';
+    const what = step > 0 ? `this exact state at step ${step}` : 'this exact state at step 0';
+    feedback.textContent = copied ? `Link copied: it reproduces ${what}, seed included.` : 'Copy the selected link.';
   });
+  return update;
 }
 
 /** Embed mode: the figure alone, compact, with a link to the full page. */
 async function startEmbed(state) {
   const page = state.page;
   const open = el('a', { class: 'open-full', target: '_blank', rel: 'noopener', text: 'open in normscope ↗' });
-  const sync = ({ query, view }) => {
-    writeUrl(toSearch({ query, view, page }));
-    open.href = pageUrl(toSearch({ query, view }));
+  const sync = ({ query, view, step }) => {
+    writeUrl(toSearch({ query, view, step, page }));
+    open.href = pageUrl(toSearch({ query, view, step }));
   };
   const figure = await mount(document.getElementById('figure'), {
     config: state.query,
     view: state.view,
+    step: state.step,
     charts: page.charts || EMBED_DEFAULTS.charts,
     controls: page.controls || EMBED_DEFAULTS.controls,
     notices: state.notices,
@@ -63,23 +81,26 @@ async function startEmbed(state) {
     actions: [open],
     onChange: sync,
   });
-  sync({ query: figure.query(), view: figure.view() });
+  sync({ query: figure.query(), view: figure.view(), step: state.step });
   return figure;
 }
 
 /** The full page: every chart and control unless the URL names some, presets, explainer. */
 async function startPage(ns, state) {
   const page = state.page;
-  const sync = ({ query, view }) => writeUrl(toSearch({ query, view, page }));
+  const sync = ({ query, view, step }) => writeUrl(toSearch({ query, view, step, page }));
+  let showStep = () => {};
   const figure = await mount(document.getElementById('figure'), {
     config: state.query,
     view: state.view,
+    step: state.step,
     charts: page.charts,
     controls: page.controls,
     notices: state.notices,
     onChange: sync,
+    onStatus: (status) => showStep(status),
   });
-  sync({ query: figure.query(), view: figure.view() });
+  sync({ query: figure.query(), view: figure.view(), step: state.step });
   renderPresets(document.getElementById('preset-cards'), (query) => {
     figure.pause();
     figure.update(query, { replace: true });
@@ -90,7 +111,7 @@ async function startPage(ns, state) {
     figure.pause();
     figure.update('', { replace: true });
   });
-  wireCopyLink();
+  showStep = wireCopyLink(figure, page, state.step);
   const embedButton = document.getElementById('embed-open');
   embedButton.addEventListener('click', () => openEmbedDialog({ ns, figure, opener: embedButton }));
   document.getElementById('version').textContent = `normscope ${ns.version}`;

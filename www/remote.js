@@ -162,6 +162,18 @@ export class RemoteScope {
     return this.framed({ type: 'step', n }, playing);
   }
 
+  /**
+   * Switches BatchNorm's displayed pass to `mode` ('train' or 'eval', checked
+   * by the caller) on the same network, as Scope.setMode: no rebuild, step and
+   * history stay. Its frame arrives as any other.
+   */
+  setMode(mode) {
+    const params = new URLSearchParams(this.checked.query);
+    params.set('mode', mode);
+    this.checked = { ...this.checked, query: params.toString(), config: { ...this.checked.config, mode } };
+    return this.framed({ type: 'mode', mode });
+  }
+
   /** A fresh frame of the current state (e.g. for another layer's matrix). */
   refresh() {
     const queued = this.queue.some((item) => item.request.type === 'frame' && item.generation === this.generation);

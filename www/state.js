@@ -10,7 +10,11 @@
 //     (whether it shows x, x̂ or γx̂ + β); written only
 //     when they differ from their defaults;
 //   - page keys for embedding: `embed`, `charts`, `controls` (lists, comma
-//     separated), kept as given once valid.
+//     separated), kept as given once valid;
+//   - `step=N`: the figure trains (deterministically) to step N on load, so a
+//     link can hold "diverged at step 76". Not a config key, since the config
+//     is the network; written only by Copy link and the Embed dialog, and kept
+//     while the figure shows the run it started (see figure.js).
 // A refused key becomes a notice in the core's words ("invalid value "x" for
 // 'key': allowed ...") and takes its default; nothing is ever fatal.
 
@@ -24,6 +28,9 @@ export const VIEW_KEYS = {
 
 /** Page keys for embedding. */
 export const PAGE_KEYS = ['embed', 'charts', 'controls'];
+
+/** The largest `step` a link may ask for. */
+export const MAX_STEP = 100000;
 
 const invalid = (key, value, allowed) => `invalid value ${JSON.stringify(value)} for '${key}': allowed ${allowed}`;
 
@@ -42,6 +49,13 @@ export function checkView(key, raw, depth) {
   const { choices } = VIEW_KEYS[key];
   if (choices.includes(raw)) return [raw, null];
   return [VIEW_KEYS[key].default, invalid(key, raw, `one of ${choices.join(', ')}`)];
+}
+
+/** Checks a `step` value (a link's or mount()'s); returns [steps, error or null], 0 when refused. */
+export function checkStep(raw) {
+  const text = String(raw).trim();
+  if (/^\d+$/.test(text) && Number(text) <= MAX_STEP) return [Number(text), null];
+  return [0, invalid('step', String(raw), `an integer in 0..=${MAX_STEP}`)];
 }
 
 /** What embed mode shows when `charts` / `controls` are not given. */
@@ -67,7 +81,7 @@ export function checkNames(key, given, known, allowNone) {
 
 /**
  * Reads a query string. `ns` is the loaded module (see wasm.js). Returns
- * { query, config, view, page, errors, notices }: `query` is the canonical
+ * { query, config, view, page, step, errors, notices }: `query` is the canonical
  * config query, `page` holds only the page keys that were given and valid,
  * `errors` the refusals in the core's words, `notices` the same saying what
  * the page does instead.
@@ -75,14 +89,15 @@ export function checkNames(key, given, known, allowNone) {
 export function parse(search, ns) {
   const params = new URLSearchParams(search);
   const configKeys = ns.schema.map((row) => row.name);
-  const known = [...configKeys, ...Object.keys(VIEW_KEYS), ...PAGE_KEYS];
+  const pageKeys = [...Object.keys(VIEW_KEYS), ...PAGE_KEYS, 'step'];
+  const known = [...configKeys, ...pageKeys];
   const errors = [];
   const seen = new Map();
   for (const [key, value] of params) {
     if (!known.includes(key)) {
       errors.push(
         `unknown key '${key}': known keys are ${configKeys.join(', ')} (the network) and ` +
-          `${[...Object.keys(VIEW_KEYS), ...PAGE_KEYS].join(', ')} (the page)`,
+          `${pageKeys.join(', ')} (the page)`,
       );
     } else if (seen.has(key)) {
       errors.push(`key '${key}' is given more than once: the first value is used`);
@@ -121,10 +136,19 @@ export function parse(search, ns) {
       instead.set(error, `Showing ${what}.`);
     }
   }
+  let step = 0;
+  if (seen.has('step')) {
+    const [value, error] = checkStep(seen.get('step'));
+    step = value;
+    if (error) {
+      errors.push(error);
+      instead.set(error, 'Starting at step 0.');
+    }
+  }
   const notices = errors.map(
     (error) => `In the link: ${error}. ${instead.get(error) || consequence(error, normalized.config)}`,
   );
-  return { query: normalized.query, config: normalized.config, view, page, errors, notices };
+  return { query: normalized.query, config: normalized.config, view, page, step, errors, notices };
 }
 
 /** What the page does about a refused key, for the notice. */
@@ -135,12 +159,29 @@ function consequence(error, config) {
   return `Using ${used} instead.`;
 }
 
-/** The query string (with '?') for a config query, a view and page keys. */
-export function toSearch({ query, view = {}, page = {} }) {
+/** Turns a config given as a query string or a plain object into URLSearchParams. */
+export function toParams(config) {
+  if (!config) return new URLSearchParams();
+  if (typeof config === 'string') return new URLSearchParams(config);
+  return new URLSearchParams(Object.entries(config).map(([key, value]) => [key, String(value)]));
+}
+
+/** The config key an error message names ("... for 'groups': ..."), if any. */
+export function keyOf(text) {
+  const match = /(?:for|key) '([a-z_]+)'/.exec(text);
+  return match ? match[1] : null;
+}
+
+/** The keys whose values differ between two typed configs. */
+export const changedKeys = (a, b) => Object.keys(b).filter((key) => a[key] !== b[key]);
+
+/** The query string (with '?') for a config query, a view, a start step (0: none) and page keys. */
+export function toSearch({ query, view = {}, step = 0, page = {} }) {
   const params = new URLSearchParams(query);
   for (const [key, spec] of Object.entries(VIEW_KEYS)) {
     if (key in view && view[key] !== spec.default) params.set(key, String(view[key]));
   }
+  if (step > 0) params.set('step', String(step));
   if (page.embed) params.set('embed', '1');
   if (page.charts) params.set('charts', page.charts.join(','));
   if (page.controls) params.set('controls', page.controls.length ? page.controls.join(',') : 'none');

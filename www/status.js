@@ -1,22 +1,29 @@
 // The status line of a figure: where training stands and how fast it runs.
 //
-//   step 120 · loss 0.412 · accuracy 83% · frame 23 ms · 38 fps · 246 steps/s
-//   step 12 · loss 0.695 · … · frame 8 ms · 60 fps · 3.2 updates/s · 3.2 steps/s · training in a worker
+//   step 120 · on the batch of 64: loss 0.412 · accuracy 83% · frame 23 ms · 38 fps · 246 steps/s
+//   step 12 · on the batch of 64: loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker
+//   training to step 500: 120/500 · training in a worker
 //
+// Loss and accuracy are those of the probe pass: the current batch (the one the
+// last step trained on) with the current parameters, not held-out data.
 // During Play it shows the loop's measurements (loop.js perf()); otherwise how
-// long the last rebuild took to draw.
+// long the last rebuild took to draw. While a link's `step=N` is being reached,
+// only the progress.
 
 const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
 
 /**
- * `steps`; `stats` (Scope.stats(), or null); `perf` (Loop.perf()); `playing`
- * (the last action was Play); `rebuildMs`; `remote` (a worker trains);
- * `ready` (false while a worker builds the network).
+ * `steps`; `stats` (Scope.stats(), or null); `batch` (samples per batch, the
+ * config's); `perf` (Loop.perf()); `playing` (the last action was Play);
+ * `rebuildMs`; `remote` (a worker trains); `ready` (false while a worker
+ * builds the network); `target` (the step being trained to, or 0).
  */
-export function statusText({ steps, stats, perf, playing, rebuildMs, remote, ready }) {
+export function statusText({ steps, stats, batch, perf, playing, rebuildMs, remote, ready, target = 0 }) {
+  const worker = remote ? ' · training in a worker' : '';
+  if (target > 0) return `training to step ${target}: ${steps}/${target}${worker}`;
   const parts = [`step ${steps}`];
   if (stats) {
-    parts.push(`loss ${fmt(stats.loss)}`);
+    parts.push(`on the batch of ${batch}: loss ${fmt(stats.loss)}`);
     parts.push(`accuracy ${typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—'}`);
     if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
   }

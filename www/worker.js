@@ -5,6 +5,7 @@
 //   {id, type: 'init', module}            the page's compiled WebAssembly.Module
 //   {id, type: 'build', query, layer, decision}   a new Scope -> frame
 //   {id, type: 'step', n, layer, decision}        n training steps -> frame
+//   {id, type: 'mode', mode, layer, decision}     BatchNorm's displayed pass -> frame
 //   {id, type: 'frame', layer, decision}          the current state -> frame
 //   {id, type: 'snapshot'}                -> {json}
 //
@@ -38,6 +39,10 @@ function handle(request) {
     const started = performance.now();
     const taken = scope.step(request.n);
     return frame(id, request, { taken, stepMs: performance.now() - started });
+  }
+  if (type === 'mode') {
+    scope.setMode(request.mode); // the network stays: only the probe pass changes
+    return frame(id, request, { taken: 0, stepMs: 0 });
   }
   if (type === 'frame') return frame(id, request, { taken: 0, stepMs: 0 });
   if (type === 'snapshot') return self.postMessage({ id, json: scope.snapshotJson() });

@@ -85,6 +85,17 @@ impl Scope {
         &self.config
     }
 
+    /// Switches the displayed pass (BatchNorm's train or eval mode, a display
+    /// choice): only the probe pass changes. Parameters, optimizer state,
+    /// running statistics, the batch, the step and the history stay as they are.
+    pub fn set_mode(&mut self, mode: Mode) {
+        if self.config.mode != mode {
+            self.config.mode = mode;
+            self.stats = None;
+            self.probe_cached = false;
+        }
+    }
+
     /// Training steps taken so far.
     pub fn steps(&self) -> u64 {
         self.step

@@ -1,4 +1,4 @@
-// Helpers shared by the embedding tests (embed.test.mjs, course.test.mjs):
+// Helpers shared by the embedding and state tests (embed, course, state .test.mjs):
 // one browser per test file whose frames report CSP violations as console
 // errors, a page runner that also fails on any request off the site, and
 // readers for what a figure shows.
@@ -74,3 +74,13 @@ export const allPainted = (page, root = 'body') =>
 
 /** Evaluates `window.normscope.figure.<expression>` in a page or frame. */
 export const figure = (page, expression) => page.evaluate(`window.normscope.figure.${expression}`);
+
+/** The pixels of the first chart `kind`'s canvas in a page or frame, as a data URL. */
+export const chartPixels = (page, kind) =>
+  page.evaluate((k) => document.querySelector(`.chart-${k} canvas`).toDataURL(), kind);
+
+/** The figure's statistics CSV, as its Export menu gives it. */
+export const statsCsv = (page) => page.evaluate(async () => (await window.normscope.figure.exportCsv()).text());
+
+/** Parameter `key` of the page's address, or null. */
+export const urlParam = (page, key) => new URL(page.url()).searchParams.get(key);

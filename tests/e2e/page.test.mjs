@@ -154,21 +154,27 @@ test('a bad URL shows a notice naming the key and what is allowed, and uses the 
 
 test('a refused control value is named, and the last good state is kept', TIMEOUT, async () => {
   await onPage('index.html?norm=group', async (page) => {
-    await page.getByLabel('Groups', { exact: true }).fill('7');
-    await page.getByRole('alert').filter({ hasText: 'groups' }).waitFor();
-    assert.match(await page.getByRole('alert').innerText(), /'groups': allowed a divisor of width 64/);
-    assert.equal(param(page, 'groups'), '8');
+    const lr = page.getByLabel('Learning rate', { exact: true });
+    await lr.fill('0');
+    await lr.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'lr' }).waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /invalid value "0" for 'lr': allowed a number in \(0, 10\]/);
+    assert.equal(param(page, 'lr'), '0.05');
     // Fixing the value applies it and clears the message.
-    await page.getByLabel('Groups', { exact: true }).fill('16');
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('groups') === '16');
+    await lr.fill('0.1');
+    await lr.press('Enter');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.1');
     assert.equal(await page.locator('.notice').count(), 0);
+    await page.getByLabel('Groups', { exact: true }).selectOption('16');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('groups') === '16');
   });
   // GroupNorm refused at width 10 (8 groups): Groups must still be reachable to fix it.
   await onPage('index.html?width=10', async (page) => {
     await page.getByLabel('Normalization', { exact: true }).selectOption('group');
     await page.getByRole('alert').filter({ hasText: 'groups' }).waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /'groups': allowed a divisor of width 10/);
     assert.equal(param(page, 'norm'), 'none', 'a refused config reached the URL');
-    await page.getByLabel('Groups', { exact: true }).fill('5');
+    await page.getByLabel('Groups', { exact: true }).selectOption('5');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('norm') === 'group');
     assert.equal(param(page, 'groups'), '5');
   });

@@ -143,6 +143,19 @@ impl JsScope {
         self.scope.step(n as usize) as u32
     }
 
+    /// Switches BatchNorm's displayed pass (`"train"` or `"eval"`) without
+    /// rebuilding: the trained network, its step and history stay. Throws
+    /// naming 'mode' and the allowed values; nothing changes then.
+    #[wasm_bindgen(js_name = setMode)]
+    pub fn set_mode(&mut self, mode: &str) -> Result<(), JsError> {
+        let mut config = self.scope.config().clone();
+        config
+            .set("mode", mode)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.scope.set_mode(config.mode);
+        Ok(())
+    }
+
     /// Training steps taken so far.
     #[wasm_bindgen(getter)]
     pub fn steps(&self) -> f64 {
