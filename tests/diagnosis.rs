@@ -149,3 +149,20 @@ fn magnitudes_read_as_powers_of_ten() {
     assert_eq!(magnitude(309.1), "309");
     assert_eq!(magnitude(3.45), "3.5");
 }
+
+#[test]
+fn the_json_for_the_page_has_kind_text_and_link() {
+    let config: Config = "depth=20&activation=tanh&init=torch_default"
+        .parse()
+        .unwrap();
+    let mut scope = Scope::new(config.clone()).unwrap();
+    let json = normscope::core::diagnosis::diagnosis_json(&config, scope.stats());
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &value[0];
+    assert_eq!(first["kind"], "vanishing_signal");
+    assert!(first["text"]
+        .as_str()
+        .unwrap()
+        .contains("from layer 1 to layer 20"));
+    assert_eq!(first["link"]["title"], "Vanishing signal");
+}

@@ -358,3 +358,19 @@ fn update(layers: &[LayerStats]) -> Option<Finding> {
         .max_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
         .map(|(layer, ratio)| Finding::Update { layer, ratio })
 }
+
+/// The findings as JSON: `[{"kind", "text", "link": {"title", "query"} | null}]`,
+/// for the page (both the JS `Scope` and the JS `Frame` hand this out).
+pub fn diagnosis_json(config: &Config, stats: &Stats) -> String {
+    let findings: Vec<serde_json::Value> = diagnose(config, stats)
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "kind": f.kind(),
+                "text": f.text(),
+                "link": f.link().map(|l| serde_json::json!({"title": l.title, "query": l.query})),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(findings).to_string()
+}

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::core::config::Config;
+use crate::core::diagnosis::diagnosis_json;
 use crate::core::frame::Frame as CoreFrame;
 use crate::web::api::{describe_chart, divergence_text, draw_chart, parse_json};
 use crate::web::charts::{ChartData, ChartKind};
@@ -39,6 +40,11 @@ impl JsFrame {
     /// As `Scope.stats()`.
     pub fn stats(&self) -> Result<JsValue, JsError> {
         parse_json(&serde_json::to_string(&self.frame.stats).unwrap_or_default())
+    }
+
+    /// As `Scope.diagnosis()`.
+    pub fn diagnosis(&self) -> Result<JsValue, JsError> {
+        parse_json(&diagnosis_json(&self.config, &self.frame.stats))
     }
 
     /// As `Scope.statsCsv()`.

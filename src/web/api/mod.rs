@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::core::config::{schema_json, Config};
+use crate::core::diagnosis::diagnosis_json;
 use crate::core::frame::{Frame, FrameRequest};
 use crate::core::snapshot::config_json;
 use crate::core::stats::{Divergence, Stats};
@@ -185,6 +186,14 @@ impl JsScope {
     #[wasm_bindgen(js_name = statsCsv)]
     pub fn stats_csv(&mut self) -> String {
         self.scope.stats().to_csv()
+    }
+
+    /// What the statistics show, in words (`src/core/diagnosis.rs`): an array of
+    /// `{kind, text, link}`, `link` being `{title, query}` of the preset that
+    /// explains the finding, or null.
+    pub fn diagnosis(&mut self) -> Result<JsValue, JsError> {
+        let config = self.scope.config().clone();
+        parse_json(&diagnosis_json(&config, self.scope.stats()))
     }
 
     /// The snapshot (format `normscope-snapshot/1`) as a plain object.
