@@ -8,10 +8,9 @@
 mod bench;
 mod build;
 mod dist;
-mod encode;
-mod html;
-mod inline;
+mod esbuild;
 mod npm;
+mod page;
 mod serve;
 mod setup;
 mod single;

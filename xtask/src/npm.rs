@@ -126,8 +126,8 @@ fn package_list(manifest: &str, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A JSON string literal.
-fn json_string(text: &str) -> String {
+/// A JSON string literal (also a JavaScript one).
+pub fn json_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
