@@ -4,7 +4,7 @@
 // It answers what the figure asks of a Scope: `query()`, `config()`,
 // `steps`, `stats()`, `diverged()`, `draw()`, `describe()`, `statsCsv()`
 // read the last Frame the worker sent (decoded by the wasm on the page), so
-// the charts are drawn on the page from plain data, as DESIGN §5 planned.
+// the charts are drawn on the page from plain data (docs/architecture.md).
 // What needs the network is asynchronous: `step(n)` and `snapshotJson()`
 // return Promises, and `onFrame()` is called whenever a new frame is in.
 //
