@@ -14,7 +14,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
 use super::colour::{Rgb, BACKGROUND, BLUE, GREEN, INK, MUTED, VERMILLION};
-use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
+use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::{Painter, Res};
 use super::ticks::{decade_ticks, format_sig, integer_ticks, ordinal, percent, widest, Tick};
 use crate::core::config::{Activation, Config};
@@ -93,12 +93,12 @@ fn std_range(stats: &Stats) -> Option<(f64, f64)> {
     Some((lo, hi))
 }
 
-fn geometry(frame: &Frame, config: &Config, stats: &Stats) -> Geometry {
+fn geometry(surface: &Surface, config: &Config, stats: &Stats) -> Geometry {
     let depth = stats.layers.len().max(1);
-    let extra = frame.legend_extra(TITLE, &keys(config.activation));
+    let extra = surface.legend_extra(TITLE, &keys(config.activation));
     let (lo, hi) = std_range(stats).unwrap_or((-3.0, 1.0));
-    let inner = frame.height - frame.top() - extra - frame.bottom();
-    let std_ticks = decade_ticks(lo, hi, frame.tick_room(inner * 0.62, 0, true));
+    let inner = surface.height - surface.top() - extra - surface.bottom();
+    let std_ticks = decade_ticks(lo, hi, surface.tick_room(inner * 0.62, 0, true));
     let share_ticks = vec![
         Tick {
             at: 0.0,
@@ -109,15 +109,15 @@ fn geometry(frame: &Frame, config: &Config, stats: &Stats) -> Geometry {
             label: "100%".into(),
         },
     ];
-    let chrome = frame.chrome(extra, widest(&std_ticks).max(4), Right::Margin);
-    let (std_plot, share_plot) = chrome.plot.split(0.64, 0.8 * frame.font);
+    let chrome = surface.chrome(extra, widest(&std_ticks).max(4), Right::Margin);
+    let (std_plot, share_plot) = chrome.plot.split(0.64, 0.8 * surface.font);
     Geometry {
         std_plot,
         share_plot,
         layers: Axis::horizontal(0.5, depth as f64 + 0.5, &chrome.plot),
         std_axis: Axis::vertical(lo, hi, &std_plot),
         share_axis: Axis::vertical(0.0, 1.0, &share_plot),
-        layer_ticks: integer_ticks(1, depth as i64, frame.tick_room(chrome.plot.w, 2, false)),
+        layer_ticks: integer_ticks(1, depth as i64, surface.tick_room(chrome.plot.w, 2, false)),
         std_ticks,
         share_ticks,
         extra,
@@ -131,7 +131,7 @@ pub fn draw_summary(
     stats: &Stats,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
-    let g = geometry(&p.frame, config, stats);
+    let g = geometry(&p.surface, config, stats);
     p.title(TITLE)?;
     p.legend(&keys(config.activation), g.extra)?;
     p.grid(&g.std_plot, None, Some((&g.std_axis, &g.std_ticks)))?;
@@ -214,7 +214,7 @@ fn draw_std(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
         }
     }
     if !zero.is_empty() {
-        let f = &p.frame;
+        let f = &p.surface;
         let at = (
             g.std_plot.right() - 0.5 * f.font,
             g.std_plot.bottom() - 0.8 * f.small(),
@@ -252,7 +252,7 @@ fn draw_share(
         };
         p.fill(&bar, GREEN, 0.85)?;
     }
-    let f = &p.frame;
+    let f = &p.surface;
     let at = (
         g.share_plot.x + 0.5 * f.font,
         g.share_plot.y + 0.8 * f.small(),
@@ -261,8 +261,14 @@ fn draw_share(
 }
 
 /// Hover: the layer's two stds and its share.
-pub(super) fn describe(frame: &Frame, x: f64, y: f64, config: &Config, stats: &Stats) -> String {
-    let g = geometry(frame, config, stats);
+pub(super) fn describe(
+    surface: &Surface,
+    x: f64,
+    y: f64,
+    config: &Config,
+    stats: &Stats,
+) -> String {
+    let g = geometry(surface, config, stats);
     if !(g.std_plot.contains(x, y) || g.share_plot.contains(x, y)) || stats.layers.is_empty() {
         return String::new();
     }
