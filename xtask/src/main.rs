@@ -7,6 +7,7 @@
 
 mod bench;
 mod build;
+mod csp;
 mod dist;
 mod esbuild;
 mod npm;

@@ -27,9 +27,9 @@ use std::path::Path;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use lol_html::html_content::{ContentType, Element};
-use lol_html::{element, rewrite_str, text, RewriteStrSettings};
-use sha2::{Digest, Sha256};
+use lol_html::{element, rewrite_str, RewriteStrSettings};
 
+use crate::csp::{csp_hash, inline_hashes, script_safe};
 use crate::esbuild::Esbuild;
 use crate::npm::json_string;
 use crate::page::{self, line_of, local_path, resolve, Kind};
@@ -58,8 +58,6 @@ struct Walk {
     style_attributes: Vec<usize>,
     module_bytes: usize,
     css_bytes: usize,
-    /// The text of the inline `<script>` or `<style>` being read, to hash.
-    inline: Option<(String, bool)>,
 }
 
 pub fn build(root: &Path, esbuild: &Esbuild) -> Result<Single> {
@@ -73,31 +71,19 @@ pub fn build(root: &Path, esbuild: &Esbuild) -> Result<Single> {
         STANDARD.encode(&wasm),
         json_string(&worker)
     );
-    let walk = RefCell::new(Walk::default());
+    let (scripts, styles) = inline_hashes(&page)?;
+    let walk = RefCell::new(Walk {
+        scripts,
+        styles,
+        ..Walk::default()
+    });
     let on_element = element!("*", |el| {
         let line = line_of(&page, el.source_location().bytes().start);
         replace(root, esbuild, &prelude, el, line, &mut walk.borrow_mut())
             .map_err(|e| format!("{PAGE}:{line}: {e}").into())
     });
-    let on_text = text!("script, style", |chunk| {
-        let mut walk = walk.borrow_mut();
-        if let Some((text, is_script)) = walk.inline.as_mut() {
-            text.push_str(chunk.as_str());
-            if chunk.last_in_text_node() {
-                let (hash, is_script) = (csp_hash(text), *is_script);
-                walk.inline = None;
-                let list = if is_script {
-                    &mut walk.scripts
-                } else {
-                    &mut walk.styles
-                };
-                list.push(hash);
-            }
-        }
-        Ok(())
-    });
     let settings = RewriteStrSettings {
-        element_content_handlers: vec![on_element, on_text],
+        element_content_handlers: vec![on_element],
         ..RewriteStrSettings::new()
     };
     let out = rewrite_str(&page, settings).map_err(|e| e.to_string())?;
@@ -155,8 +141,7 @@ fn replace(
         "script" => {
             let module = el.get_attribute("type").as_deref() == Some("module");
             let Some(src) = src else {
-                walk.inline = Some((String::new(), true));
-                return Ok(());
+                return Ok(()); // kept as written, hashed by `inline_hashes`
             };
             if !module {
                 return Err(format!(
@@ -175,7 +160,6 @@ fn replace(
                 ContentType::Html,
             );
         }
-        "style" => walk.inline = Some((String::new(), false)),
         "link" => link(root, esbuild, el, walk)?,
         "a" => {
             if let Some(target) = el.get_attribute("href").as_deref().and_then(local_path) {
@@ -252,33 +236,6 @@ fn data_url(root: &Path, path: &str) -> Result<String> {
     Ok(format!("data:{mime};base64,{}", STANDARD.encode(bytes)))
 }
 
-/// The CSP hash-source of an inline `<script>` or `<style>` body (CSP Level 3,
-/// "hash-source"): `'sha256-' + base64(sha256(utf8 text))`.
-pub fn csp_hash(text: &str) -> String {
-    format!(
-        "'sha256-{}'",
-        STANDARD.encode(Sha256::digest(text.as_bytes()))
-    )
-}
-
-/// Script text that cannot end its `<script>` element early: `</script` is
-/// written `<\/script` (the same string to JS); `<!--` is refused.
-fn script_safe(script: &str) -> Result<String> {
-    if script.contains("<!--") {
-        return Err("the bundle contains `<!--`, which changes how HTML parses a script".into());
-    }
-    let mut out = String::with_capacity(script.len());
-    let lower = script.to_ascii_lowercase();
-    let mut at = 0;
-    for (i, _) in lower.match_indices("</script") {
-        out.push_str(&script[at..i]);
-        out.push_str("<\\/");
-        at = i + 2;
-    }
-    out.push_str(&script[at..]);
-    Ok(out)
-}
-
 /// Fails if the written page would still load a local file.
 fn self_contained(page: &str) -> Result {
     let loads = page::references("dist/normscope.html", page)?;
@@ -288,25 +245,5 @@ fn self_contained(page: &str) -> Result {
             "dist/normscope.html:{}: <{}> still refers to {}",
             r.line, r.tag, r.path
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csp_hash_is_base64_of_the_sha256_digest() {
-        // The example in the CSP3 spec: `alert('Hello, world.');`.
-        assert_eq!(
-            csp_hash("alert('Hello, world.');"),
-            "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"
-        );
-    }
-
-    #[test]
-    fn script_text_cannot_close_its_element() {
-        assert_eq!(script_safe("a('</SCRIPT>')").unwrap(), "a('<\\/SCRIPT>')");
-        assert!(script_safe("x <!-- y").is_err());
     }
 }
