@@ -16,10 +16,16 @@
 //! assert!(json.starts_with("{\"format\":\"normscope-snapshot/1\""));
 //! ```
 //!
-//! Modules: `core::config` (the key table), `core::matrix` (matmul kernels),
-//! `core::init`, `core::activation`, `core::norm` (one file per kind),
-//! `core::network` (blocks, forward, backward), `core::loss`, `core::optim`,
-//! `core::data`, `core::stats`, `core::scope`, `core::snapshot`.
+//! Modules (docs/architecture.md describes how they fit together):
+//!
+//! - [`core`], pure Rust: `config` (the key table), `matrix` (the matmul
+//!   kernel), `linear`, `init`, `activation`, `norm` (one file per kind),
+//!   `network` (blocks, forward, backward), `loss`, `optim`, `data`, `stats`,
+//!   `histogram`, `history`, `views` (layer matrix, decision regions), `infer`,
+//!   `scope` (the one object every face drives), `snapshot`, `frame` (a
+//!   training state as bytes, for a Web Worker), `error`;
+//! - `web`, wasm32 only: `api` (every `#[wasm_bindgen]` export) and `charts`
+//!   (one file per chart).
 
 pub mod core;
 

@@ -1,4 +1,5 @@
-//! Initialization against torch.nn.init's formulas (shared/reference/pytorch.md).
+//! Initialization against torch.nn.init's formulas (the table in src/core/init.rs,
+//! and docs/network.md).
 
 use normscope::core::config::{Activation, InitScheme};
 use normscope::core::init::{weight_draw, Draw, LinearInit, Rng};
@@ -38,7 +39,7 @@ fn mean_std(values: &[f32]) -> (f64, f64) {
 
 #[test]
 fn reference_values_for_256_by_256() {
-    // The table in shared/reference/pytorch.md, section 2.
+    // torch.nn.init at fan_in = fan_out = 256, by hand from its formulas (docs/network.md).
     let bound = |d: Draw| match d {
         Draw::Uniform { bound } => bound,
         Draw::Normal { std } => std,

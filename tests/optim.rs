@@ -3,10 +3,10 @@
 //! bias correction): one parameter p = 1, gradients 0.5 then -0.25, lr 0.1.
 
 use normscope::core::config::Optimizer as Kind;
-use normscope::core::optim::Optimizer;
+use normscope::core::optim::OptimizerState;
 
 fn two_steps(kind: Kind) -> (f32, f32) {
-    let mut optimizer = Optimizer::new(kind, 0.1);
+    let mut optimizer = OptimizerState::new(kind, 0.1);
     let mut param = [1.0f32];
     let mut after = [0.0f32; 2];
     for (step, grad) in [0.5f32, -0.25].into_iter().enumerate() {
@@ -58,7 +58,7 @@ fn adam_with_bias_correction() {
 
 #[test]
 fn update_returns_the_std_of_the_applied_update() {
-    let mut optimizer = Optimizer::new(Kind::Sgd, 0.1);
+    let mut optimizer = OptimizerState::new(Kind::Sgd, 0.1);
     let mut param = [0.0f32; 4];
     optimizer.begin_step();
     let std = optimizer.update(0, &mut param, &[1.0, -1.0, 1.0, -1.0]);

@@ -303,7 +303,7 @@ export async function mount(element, options = {}) {
 
   // A change rebuilds at once; further changes in the same frame (a dragged
   // slider) are coalesced into one rebuild in the next animation frame.
-  let pendingFrame = 0;
+  let pendingRebuild = 0;
   let rebuiltThisFrame = false;
   function onControl(key, text) {
     draft.set(key, text);
@@ -318,9 +318,9 @@ export async function mount(element, options = {}) {
       rebuiltThisFrame = true;
       requestAnimationFrame(() => (rebuiltThisFrame = false));
       applyDraft();
-    } else if (!pendingFrame) {
-      pendingFrame = requestAnimationFrame(() => {
-        pendingFrame = 0;
+    } else if (!pendingRebuild) {
+      pendingRebuild = requestAnimationFrame(() => {
+        pendingRebuild = 0;
         applyDraft();
       });
     }
@@ -453,7 +453,7 @@ export async function mount(element, options = {}) {
     ...exporter, // exportPng(kind), exportCsv(), exportSnapshot(), download(what)
     destroy() {
       loop.pause();
-      if (pendingFrame) cancelAnimationFrame(pendingFrame);
+      if (pendingRebuild) cancelAnimationFrame(pendingRebuild);
       charts.destroy();
       exportMenu?.destroy();
       scope?.free();

@@ -15,7 +15,7 @@ const FRAME_BUDGET_MS = 24;
 const ASYNC_BUDGET_MS = 100;
 /** Minimum time between two status-line updates. */
 const STATUS_INTERVAL_MS = 250;
-/** Frames older than this leave the fps / steps-per-second window. */
+/** Rounds older than this leave the fps / steps-per-second window. */
 const WINDOW_MS = 1000;
 
 export class Loop {
@@ -26,7 +26,8 @@ export class Loop {
    * `onState(playing)`.
    */
   constructor(callbacks) {
-    Object.assign(this, { callbacks, playing: false, raf: 0, k: 1, frames: [], ticks: [] });
+    Object.assign(this, { callbacks, playing: false, raf: 0, k: 1, rounds: [], ticks: [] });
+    // rounds: one record per chart update (k steps, then a redraw); ticks: animation frames.
     this.inFlight = false; // an asynchronous step (a worker's) is on its way
     this.generation = 0; // bumped by pause(), so a late reply is dropped
     this.lastStatus = 0;
@@ -38,7 +39,7 @@ export class Loop {
   play() {
     if (this.playing) return;
     this.playing = true;
-    this.frames = [];
+    this.rounds = [];
     this.ticks = [];
     this.k = Math.min(this.k, this.callbacks.maxSteps());
     this.raf = requestAnimationFrame(this.tick);
@@ -127,8 +128,8 @@ export class Loop {
     const target = Math.max(1, Math.min(max, fit));
     this.k = target < this.k ? target : Math.min(target, this.k + Math.ceil(this.k / 4));
 
-    this.frames.push({ time: now, steps: taken, work: done - stepped + (remote ? 0 : stepped - started) });
-    while (this.frames.length > 2 && now - this.frames[0].time > WINDOW_MS) this.frames.shift();
+    this.rounds.push({ time: now, steps: taken, work: done - stepped + (remote ? 0 : stepped - started) });
+    while (this.rounds.length > 2 && now - this.rounds[0].time > WINDOW_MS) this.rounds.shift();
     if (done - this.lastStatus >= STATUS_INTERVAL_MS) {
       this.lastStatus = done;
       callbacks.status();
@@ -142,11 +143,11 @@ export class Loop {
    * `stepsPerSecond`; `stepsPerFrame`, the current k.
    */
   perf() {
-    const { frames, ticks } = this;
+    const { rounds, ticks } = this;
     const rate = (times) => (times.length < 2 ? 0 : (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000));
-    if (frames.length < 2) return { fps: rate(ticks), updates: 0, frameMs: 0, stepsPerSecond: 0, stepsPerFrame: this.k };
-    const span = (frames[frames.length - 1].time - frames[0].time) / 1000;
-    const later = frames.slice(1);
+    if (rounds.length < 2) return { fps: rate(ticks), updates: 0, frameMs: 0, stepsPerSecond: 0, stepsPerFrame: this.k };
+    const span = (rounds[rounds.length - 1].time - rounds[0].time) / 1000;
+    const later = rounds.slice(1);
     return {
       fps: rate(ticks),
       updates: later.length / span,

@@ -4,7 +4,7 @@
 // It answers what the figure asks of a Scope: `query()`, `config()`,
 // `steps`, `stats()`, `diverged()`, `draw()`, `describe()`, `statsCsv()`
 // read the last Frame the worker sent (decoded by the wasm on the page), so
-// the charts are drawn on the page from plain data, as DESIGN §5 planned.
+// the charts are drawn on the page from plain data (docs/architecture.md).
 // What needs the network is asynchronous: `step(n)` and `snapshotJson()`
 // return Promises, and `onFrame()` is called whenever a new frame is in.
 //
@@ -23,12 +23,28 @@
 export const WORKER_FLOPS = 6e7;
 
 /**
- * Whether this page can run normscope in a worker at all: not the single file
- * (it has no worker script to load), and not a page with an opaque origin (a
- * sandboxed iframe, file://), which may not start a worker from a URL.
+ * Whether this page can run normscope in a worker at all: not a page with an
+ * opaque origin (a sandboxed iframe, file://), which may not start a worker
+ * from a URL, unless it is the single file, whose worker is a classic script
+ * started from a blob URL, which such pages may start.
  */
 export function workersAvailable(ns) {
-  return typeof Worker === 'function' && Boolean(ns.module) && !globalThis.NORMSCOPE_WASM_BASE64 && self.origin !== 'null';
+  if (typeof Worker !== 'function' || !ns.module) return false;
+  return Boolean(globalThis.NORMSCOPE_WORKER_SOURCE) || self.origin !== 'null';
+}
+
+let workerBlobUrl = null;
+
+/**
+ * A new worker: www/worker.js as a module, or in the single file
+ * (`cargo xtask dist` -> dist/normscope.html) the classic script it carries in
+ * NORMSCOPE_WORKER_SOURCE, from one blob URL the page keeps.
+ */
+function startWorker() {
+  const source = globalThis.NORMSCOPE_WORKER_SOURCE;
+  if (!source) return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'normscope' });
+  workerBlobUrl ??= URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  return new Worker(workerBlobUrl, { name: 'normscope' });
 }
 
 /** During Play, the decision regions are recomputed at most this often. */
@@ -52,7 +68,7 @@ export class RemoteScope {
     this.decision = null; // the last Frame with decision regions (may be `current`)
     this.decisionAt = -Infinity;
     this.timing = { stepMs: 0, frameMs: 0 };
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'normscope' });
+    this.worker = startWorker();
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.fail(new Error(`the worker failed: ${event.message || 'it could not load'}`));
     this.worker.onmessageerror = () => this.fail(new Error('the worker sent a message the page cannot read'));

@@ -32,17 +32,18 @@ async function compile(url) {
  * Loads the wasm module once; resolves to { Scope, Frame, checkQuery,
  * normalizeQuery, schema, kinds, version, module }. `module` is the compiled
  * WebAssembly.Module, which a figure's worker instantiates without a second
- * fetch (remote.js); it is null for the single file, which uses no worker.
+ * fetch (remote.js).
  */
 export function load(wasmUrl) {
   if (!started) {
     // The single file (`cargo xtask dist` -> dist/normscope.html) carries the
-    // wasm as base64 in this global: decode it and start from the bytes, no fetch.
+    // wasm as base64 in this global: compile it from the bytes, no fetch.
     const inlined = globalThis.NORMSCOPE_WASM_BASE64;
-    const compiled = inlined ? Promise.resolve(null) : compile(wasmUrl || new URL('../pkg/normscope_bg.wasm', import.meta.url));
+    const compiled = inlined
+      ? WebAssembly.compile(Uint8Array.from(atob(inlined), (c) => c.charCodeAt(0)))
+      : compile(wasmUrl || new URL('../pkg/normscope_bg.wasm', import.meta.url));
     started = compiled.then(async (module) => {
-      const source = module || Uint8Array.from(atob(inlined), (c) => c.charCodeAt(0));
-      await init({ module_or_path: source });
+      await init({ module_or_path: module });
       return {
         Scope,
         Frame,

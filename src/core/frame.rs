@@ -4,7 +4,7 @@
 //! frame after each batch of steps and posts it to the page as one byte buffer
 //! (postcard, a compact serde encoding: f32 as 4 bytes, no field names); the
 //! page decodes it and draws from it. The page's charts never need the
-//! `Scope` (DESIGN §5), only this.
+//! `Scope` (docs/architecture.md), only this.
 //!
 //! A frame holds the statistics and history always, and the layer matrix and
 //! the decision regions only when asked for, since they cost a pass each.

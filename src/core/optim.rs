@@ -16,9 +16,10 @@ const BETA1: f32 = 0.9;
 const BETA2: f32 = 0.999;
 const ADAM_EPS: f32 = 1e-8;
 
-/// An optimizer with its per-parameter state.
+/// The optimizer `kind` with its step count and per-parameter buffers (the
+/// choice itself is `config::Optimizer`).
 #[derive(Debug, Clone)]
-pub struct Optimizer {
+pub struct OptimizerState {
     pub kind: Kind,
     pub lr: f32,
     /// Completed steps (Adam's t after the update).
@@ -27,9 +28,9 @@ pub struct Optimizer {
     second: Vec<Vec<f32>>,
 }
 
-impl Optimizer {
-    pub fn new(kind: Kind, lr: f32) -> Optimizer {
-        Optimizer {
+impl OptimizerState {
+    pub fn new(kind: Kind, lr: f32) -> OptimizerState {
+        OptimizerState {
             kind,
             lr,
             steps: 0,
@@ -38,7 +39,7 @@ impl Optimizer {
         }
     }
 
-    /// Marks the start of a step; call before the [`Optimizer::update`]s.
+    /// Marks the start of a step; call before the [`OptimizerState::update`]s.
     pub fn begin_step(&mut self) {
         self.steps += 1;
     }

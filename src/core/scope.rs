@@ -19,7 +19,7 @@ use crate::core::init::Rng;
 use crate::core::loss::softmax_cross_entropy;
 use crate::core::network::{Network, Owner, Param};
 use crate::core::norm::Pass;
-use crate::core::optim::Optimizer;
+use crate::core::optim::OptimizerState;
 use crate::core::snapshot::Snapshot;
 use crate::core::stats::{std_of, Divergence, History, Stats};
 use crate::core::views::{DecisionGrid, LayerMatrix};
@@ -43,7 +43,7 @@ pub struct Scope {
     config: Config,
     data: Data,
     pub(crate) network: Network,
-    optimizer: Optimizer,
+    optimizer: OptimizerState,
     batcher: Batcher,
     step: u64,
     history: History,
@@ -66,7 +66,7 @@ impl Scope {
         let mut batcher = Batcher::new(config.batch, data.dim, rng(config.seed, BATCH_STREAM));
         batcher.next(&data);
         Ok(Scope {
-            optimizer: Optimizer::new(config.optimizer, config.lr),
+            optimizer: OptimizerState::new(config.optimizer, config.lr),
             history: History::new(config.depth),
             update_std: vec![None; config.depth],
             update_ratio: vec![None; config.depth],

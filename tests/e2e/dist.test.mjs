@@ -9,7 +9,11 @@
 //   with no CSP violation;
 // - the figure in <iframe sandbox="allow-scripts">, from the site and from the
 //   single file;
-// - dist/site/ served as a static site works and holds no test or bench pages.
+// - dist/site/ served as a static site works and holds no test or bench pages;
+// - a depth 64 x width 256 network trains in the single file's worker (a classic
+//   script started from a blob URL) from file://, as it does in the site's, and
+//   a big network does so in the sandboxed iframe and under the printed CSP;
+//   the two rates are printed side by side, not asserted.
 //
 // Every page also reports `securitypolicyviolation` events as console errors,
 // so browser.mjs's problem list catches a violation whichever way it shows.
@@ -30,6 +34,8 @@ const SINGLE = join(ROOT, 'dist', 'normscope.html');
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const EMBED = 'embed=1&depth=6&charts=activations,gradients&controls=norm';
 const TIMEOUT = { timeout: 180_000 };
+/** A network whose step costs more than WORKER_FLOPS (www/remote.js): it trains in a worker. */
+const BIG_EMBED = EMBED.replace('depth=6', 'depth=20&width=128');
 
 /** Runs in every frame before its scripts: CSP violations become console errors. */
 function reportViolations() {
@@ -70,6 +76,16 @@ async function check(context, url, body, frameOf = (page) => page.mainFrame()) {
   await waitForReady(frame, { timeout: 60_000 });
   await body(frame, page);
   assertNoProblems();
+}
+
+/** Waits for the first frame of a figure and asserts that it came from a worker, which then takes a step. */
+async function assertTrainsInWorker(frame) {
+  await frame.waitForFunction(() => !document.querySelector('.figure.building'), null, { timeout: 60_000 });
+  assert.equal(await frame.evaluate(() => window.normscope.figure.perf().engine), 'worker');
+  assert.deepEqual(await frame.locator('.notice').allInnerTexts(), [], 'a notice appeared');
+  await frame.evaluate(() => window.normscope.figure.step());
+  await frame.waitForFunction(() => window.normscope.figure.steps === 1, null, { timeout: 60_000 });
+  await assertChartsPainted(frame, ['activations', 'gradients']);
 }
 
 /** Asserts that each listed chart's canvas is painted: many colours, not one fill. */
@@ -142,6 +158,8 @@ test('dist/normscope.html served under the CSP that dist prints', TIMEOUT, async
   await withContext(async (context) => {
     await addHeaders(context, '**/dist/normscope.html*', { 'content-security-policy': csp });
     await check(context, `dist/normscope.html?${EMBED}`, (frame) => assertChartsPainted(frame, ['activations', 'gradients']));
+    // A big network: the worker from a blob URL is what `worker-src blob:` allows.
+    await check(context, `dist/normscope.html?${BIG_EMBED}`, (frame) => assertTrainsInWorker(frame));
   });
 });
 
@@ -201,6 +219,9 @@ test('the single file in <iframe sandbox="allow-scripts"> needs no CORS', TIMEOU
       assert.equal(await frame.evaluate(() => origin), 'null', 'the frame is not sandboxed');
       await assertChartsPainted(frame, ['activations', 'gradients']);
     }, childFrame);
+    // Unlike the site's module worker, the single file's blob worker starts here.
+    const big = encodeURIComponent(`../../../dist/normscope.html?${BIG_EMBED}`);
+    await check(context, `tests/e2e/pages/sandboxed.html?src=${big}`, assertTrainsInWorker, childFrame);
   });
 });
 
@@ -213,12 +234,54 @@ test('dist/site/ works as a static site and holds only what pages load', TIMEOUT
     }
   };
   await walk(join(ROOT, 'dist', 'site'), '');
-  for (const needed of ['index.html', 'www/main.js', 'www/wasm.js', 'www/style.css', 'pkg/normscope.js', 'pkg/normscope_bg.wasm']) {
+  const bundled = ['www/main.js', 'www/figure.js', 'www/worker.js', 'www/style.css', 'www/embed.css'];
+  for (const needed of ['index.html', 'www/favicon.svg', 'pkg/normscope_bg.wasm', ...bundled]) {
     assert.ok(files.includes(needed), `dist/site/ lacks ${needed}`);
   }
   const unwanted = files.filter((f) => /node_modules|(^|\/)tests\/|bench|\.d\.ts$|package\.json$|\.rs$/.test(f));
   assert.deepEqual(unwanted, [], 'dist/site/ holds files no page loads');
+  // Bundled: the page's modules and the wasm-bindgen glue are inside the bundles.
+  for (const source of ['www/wasm.js', 'www/remote.js', 'pkg/normscope.js']) {
+    assert.ok(!files.includes(source), `dist/site/ holds ${source}, which the bundles contain`);
+  }
+  const api = await import(pathToFileURL(join(ROOT, 'dist', 'site', 'www', 'figure.js')).href).catch((error) => error);
+  assert.equal(typeof api.mount, 'function', `dist/site/www/figure.js does not export mount(): ${api.message || ''}`);
   await withContext((context) =>
     check(context, 'dist/site/index.html', (frame) => assertChartsPainted(frame, ['activations', 'gradients'])),
   );
+});
+
+/** Plays for 6 s in `frame` and returns the figure's perf() and the steps taken. */
+async function playSixSeconds(frame) {
+  await frame.waitForFunction(() => !document.querySelector('.figure.building'), null, { timeout: 60_000 });
+  await frame.evaluate(() => window.normscope.figure.play());
+  await frame.waitForTimeout(6000);
+  const perf = await frame.evaluate(() => window.normscope.figure.perf());
+  await frame.evaluate(() => window.normscope.figure.pause());
+  await frame.waitForTimeout(1500); // a step on its way at Pause still lands
+  return { perf, steps: await frame.evaluate(() => window.normscope.figure.steps) };
+}
+
+test("depth 64 x 256 trains in the single file's worker as in the site's (rates printed, not asserted)", TIMEOUT, async () => {
+  const query = '?depth=64&width=256';
+  const runs = [];
+  for (const [name, url] of [
+    ['dist/normscope.html from file://', pathToFileURL(SINGLE).href + query],
+    ['dist/site/ over http', `dist/site/index.html${query}`],
+  ]) {
+    await withContext((context) =>
+      check(context, url, async (frame) => {
+        const { perf, steps } = await playSixSeconds(frame);
+        assert.equal(perf.engine, 'worker', `${name}: trained on the page`);
+        assert.match(await frame.locator('.status').innerText(), /training in a worker/);
+        assert.ok(steps >= 2, `${name}: only ${steps} steps in 6 s`);
+        assert.ok(perf.fps > perf.updates, `${name}: the page should draw more frames than the worker sends`);
+        runs.push({ name, perf, steps });
+      }),
+    );
+  }
+  for (const { name, perf, steps } of runs) {
+    console.log(`# depth 64 width 256, ${name}: ${steps} steps in 6 s of Play, ${perf.stepsPerSecond.toFixed(2)} steps/s, ` +
+      `${perf.updates.toFixed(2)} chart updates/s, page ${perf.fps.toFixed(1)} frames/s; worker ${perf.workerStepMs.toFixed(0)} ms/step`);
+  }
 });

@@ -1,11 +1,14 @@
-//! `cargo xtask dist`: the release wasm package, then two ways to publish it.
+//! `cargo xtask dist`: the release wasm package, then two ways to publish it,
+//! both bundled by esbuild (`esbuild.rs`).
 //!
-//! - `dist/site/`: a static folder for any web host. It holds exactly the files
-//!   the pages load, found by following references from the entry pages
-//!   (`index.html`, and the example course page when there is one): `src` and
-//!   `href` in HTML, static imports and `new URL('…', import.meta.url)` in JS
-//!   modules, `url(…)` in CSS. So `www/bench.html`, tests, `node_modules` and the
-//!   TypeScript declarations stay out, and a broken reference fails the dist.
+//! - `dist/site/`: a static folder for any web host. The pages are found by
+//!   following links from the entry pages (`index.html`, and the example course
+//!   page when there is one) and copied as they are; their module scripts, the
+//!   public API `www/figure.js` and their stylesheets are bundled by esbuild to
+//!   the same paths (modules share code through chunks in `www/`), the worker
+//!   `www/worker.js` becomes one classic script, and the wasm and whatever else
+//!   the pages name (the icon) are copied. Tests, bench pages and
+//!   `node_modules` stay out, and a broken reference fails the dist.
 //! - `dist/normscope.html`: one self-contained file (see `single.rs`), with the
 //!   Content-Security-Policy it needs written to `dist/csp.txt`.
 //!
@@ -15,9 +18,11 @@ use std::collections::VecDeque;
 use std::fs;
 use std::path::Path;
 
+use crate::page::{self, Kind};
 use crate::setup::WasmTools;
+use crate::single::{self, WORKER};
 use crate::util::{gzip_len, human_bytes, root, say, Result};
-use crate::{build, html, inline, single};
+use crate::{build, esbuild};
 
 /// Pages a site must have.
 const PAGES: [&str; 1] = ["index.html"];
@@ -27,45 +32,59 @@ const OPTIONAL_PAGES: [&str; 3] = [
     "examples/course/index.html",
     "examples/course.html",
 ];
+/// Modules other sites import (docs/embedding.md: `mount()`), kept as entries
+/// so that their exports survive bundling.
+const API_MODULES: [&str; 1] = ["www/figure.js"];
+/// The wasm, at the path `www/wasm.js` fetches it from.
+const WASM: &str = "pkg/normscope_bg.wasm";
 
 pub fn dist(tools: &WasmTools) -> Result {
+    let esbuild = esbuild::ensure()?;
     let wasm = build::build(tools, false)?;
     let root = root();
     let out = root.join("dist");
-    let files = write_site(&root, &out.join("site"))?;
-    let site_bytes: u64 = files
-        .iter()
-        .filter_map(|f| fs::metadata(root.join(f)).ok())
-        .map(|m| m.len())
-        .sum();
+    let site = out.join("site");
+    let files = write_site(&root, &site, &esbuild)?;
     say(&format!(
-        "dist/site/: {} files, {}: {}",
+        "dist/site/: {} files: {}",
         files.len(),
-        human_bytes(site_bytes),
         files.join(" ")
     ));
 
-    let single = single::build(&root)?;
+    let single = single::build(&root, &esbuild)?;
     let page = out.join("normscope.html");
     write(&page, single.html.as_bytes())?;
     write(&out.join("csp.txt"), format!("{}\n", single.csp).as_bytes())?;
     for note in &single.notes {
         say(&format!("note: {note}"));
     }
+    let [module, worker, css] = single.bundles.map(|n| human_bytes(n as u64));
     say(&format!(
-        "dist/normscope.html: {} modules inlined ({})",
-        single.modules.len(),
-        single.modules.join(" ")
+        "dist/normscope.html: page module {module}, worker {worker}, CSS {css}, and the wasm"
     ));
-    say("sizes (gzip -c):");
-    for (name, path) in [
-        ("pkg/normscope_bg.wasm", wasm.as_path()),
-        ("dist/normscope.html", page.as_path()),
+    say("sizes (gzip -c: each file compressed on its own):");
+    let site_files: Vec<_> = files
+        .iter()
+        .filter(|f| *f != WASM)
+        .map(|f| site.join(f))
+        .collect();
+    for (name, paths) in [
+        (WASM.to_string(), vec![wasm]),
+        (
+            format!("dist/site/ but the wasm ({} files)", site_files.len()),
+            site_files,
+        ),
+        ("dist/normscope.html".to_string(), vec![page]),
     ] {
-        let raw = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let gzipped = gzip_len(path).map_or("gzip not found".into(), human_bytes);
+        let raw: u64 = paths
+            .iter()
+            .filter_map(|p| fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        let gzipped: Option<u64> = paths.iter().map(|p| gzip_len(p)).sum();
+        let gzipped = gzipped.map_or("gzip not found".into(), human_bytes);
         println!(
-            "  {name:<24} {:>12} raw  {gzipped:>12} gzipped",
+            "  {name:<40} {:>11} raw  {gzipped:>11} gzipped",
             human_bytes(raw)
         );
     }
@@ -74,8 +93,8 @@ pub fn dist(tools: &WasmTools) -> Result {
     Ok(())
 }
 
-/// Copies what the pages reference into `site`; returns the copied paths.
-fn write_site(root: &Path, site: &Path) -> Result<Vec<String>> {
+/// Writes the site into `site`; returns its files, sorted, from `site`.
+fn write_site(root: &Path, site: &Path, esbuild: &esbuild::Esbuild) -> Result<Vec<String>> {
     if site.exists() {
         fs::remove_dir_all(site).map_err(|e| format!("cannot clear {}: {e}", site.display()))?;
     }
@@ -88,77 +107,63 @@ fn write_site(root: &Path, site: &Path) -> Result<Vec<String>> {
             queue.push_back((page.to_string(), "the optional entry pages".into()));
         }
     }
-    let mut copied: Vec<String> = Vec::new();
+    let mut pages: Vec<String> = Vec::new();
+    let mut entries: Vec<String> = API_MODULES.map(String::from).to_vec();
+    let mut copies: Vec<String> = vec![WASM.to_string()];
     while let Some((path, referrer)) = queue.pop_front() {
-        if copied.contains(&path) {
+        if pages.contains(&path) {
             continue;
         }
-        let source = root.join(&path);
-        if !source.is_file() {
-            return Err(format!("{referrer} refers to {path}, which does not exist"));
+        let text = fs::read_to_string(root.join(&path))
+            .map_err(|e| format!("{referrer} name {path}, which cannot be read: {e}"))?;
+        for reference in page::references(&path, &text)? {
+            let target = reference.path;
+            if !root.join(&target).is_file() {
+                let line = reference.line;
+                return Err(format!(
+                    "{path}:{line} refers to {target}, which does not exist"
+                ));
+            }
+            let list = match reference.kind {
+                Kind::Page => {
+                    queue.push_back((target, format!("{path}:{}", reference.line)));
+                    continue;
+                }
+                Kind::Module | Kind::Stylesheet => &mut entries,
+                Kind::File => &mut copies,
+            };
+            if !list.contains(&target) {
+                list.push(target);
+            }
         }
-        for (reference, line) in references(&path, &source)? {
-            queue.push_back((reference, format!("{path}:{line}")));
-        }
-        let target = site.join(&path);
+        pages.push(path);
+    }
+    esbuild.site(&entries, WORKER, site)?;
+    for path in pages.iter().chain(&copies) {
+        let target = site.join(path);
         if let Some(dir) = target.parent() {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        fs::copy(&source, &target).map_err(|e| format!("cannot copy {path}: {e}"))?;
-        copied.push(path);
+        fs::copy(root.join(path), &target).map_err(|e| format!("cannot copy {path}: {e}"))?;
     }
-    Ok(copied)
+    let mut files = Vec::new();
+    list_files(site, "", &mut files)?;
+    files.sort();
+    Ok(files)
 }
 
-/// The files `path` makes a browser load or link to, from the root, with the
-/// line that names each.
-fn references(path: &str, source: &Path) -> Result<Vec<(String, usize)>> {
-    let extension = source.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(extension, "html" | "js" | "mjs" | "css") {
-        return Ok(Vec::new());
-    }
-    let text = fs::read_to_string(source).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let mut found = Vec::new();
-    let mut add = |url: &str, line: usize| -> Result {
-        if let Some(local) = html::local_path(url) {
-            if local.starts_with('/') {
-                return Err(format!(
-                    "{path}:{line}: `{url}` is root-absolute and breaks when the site is \
-                     served from a subfolder; make it relative"
-                ));
-            }
-            found.push((inline::resolve(path, local)?, line));
-        }
-        Ok(())
-    };
-    match extension {
-        "html" => {
-            for tag in html::tags(path, &text)? {
-                for (name, value) in &tag.attrs {
-                    if name == "src" || name == "href" {
-                        add(value, tag.line)?;
-                    }
-                }
-            }
-        }
-        "css" => {
-            for (at, _) in text.match_indices("url(") {
-                let inner = text[at + 4..].split(')').next().unwrap_or("");
-                add(
-                    inner.trim().trim_matches(['"', '\'']),
-                    html::line_of(&text, at),
-                )?;
-            }
-        }
-        _ => {
-            let module = inline::parse(path, &text)?;
-            for import in &module.imports {
-                found.push((import.from.clone(), import.line));
-            }
-            found.extend(module.assets.iter().map(|asset| (asset.clone(), 1)));
+/// Every file under `dir`, as `prefix` + its path from `dir`.
+fn list_files(dir: &Path, prefix: &str, files: &mut Vec<String>) -> Result {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.path().is_dir() {
+            list_files(&entry.path(), &format!("{name}/"), files)?;
+        } else {
+            files.push(name);
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 pub fn write(path: &Path, bytes: &[u8]) -> Result {

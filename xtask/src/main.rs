@@ -7,11 +7,11 @@
 
 mod bench;
 mod build;
+mod csp;
 mod dist;
-mod encode;
-mod html;
-mod inline;
+mod esbuild;
 mod npm;
+mod page;
 mod serve;
 mod setup;
 mod single;
@@ -29,8 +29,9 @@ commands:
   setup                 install the wasm32 target and the matching wasm-bindgen-cli
   build [--dev]         build the wasm package into pkg/, an npm package
                         (--dev: debug profile, no wasm-opt)
-  dist                  release build, then dist/site/ (a static folder for any web host)
-                        and dist/normscope.html (one self-contained file); prints the
+  dist                  release build, then, bundled by esbuild (installed when missing),
+                        dist/site/ (a static folder for any web host) and
+                        dist/normscope.html (one self-contained file); prints the
                         sizes and the Content-Security-Policy the single file needs
   serve [--port N]      build, then serve the repository root on http://127.0.0.1:N/ (default 8000)
   test [--quick | --e2e-only]

@@ -1,10 +1,11 @@
 //! Making sure the tools exist: the wasm32 target, a wasm-bindgen-cli of exactly
-//! the version in Cargo.lock, wasm-pack, Chromium and its driver, Node and the
-//! end-to-end packages. Each `ensure_*` installs what it can and otherwise fails
-//! with a message that names exactly what to install.
+//! the version in Cargo.lock, wasm-pack, Chromium and its driver, Node, and the
+//! npm packages (esbuild for `dist`, playwright-core for the end-to-end tests),
+//! each pinned by its package-lock.json. Each `ensure_*` installs what it can and
+//! otherwise fails with a message that names exactly what to install.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::{self, cargo, output, root, run, say, which, Result};
@@ -225,22 +226,33 @@ pub fn ensure_node() -> Result {
 /// The end-to-end packages in tests/e2e (playwright-core), from the lockfile.
 /// Never downloads a browser: the tests drive the system Chromium.
 pub fn ensure_e2e_packages() -> Result {
-    let dir = root().join("tests").join("e2e");
+    ensure_npm_packages(&root().join("tests").join("e2e"), "playwright-core")
+}
+
+/// The npm packages of `dir` exactly as its package-lock.json pins them
+/// (`npm ci`), unless they are installed already and no older than the lock;
+/// `probe` is one package that must then be in `dir/node_modules`.
+pub fn ensure_npm_packages(dir: &Path, probe: &str) -> Result {
+    let shown = dir
+        .strip_prefix(root())
+        .unwrap_or(dir)
+        .display()
+        .to_string();
     let installed = dir.join("node_modules").join(".package-lock.json");
     let lock = dir.join("package-lock.json");
     let modified = |path: &PathBuf| fs::metadata(path).and_then(|m| m.modified()).ok();
     if let (Some(installed_at), Some(locked_at)) = (modified(&installed), modified(&lock)) {
-        if installed_at >= locked_at && dir.join("node_modules").join("playwright-core").exists() {
-            say("tests/e2e node packages: installed");
+        if installed_at >= locked_at && dir.join("node_modules").join(probe).exists() {
+            say(&format!("{shown} node packages: installed"));
             return Ok(());
         }
     }
     let verb = if lock.exists() { "ci" } else { "install" };
     run(Command::new("npm")
         .args([verb, "--no-audit", "--no-fund"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
     .map_err(|e| {
-        format!("{e}\n  to fix: run `npm {verb}` in tests/e2e (the npm registry must be reachable)")
+        format!("{e}\n  to fix: run `npm {verb}` in {shown} (the npm registry must be reachable)")
     })
 }

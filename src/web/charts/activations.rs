@@ -12,7 +12,7 @@
 use web_sys::HtmlCanvasElement;
 
 use super::distribution::{self, Distribution};
-use super::layout::Frame;
+use super::layout::Surface;
 use super::paint::Painter;
 use super::View;
 use crate::core::stats::{LayerStats, Stats};
@@ -39,6 +39,6 @@ pub fn draw_activations(
     distribution::draw(&painter, &distribution(stats), view)
 }
 
-pub(super) fn describe(frame: &Frame, x: f64, y: f64, stats: &Stats, view: View) -> String {
-    distribution::describe(frame, x, y, &distribution(stats), view)
+pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats, view: View) -> String {
+    distribution::describe(surface, x, y, &distribution(stats), view)
 }

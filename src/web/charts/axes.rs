@@ -20,7 +20,7 @@ pub enum Side {
 impl Painter {
     /// The chart title, top left.
     pub fn title(&self, text: &str) -> Res {
-        let f = &self.frame;
+        let f = &self.surface;
         self.bold(
             text,
             (0.7 * f.font, 1.2 * f.font),
@@ -31,9 +31,9 @@ impl Painter {
     }
 
     /// A one-line legend, right-aligned on the title line, or on its own line
-    /// below when `extra` (from [`Frame::legend_extra`]) is not zero.
+    /// below when `extra` (from [`Surface::legend_extra`]) is not zero.
     pub fn legend(&self, keys: &[Key], extra: f64) -> Res {
-        let f = &self.frame;
+        let f = &self.surface;
         let small = f.small();
         let y = if extra > 0.0 {
             f.top() + 0.2 * small
@@ -98,7 +98,7 @@ impl Painter {
 
     /// Tick marks, tick labels and the axis label below `plot`.
     pub fn x_axis(&self, plot: &Rect, axis: &Axis, ticks: &[Tick], label: &str) -> Res {
-        let f = &self.frame;
+        let f = &self.surface;
         let (small, tick) = (f.small(), 0.35 * f.font);
         for t in ticks {
             let px = axis.px(t.at).round();
@@ -139,7 +139,7 @@ impl Painter {
         side: Side,
         label_colour: Rgb,
     ) -> Res {
-        let f = &self.frame;
+        let f = &self.surface;
         let (small, tick) = (f.small(), 0.35 * f.font);
         let (edge, dir, anchor) = match side {
             Side::Left => (plot.x, -1.0, HPos::Right),
@@ -175,7 +175,7 @@ impl Painter {
 
     /// Red bold text on a white box at the top left of `plot`.
     pub fn alarm(&self, plot: &Rect, text: &str) -> Res {
-        let f = &self.frame;
+        let f = &self.surface;
         let (small, x) = (f.small(), plot.x + 0.4 * f.font);
         let lines = wrap(text, plot.w - 1.4 * f.font, small * 1.08);
         let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
@@ -209,7 +209,7 @@ impl Painter {
 
     /// A message centred in `rect`, wrapped to its width.
     pub fn note(&self, rect: &Rect, text: &str, colour: Rgb) -> Res {
-        let f = &self.frame;
+        let f = &self.surface;
         let lines = wrap(text, rect.w * 0.9, f.font);
         let line_height = 1.35 * f.font;
         let top = rect.y + rect.h / 2.0 - line_height * (lines.len() as f64 - 1.0) / 2.0;

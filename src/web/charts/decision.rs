@@ -13,7 +13,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
 use super::colour::{self, CLASS, MUTED};
-use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
+use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::Painter;
 use super::ticks::{format_short, format_sig, linear_ticks, widest, Tick};
 use crate::core::views::DecisionGrid;
@@ -35,13 +35,13 @@ struct Geometry {
     extra: f64,
 }
 
-fn geometry(frame: &Frame, grid: &DecisionGrid) -> Geometry {
-    let extra = frame.legend_extra(TITLE, &KEYS);
+fn geometry(surface: &Surface, grid: &DecisionGrid) -> Geometry {
+    let extra = surface.legend_extra(TITLE, &KEYS);
     let (x0, x1) = (grid.x_range.0 as f64, grid.x_range.1 as f64);
     let (y0, y1) = (grid.y_range.0 as f64, grid.y_range.1 as f64);
-    let inner = frame.height - frame.top() - extra - frame.bottom();
-    let y_ticks = linear_ticks(y0, y1, frame.tick_room(inner, 0, true));
-    let chrome = frame.chrome(extra, widest(&y_ticks), Right::ColourBar(3));
+    let inner = surface.height - surface.top() - extra - surface.bottom();
+    let y_ticks = linear_ticks(y0, y1, surface.tick_room(inner, 0, true));
+    let chrome = surface.chrome(extra, widest(&y_ticks), Right::ColourBar(3));
     // Equal units on both axes: shrink the longer side of the plot.
     let aspect = ((x1 - x0) / (y1 - y0)).clamp(0.5, 2.0);
     let area = chrome.plot;
@@ -57,7 +57,7 @@ fn geometry(frame: &Frame, grid: &DecisionGrid) -> Geometry {
         h,
     };
     let bar = Rect {
-        x: plot.right() + 0.9 * frame.font,
+        x: plot.right() + 0.9 * surface.font,
         h,
         ..chrome.bar
     };
@@ -66,7 +66,7 @@ fn geometry(frame: &Frame, grid: &DecisionGrid) -> Geometry {
         bar,
         x: Axis::horizontal(x0, x1, &plot),
         y: Axis::vertical(y0, y1, &plot),
-        x_ticks: linear_ticks(x0, x1, frame.tick_room(plot.w, 4, false)),
+        x_ticks: linear_ticks(x0, x1, surface.tick_room(plot.w, 4, false)),
         y_ticks,
         extra,
     }
@@ -133,7 +133,7 @@ pub fn draw_decision(
     let p = Painter::new(canvas)?;
     p.title(TITLE)?;
     let Some(grid) = grid else {
-        let f = &p.frame;
+        let f = &p.surface;
         let area = Rect {
             x: 0.0,
             y: f.top(),
@@ -145,7 +145,7 @@ pub fn draw_decision(
         );
         return p.note(&area, &text, MUTED);
     };
-    let g = geometry(&p.frame, grid);
+    let g = geometry(&p.surface, grid);
     p.legend(&KEYS, g.extra)?;
     let (x0, y0) = (g.plot.x.round(), g.plot.y.round());
     let n = grid.resolution;
@@ -161,7 +161,7 @@ pub fn draw_decision(
     let (mut row, mut current_row, mut left) = ((0, 0, 0.0), usize::MAX, false);
     let mut nonfinite = false;
     let count = labels.len().min(points.len() / 2);
-    let radius = p.frame.px(2.4);
+    let radius = p.surface.px(2.4);
     p.image(&g.plot, |image| {
         image.fill(|c, r| {
             if r != current_row {
@@ -191,7 +191,7 @@ pub fn draw_decision(
                 g.x.px(points[2 * i] as f64),
                 g.y.px(points[2 * i + 1] as f64),
             );
-            image.disc(x, y, radius + p.frame.px(0.9), [255, 255, 255]);
+            image.disc(x, y, radius + p.surface.px(0.9), [255, 255, 255]);
             image.disc(x, y, radius, CLASS[usize::from(*label > 0)]);
         }
     })?;
@@ -228,7 +228,7 @@ pub fn draw_decision(
 
 /// Hover: the input position, P(class 1) there and the nearest data point.
 pub(super) fn describe(
-    frame: &Frame,
+    surface: &Surface,
     x: f64,
     y: f64,
     grid: Option<&DecisionGrid>,
@@ -238,7 +238,7 @@ pub(super) fn describe(
     let Some(grid) = grid else {
         return String::new();
     };
-    let g = geometry(frame, grid);
+    let g = geometry(surface, grid);
     if !g.plot.contains(x, y) {
         return String::new();
     }
@@ -251,7 +251,7 @@ pub(super) fn describe(
         format_sig(p, 2),
         u8::from(p > 0.5)
     );
-    let radius = frame.px(5.0);
+    let radius = surface.px(5.0);
     let count = labels.len().min(points.len() / 2);
     let near = (0..count)
         .map(|i| {

@@ -47,7 +47,7 @@ pub(super) fn paint_heatmap(p: &Painter, g: &Geometry, d: &Distribution) -> Res 
             let px = x0 + i as f64 + 0.5;
             let layer = ordinal(g.layers.value(px), g.depth) as f64;
             let edge = g.layers.px(layer - 0.5);
-            if column_width >= p.frame.px(10.0) && (px - edge).abs() < 1.0 && layer > 1.0 {
+            if column_width >= p.surface.px(10.0) && (px - edge).abs() < 1.0 && layer > 1.0 {
                 GAP
             } else {
                 layer as usize - 1
@@ -126,13 +126,13 @@ pub(super) fn paint_ridges(p: &Painter, g: &Geometry, d: &Distribution) -> Res {
         p.line(&outline, BACKGROUND, 0.9, 1.0)?;
     }
     // Mean (not on symlog, where it is a meaningless speck near 0) and +- std.
-    let roomy = row >= p.frame.px(7.0);
+    let roomy = row >= p.surface.px(7.0);
     for s in d.layers {
         let summary = (d.summary)(s);
         if summary.count == summary.nonfinite || !d.binned() {
             continue;
         }
-        let base = g.layers.px(s.layer as f64) - p.frame.px(1.5);
+        let base = g.layers.px(s.layer as f64) - p.surface.px(1.5);
         let (mean, std) = (summary.mean as f64, summary.std as f64);
         let x = |v: f64| g.values.px(d.to_axis(v));
         let whisker = [(x(mean - std), base), (x(mean + std), base)];
@@ -156,7 +156,7 @@ pub(super) fn paint_nonfinite(p: &Painter, g: &Geometry, d: &Distribution, view:
     if total == 0 && d.binned() {
         return Ok(());
     }
-    let size = p.frame.px(4.0);
+    let size = p.surface.px(4.0);
     for s in d.layers.iter().filter(|s| (d.summary)(s).nonfinite > 0) {
         let at = g.layers.px(s.layer as f64);
         let (x, y) = match view {

@@ -12,7 +12,7 @@
 use super::axes::Side;
 use super::colour::{self, INK};
 use super::density;
-use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
+use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::{Painter, Res};
 use super::ticks::{
     format_short, format_sig, integer_ticks, linear_ticks, ordinal, percent, symlog_ticks, widest,
@@ -136,7 +136,7 @@ pub(super) struct Geometry {
     pub(super) extra: f64,
 }
 
-fn geometry(frame: &Frame, d: &Distribution, view: View) -> Geometry {
+fn geometry(surface: &Surface, d: &Distribution, view: View) -> Geometry {
     let depth = d.layers.len().max(1);
     let (lo, hi) = d.range();
     let value_ticks = |count: usize| {
@@ -146,14 +146,14 @@ fn geometry(frame: &Frame, d: &Distribution, view: View) -> Geometry {
             linear_ticks(lo, hi, count)
         }
     };
-    let extra = frame.legend_extra(d.title, keys(d, view));
-    let inner_height = frame.height - frame.top() - extra - frame.bottom();
+    let extra = surface.legend_extra(d.title, keys(d, view));
+    let inner_height = surface.height - surface.top() - extra - surface.bottom();
     match view {
         View::Heatmap => {
-            let value_ticks = value_ticks(frame.tick_room(inner_height, 0, true));
-            let chrome = frame.chrome(extra, widest(&value_ticks), Right::ColourBar(4));
+            let value_ticks = value_ticks(surface.tick_room(inner_height, 0, true));
+            let chrome = surface.chrome(extra, widest(&value_ticks), Right::ColourBar(4));
             let plot = chrome.plot;
-            let layer_ticks = integer_ticks(1, depth as i64, frame.tick_room(plot.w, 2, false));
+            let layer_ticks = integer_ticks(1, depth as i64, surface.tick_room(plot.w, 2, false));
             Geometry {
                 plot,
                 bar: chrome.bar,
@@ -168,11 +168,11 @@ fn geometry(frame: &Frame, d: &Distribution, view: View) -> Geometry {
         }
         View::Histograms => {
             let layer_ticks =
-                integer_ticks(1, depth as i64, frame.tick_room(inner_height, 0, true));
-            let plot = frame
+                integer_ticks(1, depth as i64, surface.tick_room(inner_height, 0, true));
+            let plot = surface
                 .chrome(extra, widest(&layer_ticks), Right::Margin)
                 .plot;
-            let value_ticks = value_ticks(frame.tick_room(plot.w, 6, false));
+            let value_ticks = value_ticks(surface.tick_room(plot.w, 6, false));
             let overlap = if depth <= 3 { 0.9 } else { 1.8 };
             // Layer l's baseline at l, layer 1 on top with room for its ridge.
             let layers = Axis {
@@ -198,7 +198,7 @@ fn geometry(frame: &Frame, d: &Distribution, view: View) -> Geometry {
 
 /// Draws the chart; the caller owns the painter.
 pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
-    let g = geometry(&p.frame, d, view);
+    let g = geometry(&p.surface, d, view);
     p.title(d.title)?;
     p.legend(keys(d, view), g.extra)?;
     let value_label = if d.symlog {
@@ -225,7 +225,7 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
             let shares = [0.0, 0.1, 0.25, 0.5, 1.0];
             let ticks: Vec<Tick> = shares
                 .iter()
-                .filter(|s| g.bar.h > p.frame.px(150.0) || **s != 0.25)
+                .filter(|s| g.bar.h > p.surface.px(150.0) || **s != 0.25)
                 .map(|s: &f64| Tick {
                     at: s.sqrt(),
                     label: format_short(*s),
@@ -253,8 +253,8 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
 }
 
 /// Hover text: layer, the bin's value range and its share of the layer's values.
-pub fn describe(frame: &Frame, x: f64, y: f64, d: &Distribution, view: View) -> String {
-    let g = geometry(frame, d, view);
+pub fn describe(surface: &Surface, x: f64, y: f64, d: &Distribution, view: View) -> String {
+    let g = geometry(surface, d, view);
     if !g.plot.contains(x, y) || d.layers.is_empty() {
         return String::new();
     }

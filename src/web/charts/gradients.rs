@@ -11,7 +11,7 @@
 use web_sys::HtmlCanvasElement;
 
 use super::distribution::{self, Distribution};
-use super::layout::Frame;
+use super::layout::Surface;
 use super::paint::Painter;
 use super::{Scale, View};
 use crate::core::stats::{LayerStats, Stats};
@@ -45,12 +45,12 @@ pub fn draw_gradients(
 }
 
 pub(super) fn describe(
-    frame: &Frame,
+    surface: &Surface,
     x: f64,
     y: f64,
     stats: &Stats,
     view: View,
     scale: Scale,
 ) -> String {
-    distribution::describe(frame, x, y, &distribution(stats, scale), view)
+    distribution::describe(surface, x, y, &distribution(stats, scale), view)
 }

@@ -1,4 +1,4 @@
-//! Pure layout shared by every chart: the frame (canvas size, device scale and
+//! Pure layout shared by every chart: the `Surface` (canvas size, device scale and
 //! font sizes), rectangles, linear axes and legends (ticks and number formats
 //! are in `ticks.rs`). No drawing happens here, so `draw` and `describe`
 //! compute the very same geometry.
@@ -15,7 +15,7 @@ const GLYPH_EM: f64 = 0.58;
 
 /// Canvas size, device scale and the font sizes derived from them.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Frame {
+pub struct Surface {
     pub width: f64,
     pub height: f64,
     pub scale: f64,
@@ -50,8 +50,8 @@ pub struct Chrome {
     pub bar: Rect,
 }
 
-impl Frame {
-    pub fn new(width: u32, height: u32, scale: f64) -> Frame {
+impl Surface {
+    pub fn new(width: u32, height: u32, scale: f64) -> Surface {
         let scale = if scale.is_finite() && scale >= 0.25 {
             scale.min(8.0)
         } else {
@@ -59,7 +59,7 @@ impl Frame {
         };
         let (css_w, css_h) = (width as f64 / scale, height as f64 / scale);
         let css_font = (css_w.min(css_h * 1.8) / 46.0).clamp(12.0, 15.0);
-        Frame {
+        Surface {
             width: width as f64,
             height: height as f64,
             scale,
@@ -255,7 +255,7 @@ impl<'a> Key<'a> {
     }
 }
 
-impl Frame {
+impl Surface {
     /// Width of a one-line legend.
     pub fn legend_width(&self, keys: &[Key]) -> f64 {
         let small = self.small();

@@ -54,7 +54,7 @@ use web_sys::HtmlCanvasElement;
 use crate::core::config::Config;
 use crate::core::stats::Stats;
 use crate::core::views::{DecisionGrid, LayerMatrix};
-use layout::Frame;
+use layout::Surface;
 
 pub use activations::draw_activations;
 pub use decision::draw_decision;
@@ -148,7 +148,7 @@ fn remember_scale(kind: ChartKind, canvas: &HtmlCanvasElement) {
     });
 }
 
-fn recall_frame(kind: ChartKind, width: u32, height: u32) -> Frame {
+fn recall_surface(kind: ChartKind, width: u32, height: u32) -> Surface {
     let scale = SCALES.with(|scales| {
         scales
             .borrow()
@@ -157,7 +157,7 @@ fn recall_frame(kind: ChartKind, width: u32, height: u32) -> Frame {
             .find(|(k, w, h, _)| (*k, *w, *h) == (kind, width, height))
             .map_or(1.0, |entry| entry.3)
     });
-    Frame::new(width, height, scale)
+    Surface::new(width, height, scale)
 }
 
 fn mismatch(kind: ChartKind) -> String {
@@ -223,22 +223,22 @@ pub fn describe(
     data: &ChartData,
     options: &ChartOptions,
 ) -> String {
-    let frame = recall_frame(kind, width, height);
+    let surface = recall_surface(kind, width, height);
     if !(x.is_finite() && y.is_finite()) {
         return String::new();
     }
     match (kind, data) {
         (ChartKind::Activations, ChartData::Stats { stats, .. }) => {
-            activations::describe(&frame, x, y, stats, options.view)
+            activations::describe(&surface, x, y, stats, options.view)
         }
         (ChartKind::Gradients, ChartData::Stats { stats, .. }) => {
-            gradients::describe(&frame, x, y, stats, options.view, options.scale)
+            gradients::describe(&surface, x, y, stats, options.view, options.scale)
         }
         (ChartKind::Summary, ChartData::Stats { config, stats }) => {
-            summary::describe(&frame, x, y, config, stats)
+            summary::describe(&surface, x, y, config, stats)
         }
         (ChartKind::Training, ChartData::Stats { stats, .. }) => {
-            training::describe(&frame, x, y, stats)
+            training::describe(&surface, x, y, stats)
         }
         (
             ChartKind::Decision,
@@ -248,9 +248,9 @@ pub fn describe(
                 labels,
                 ..
             },
-        ) => decision::describe(&frame, x, y, *grid, points, labels),
+        ) => decision::describe(&surface, x, y, *grid, points, labels),
         (ChartKind::Normalized, ChartData::Normalized { matrix, .. }) => {
-            normalized::describe(&frame, x, y, matrix.as_ref(), options.tensor)
+            normalized::describe(&surface, x, y, matrix.as_ref(), options.tensor)
         }
         _ => String::new(),
     }

@@ -18,7 +18,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
 use super::colour::{self, INK, MUTED};
-use super::layout::{Axis, Frame, Rect, Right};
+use super::layout::{Axis, Rect, Right, Surface};
 use super::norm_sets as sets;
 use super::paint::{Painter, Res};
 use super::ticks::{format_sig, integer_ticks, linear_ticks, Tick};
@@ -40,17 +40,17 @@ struct Geometry {
     extent: f64,
 }
 
-fn geometry(frame: &Frame, m: &LayerMatrix, values: &[f32]) -> Geometry {
+fn geometry(surface: &Surface, m: &LayerMatrix, values: &[f32]) -> Geometry {
     let (rows, cols) = (m.rows.min(MAX_ROWS), m.cols.min(MAX_COLS));
     let extent = (0..rows)
         .flat_map(|r| values.iter().skip(r * m.cols).take(cols))
         .filter(|v| v.is_finite())
         .fold(0.0f64, |e, v| e.max(v.abs() as f64));
-    let chrome = frame.chrome(2.9 * frame.small(), 3, Right::ColourBar(5));
+    let chrome = surface.chrome(2.9 * surface.small(), 3, Right::ColourBar(5));
     let area = chrome.plot;
     // Square cells where they fit; a short batch gets taller cells.
-    let width = (area.w / cols.max(1) as f64).min(frame.px(48.0));
-    let height = (area.h / rows.max(1) as f64).min(width.max(frame.px(22.0)));
+    let width = (area.w / cols.max(1) as f64).min(surface.px(48.0));
+    let height = (area.h / rows.max(1) as f64).min(width.max(surface.px(22.0)));
     let plot = Rect {
         w: width * cols as f64,
         h: height * rows as f64,
@@ -65,7 +65,7 @@ fn geometry(frame: &Frame, m: &LayerMatrix, values: &[f32]) -> Geometry {
     Geometry {
         plot,
         bar: Rect {
-            x: plot.right() + 0.9 * frame.font,
+            x: plot.right() + 0.9 * surface.font,
             ..chrome.bar
         },
         rows,
@@ -78,8 +78,8 @@ fn geometry(frame: &Frame, m: &LayerMatrix, values: &[f32]) -> Geometry {
 }
 
 /// The first of `texts` that fits in `width` pixels at font `size`.
-fn fitting<'a>(frame: &Frame, texts: &'a [String], width: f64, size: f64) -> &'a str {
-    let fits = |t: &&String| frame.text_width(t.chars().count(), size) <= width;
+fn fitting<'a>(surface: &Surface, texts: &'a [String], width: f64, size: f64) -> &'a str {
+    let fits = |t: &&String| surface.text_width(t.chars().count(), size) <= width;
     texts
         .iter()
         .find(fits)
@@ -106,7 +106,7 @@ pub fn draw_normalized(
     tensor: MatrixTensor,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
-    let f = p.frame;
+    let f = p.surface;
     p.title(&format!("What is normalized · layer {layer}"))?;
     let valid = |m: &&LayerMatrix| m.rows > 0 && m.cols > 0 && m.values.len() >= m.rows * m.cols;
     let Some(m) = matrix.filter(valid) else {
@@ -196,7 +196,7 @@ pub fn draw_normalized(
 
 /// The cells as pixels, with a one-pixel gap between cells of 5 CSS px or more.
 fn paint_cells(p: &Painter, g: &Geometry, m: &LayerMatrix, values: &[f32]) -> Res {
-    let gap = |size: f64| if size >= p.frame.px(5.0) { 1.0 } else { 0.0 };
+    let gap = |size: f64| if size >= p.surface.px(5.0) { 1.0 } else { 0.0 };
     // The cell of each pixel column (row), None in a gap.
     let cells = |origin: f64, pixels: f64, size: f64, count: usize| -> Vec<Option<usize>> {
         (0..pixels.round() as usize + 1)
@@ -245,7 +245,7 @@ fn outline(p: &Painter, g: &Geometry, (row, rows, col, cols): (usize, usize, usi
 
 /// Hover: the cell's x, x̂ and y, and its set's statistics.
 pub(super) fn describe(
-    frame: &Frame,
+    surface: &Surface,
     x: f64,
     y: f64,
     matrix: Option<&LayerMatrix>,
@@ -255,7 +255,7 @@ pub(super) fn describe(
     let Some(m) = matrix.filter(valid) else {
         return String::new();
     };
-    let g = geometry(frame, m, shown(m, tensor).0);
+    let g = geometry(surface, m, shown(m, tensor).0);
     if !g.plot.contains(x, y) {
         return String::new();
     }

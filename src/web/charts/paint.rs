@@ -19,7 +19,7 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::colour::{self, Rgb, BACKGROUND};
-use super::layout::{Frame, Rect};
+use super::layout::{Rect, Surface};
 use super::pixels::Image;
 
 pub type Res = Result<(), String>;
@@ -58,11 +58,11 @@ fn at(point: (f64, f64)) -> (i32, i32) {
     (point.0.round() as i32, point.1.round() as i32)
 }
 
-/// One chart being drawn: the canvas's drawing area, its context and frame.
+/// One chart being drawn: the canvas's drawing area, its context and surface.
 pub struct Painter {
     area: DrawingArea<CanvasBackend, Shift>,
     ctx: CanvasRenderingContext2d,
-    pub frame: Frame,
+    pub surface: Surface,
 }
 
 impl Painter {
@@ -77,17 +77,17 @@ impl Painter {
             .dyn_into()
             .map_err(|_| no_context())?;
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(no_context)?;
-        let frame = Frame::new(canvas.width(), canvas.height(), device_scale(canvas));
+        let surface = Surface::new(canvas.width(), canvas.height(), device_scale(canvas));
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
             .map_err(js)?;
         ctx.set_global_alpha(1.0);
         ctx.set_line_dash(&js_sys::Array::new()).map_err(js)?;
         ctx.set_fill_style_str(&colour::css(BACKGROUND, 1.0));
-        ctx.fill_rect(0.0, 0.0, frame.width, frame.height);
+        ctx.fill_rect(0.0, 0.0, surface.width, surface.height);
         Ok(Painter {
             area: backend.into_drawing_area(),
             ctx,
-            frame,
+            surface,
         })
     }
 
@@ -95,7 +95,7 @@ impl Painter {
     /// software canvas strokes several times faster than anything wider.
     fn stroke(&self, colour: Rgb, alpha: f64, width: f64) -> ShapeStyle {
         let width = if width > 0.0 {
-            self.frame.px(width).round().max(1.0)
+            self.surface.px(width).round().max(1.0)
         } else {
             1.0
         };
@@ -173,8 +173,8 @@ impl Painter {
         dash: f64,
     ) -> Res {
         let pattern = js_sys::Array::of2(
-            &self.frame.px(dash).into(),
-            &self.frame.px(dash * 0.8).into(),
+            &self.surface.px(dash).into(),
+            &self.surface.px(dash * 0.8).into(),
         );
         self.ctx.set_line_dash(&pattern).map_err(js)?;
         let drawn = self.line(points, colour, alpha, width);
@@ -192,7 +192,7 @@ impl Painter {
     /// A rectangle outline of `width` CSS pixels drawn inside `rect`.
     pub fn outline(&self, rect: &Rect, colour: Rgb, width: f64) -> Res {
         self.ctx.set_stroke_style_str(&colour::css(colour, 1.0));
-        let w = self.frame.px(width).round().max(1.0);
+        let w = self.surface.px(width).round().max(1.0);
         self.ctx.set_line_width(w);
         self.ctx.stroke_rect(
             rect.x.round() + w / 2.0,
@@ -226,7 +226,7 @@ impl Painter {
         let layers = [(outline, radius + 0.8), (Some(colour), radius)];
         for (colour, radius) in layers {
             let Some(colour) = colour else { continue };
-            let r = self.frame.px(radius);
+            let r = self.surface.px(radius);
             self.ctx.begin_path();
             for (x, y) in &points {
                 self.ctx.move_to(x + r, *y);
@@ -255,8 +255,8 @@ impl Painter {
     /// blits them with one `put_image_data`.
     pub fn image(&self, rect: &Rect, draw: impl FnOnce(&mut Image)) -> Res {
         let (x, y) = (rect.x.round().max(0.0), rect.y.round().max(0.0));
-        let w = (rect.right().round().min(self.frame.width) - x).max(0.0) as usize;
-        let h = (rect.bottom().round().min(self.frame.height) - y).max(0.0) as usize;
+        let w = (rect.right().round().min(self.surface.width) - x).max(0.0) as usize;
+        let h = (rect.bottom().round().min(self.surface.height) - y).max(0.0) as usize;
         if w == 0 || h == 0 {
             return Ok(());
         }

@@ -22,7 +22,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
 use super::colour::{GREEN, INK, MUTED};
-use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
+use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::Painter;
 use super::ticks::{decade_ticks, format_sig, integer_ticks, ordinal, percent, widest, Tick};
 use crate::core::config::{Activation, Config};
@@ -38,7 +38,7 @@ type Pick<T> = fn(&LayerStats) -> T;
 
 /// The log panel's keys, and those of the two strips when all fit on one line
 /// (the strips name themselves in a caption either way).
-fn keys(frame: &Frame, activation: Activation) -> Vec<Key<'static>> {
+fn keys(surface: &Surface, activation: Activation) -> Vec<Key<'static>> {
     let mut keys: Vec<Key> = log_panel::SERIES
         .iter()
         .map(|series| Key::new(series.label, series.colour, series.mark))
@@ -48,7 +48,7 @@ fn keys(frame: &Frame, activation: Activation) -> Vec<Key<'static>> {
     if let Some((label, _, _)) = strips::share(activation) {
         all.push(Key::new(label, GREEN, Mark::Block));
     }
-    if frame.legend_width(&all) + 1.4 * frame.font <= frame.width {
+    if surface.legend_width(&all) + 1.4 * surface.font <= surface.width {
         keys = all;
     }
     keys
@@ -84,14 +84,14 @@ fn unit_ticks(zero: &str, one: &str) -> [Tick; 2] {
     })
 }
 
-fn geometry(frame: &Frame, config: &Config, stats: &Stats) -> Geometry {
+fn geometry(surface: &Surface, config: &Config, stats: &Stats) -> Geometry {
     let depth = stats.layers.len().max(1);
-    let extra = frame.legend_extra(TITLE, &keys(frame, config.activation));
+    let extra = surface.legend_extra(TITLE, &keys(surface, config.activation));
     let (lo, hi) = log_panel::std_range(stats).unwrap_or((-3.0, 1.0));
-    let inner = frame.height - frame.top() - extra - frame.bottom();
-    let std_ticks = decade_ticks(lo, hi, frame.tick_room(inner * 0.5, 0, true));
-    let chrome = frame.chrome(extra, widest(&std_ticks).max(4), Right::Margin);
-    let gap = 0.8 * frame.font;
+    let inner = surface.height - surface.top() - extra - surface.bottom();
+    let std_ticks = decade_ticks(lo, hi, surface.tick_room(inner * 0.5, 0, true));
+    let chrome = surface.chrome(extra, widest(&std_ticks).max(4), Right::Margin);
+    let gap = 0.8 * surface.font;
     let (std_plot, strips) = chrome.plot.split(0.52, gap);
     let (cosine_plot, share_plot) = strips.split(0.5, gap);
     Geometry {
@@ -108,7 +108,7 @@ fn geometry(frame: &Frame, config: &Config, stats: &Stats) -> Geometry {
             ),
             Axis::vertical(0.0, 1.0, &share_plot),
         ],
-        layer_ticks: integer_ticks(1, depth as i64, frame.tick_room(chrome.plot.w, 2, false)),
+        layer_ticks: integer_ticks(1, depth as i64, surface.tick_room(chrome.plot.w, 2, false)),
         std_ticks,
         extra,
     }
@@ -121,9 +121,9 @@ pub fn draw_summary(
     stats: &Stats,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
-    let g = geometry(&p.frame, config, stats);
+    let g = geometry(&p.surface, config, stats);
     p.title(TITLE)?;
-    p.legend(&keys(&p.frame, config.activation), g.extra)?;
+    p.legend(&keys(&p.surface, config.activation), g.extra)?;
     p.grid(&g.std_plot, None, Some((&g.std_axis, &g.std_ticks)))?;
     let middle = [Tick {
         at: 0.5,
@@ -181,8 +181,14 @@ pub fn draw_summary(
 }
 
 /// Hover: the layer's stds, spread across samples, mean cosine and share.
-pub(super) fn describe(frame: &Frame, x: f64, y: f64, config: &Config, stats: &Stats) -> String {
-    let g = geometry(frame, config, stats);
+pub(super) fn describe(
+    surface: &Surface,
+    x: f64,
+    y: f64,
+    config: &Config,
+    stats: &Stats,
+) -> String {
+    let g = geometry(surface, config, stats);
     let plots = [g.std_plot, g.cosine_plot, g.share_plot];
     if !plots.iter().any(|plot| plot.contains(x, y)) || stats.layers.is_empty() {
         return String::new();

@@ -14,7 +14,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
 use super::colour::{self, Rgb, BLUE, INK, MUTED, ORANGE};
-use super::layout::{Axis, Frame, Key, Mark, Rect, Right};
+use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::{Painter, Res};
 use super::ticks::{decade_ticks, format_sig, integer_ticks, linear_ticks, percent, widest, Tick};
 use crate::core::stats::{History, Stats};
@@ -63,21 +63,21 @@ fn ratio_range(history: &History) -> (f64, f64) {
     (lo.floor().max(-12.0), hi.ceil().min(6.0))
 }
 
-fn geometry(frame: &Frame, stats: &Stats) -> Geometry {
+fn geometry(surface: &Surface, stats: &Stats) -> Geometry {
     let history = &stats.history;
-    let extra = frame.legend_extra(TITLE, &KEYS);
-    let inner = frame.height - frame.top() - extra - frame.bottom();
+    let extra = surface.legend_extra(TITLE, &KEYS);
+    let inner = surface.height - surface.top() - extra - surface.bottom();
     let loss_hi = (finite_max(&history.loss) * 1.08).max(0.8);
-    let loss_ticks = linear_ticks(0.0, loss_hi, frame.tick_room(inner * 0.5, 0, true));
+    let loss_ticks = linear_ticks(0.0, loss_hi, surface.tick_room(inner * 0.5, 0, true));
     let (ratio_lo, ratio_hi) = ratio_range(history);
-    let ratio_ticks = decade_ticks(ratio_lo, ratio_hi, frame.tick_room(inner * 0.45, 0, true));
+    let ratio_ticks = decade_ticks(ratio_lo, ratio_hi, surface.tick_room(inner * 0.45, 0, true));
     let left = widest(&loss_ticks).max(widest(&ratio_ticks));
-    let chrome = frame.chrome(extra, left, Right::Axis(4));
-    let (top, bottom) = chrome.plot.split(0.52, 0.8 * frame.font);
+    let chrome = surface.chrome(extra, left, Right::Axis(4));
+    let (top, bottom) = chrome.plot.split(0.52, 0.8 * surface.font);
     let last = history.steps.last().copied().unwrap_or(0).max(1);
     let bar = Rect {
-        x: bottom.right() + 0.9 * frame.font,
-        w: 0.8 * frame.font,
+        x: bottom.right() + 0.9 * surface.font,
+        w: 0.8 * surface.font,
         ..bottom
     };
     Geometry {
@@ -91,7 +91,7 @@ fn geometry(frame: &Frame, stats: &Stats) -> Geometry {
         step_ticks: integer_ticks(
             0,
             last as i64,
-            frame.tick_room(top.w, last.to_string().len(), false),
+            surface.tick_room(top.w, last.to_string().len(), false),
         ),
         loss_ticks,
         accuracy_ticks: [0.0, 0.5, 1.0]
@@ -122,7 +122,7 @@ fn draw_series(
     axis: &Axis,
     (colour, width, spacing): (Rgb, f64, f64),
 ) -> Res {
-    let every = stride(values.len(), g.top.w / spacing, p.frame.scale);
+    let every = stride(values.len(), g.top.w / spacing, p.surface.scale);
     let mut run: Vec<(f64, f64)> = Vec::with_capacity(values.len() / every + 2);
     let last = values.len().saturating_sub(1);
     for (i, (step, v)) in steps.iter().zip(values).enumerate() {
@@ -145,7 +145,7 @@ fn draw_series(
 /// Draws loss, accuracy and the per-layer update:data ratios into `canvas`.
 pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), String> {
     let p = Painter::new(canvas)?;
-    let g = geometry(&p.frame, stats);
+    let g = geometry(&p.surface, stats);
     let history = &stats.history;
     let depth = stats.layers.len().max(history.update_ratio.len()).max(1);
     p.title(TITLE)?;
@@ -166,12 +166,12 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
         let (above, below) = (guide - g.bottom.y, g.bottom.bottom() - guide);
         let free = match above >= below {
             true => Rect {
-                h: above - 0.4 * p.frame.small(),
+                h: above - 0.4 * p.surface.small(),
                 ..g.bottom
             },
             false => Rect {
-                y: guide + 0.4 * p.frame.small(),
-                h: below - 0.4 * p.frame.small(),
+                y: guide + 0.4 * p.surface.small(),
+                h: below - 0.4 * p.surface.small(),
                 ..g.bottom
             },
         };
@@ -264,7 +264,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
             .map_or("the loss".to_string(), |l| format!("layer {l}"));
         p.alarm(&g.top, &format!("diverged at step {} in {at}", d.step))?;
     }
-    let f = &p.frame;
+    let f = &p.surface;
     let label = (g.bottom.right() - 0.4 * f.font, guide - 0.3 * f.small());
     p.text("10⁻³", label, f.small(), MUTED, (HPos::Right, VPos::Bottom))
 }
@@ -286,8 +286,8 @@ fn nearest(g: &Geometry, history: &History, x: f64) -> Option<usize> {
 }
 
 /// Hover: the step's loss and accuracy, or the nearest layer's ratio.
-pub(super) fn describe(frame: &Frame, x: f64, y: f64, stats: &Stats) -> String {
-    let g = geometry(frame, stats);
+pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats) -> String {
+    let g = geometry(surface, stats);
     let history = &stats.history;
     let in_top = g.top.contains(x, y);
     if !(in_top || g.bottom.contains(x, y)) {

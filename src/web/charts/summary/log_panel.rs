@@ -117,7 +117,7 @@ pub(super) fn draw_std(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
         }
     }
     if !zero.is_empty() {
-        let f = &p.frame;
+        let f = &p.surface;
         let at = (
             g.std_plot.right() - 0.5 * f.font,
             g.std_plot.bottom() - 0.8 * f.small(),

@@ -49,7 +49,7 @@ pub(super) fn draw_cosine(p: &Painter, g: &Geometry, config: &Config, stats: &St
         .collect();
     polyline(p, plot, &points, INK, Mark::Line)?;
     let high = values.iter().filter(|(_, v)| *v > 0.5).count();
-    let f = &p.frame;
+    let f = &p.surface;
     let y = if 2 * high > values.len() {
         plot.bottom() - 0.8 * f.small()
     } else {
@@ -81,7 +81,7 @@ pub(super) fn draw_share(
         };
         p.fill(&bar, GREEN, 0.85)?;
     }
-    let f = &p.frame;
+    let f = &p.surface;
     let at = (
         g.share_plot.x + 0.5 * f.font,
         g.share_plot.y + 0.8 * f.small(),
