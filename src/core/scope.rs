@@ -134,12 +134,13 @@ impl Scope {
         }
         let rows = self.batcher.size;
         self.network.forward(&self.batcher.x, rows, Pass::Train);
-        let (loss, accuracy) = softmax_cross_entropy(
+        let ce = softmax_cross_entropy(
             &self.network.logits[..rows * 2],
             &self.batcher.y,
             2,
             &mut self.network.d_logits,
         );
+        let (loss, accuracy) = (ce.loss, ce.accuracy);
         self.network.backward();
         self.optimizer.begin_step();
         let mut index = 0;
@@ -204,7 +205,7 @@ impl Scope {
             Mode::Eval => Pass::Eval,
         };
         self.network.forward(&self.batcher.x, rows, pass);
-        let (loss, accuracy) = softmax_cross_entropy(
+        let ce = softmax_cross_entropy(
             &self.network.logits[..rows * 2],
             &self.batcher.y,
             2,
@@ -222,8 +223,9 @@ impl Scope {
                 .sum();
             self.stats = Some(Stats {
                 step: self.step,
-                loss,
-                accuracy,
+                loss: ce.loss,
+                accuracy: ce.accuracy,
+                nonfinite_logits: ce.nonfinite_logits,
                 nonfinite,
                 diverged: self.diverged.clone(),
                 layers,
