@@ -13,6 +13,7 @@
 use normscope::core::activation::Activation;
 use normscope::core::frame::{Frame, FrameRequest};
 use normscope::core::loss::{argmax, softmax_cross_entropy};
+use normscope::core::optim::{Kind, Optimizer};
 use normscope::core::stats::Stats;
 use normscope::{Config, Scope};
 use serde_json::Value;
@@ -231,5 +232,19 @@ fn nan_is_not_saturated_and_a_nonfinite_loss_is_spelled_out() {
         assert!(json.contains(&format!("\"loss\":{text}")), "{json}");
         let back: Stats = serde_json::from_str(&json).expect("read back");
         assert_eq!(back.loss.to_bits(), loss.to_bits(), "{json}");
+    }
+}
+
+/// The update:data ratio of an update that holds NaN is NaN, not the 0 that
+/// `f64::max(NaN, 0)` made of its variance.
+#[test]
+fn a_nan_update_has_a_nan_std() {
+    for kind in [Kind::Sgd, Kind::Momentum, Kind::Adam] {
+        let mut optimizer = Optimizer::new(kind, 0.1);
+        optimizer.begin_step();
+        let mut param = vec![1.0, 2.0, 3.0];
+        let std = optimizer.update(0, &mut param, &[f32::NAN, 1.0, -1.0]);
+        assert!(std.is_nan() && param[0].is_nan(), "{kind:?}: std {std}");
+        assert!(param[1].is_finite(), "{kind:?}: only the NaN entry");
     }
 }

@@ -15,8 +15,8 @@
 //! Non-finite gradients: torch computes the same dx in another form (its CPU
 //! `layer_norm` and `group_norm` kernels), with `s = 1/|set|`,
 //! `db = sum g`, `ds = sum g x`, `b = (db mean - ds) r^3 s`,
-//! `c = -b mean - db r s`, `dx = r gamma dy + b x + c`. Equal on finite
-//! numbers, the two forms put NaN and inf in different places once a `dy` is
+//! `c = -b mean - db r s`, `dx = r gamma dy + b x + c`. Equal in exact
+//! arithmetic, the two forms put NaN and inf in different places once a `dy` is
 //! inf or NaN (`db mean - ds` is inf - inf where ours is a signed inf), so a
 //! set whose sums are not finite takes torch's form, from the cached input.
 //! GroupNorm's dgamma is likewise `sum (dy x - dy mean) r` in torch: an
