@@ -1,12 +1,23 @@
 // The status line of a figure: where training stands and how fast it runs.
 //
 //   step 120 · loss 0.412 · accuracy 83% · frame 23 ms · 38 fps · 246 steps/s
+//   step 0 · loss NaN (non-finite logits) · accuracy …% (argmax of non-finite logits) · … non-finite values · …
 //   step 12 · loss 0.695 · … · frame 8 ms · 60 fps · 3.2 updates/s · 3.2 steps/s · training in a worker
 //
 // During Play it shows the loop's measurements (loop.js perf()); otherwise how
 // long the last rebuild took to draw.
 
 const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
+
+// The core writes a non-finite loss as "NaN", "inf" or "-inf" (JSON has no
+// NaN). With non-finite logits (`nonfinite_logits`) the loss is NaN or inf and
+// the accuracy is torch's argmax of them (NaN counts as largest), so both say so.
+function lossParts(stats) {
+  const loss = typeof stats.loss === 'string' ? stats.loss : fmt(stats.loss);
+  const accuracy = typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—';
+  if (!(stats.nonfinite_logits > 0)) return [`loss ${loss}`, `accuracy ${accuracy}`];
+  return [`loss ${loss} (non-finite logits)`, `accuracy ${accuracy} (argmax of non-finite logits)`];
+}
 
 /**
  * `steps`; `stats` (Scope.stats(), or null); `perf` (Loop.perf()); `playing`
@@ -16,8 +27,7 @@ const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.
 export function statusText({ steps, stats, perf, playing, rebuildMs, remote, ready }) {
   const parts = [`step ${steps}`];
   if (stats) {
-    parts.push(`loss ${fmt(stats.loss)}`);
-    parts.push(`accuracy ${typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—'}`);
+    parts.push(...lossParts(stats));
     if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
   }
   if (playing && perf.updates) {
