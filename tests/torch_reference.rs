@@ -247,6 +247,12 @@ fn every_network_matches_torch_autograd() {
         "fixtures are stale: every snapshot needs an expected file (rerun make_fixtures.py)"
     );
     assert!(names.len() >= 28, "only {} network fixtures", names.len());
+    let readme = fixtures().join("../../README.md");
+    let quoted = format!("{} whole networks", names.len());
+    assert!(
+        fs::read_to_string(&readme).is_ok_and(|text| text.contains(&quoted)),
+        "README.md should say \"{quoted}\""
+    );
     let mut worst = Worst::default();
     for name in &names {
         check_network(name, &read_json(&dir.join(name)), &mut worst);
