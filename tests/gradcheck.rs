@@ -21,7 +21,7 @@ const TOLERANCE: f32 = 2e-2;
 fn loss(network: &mut Network, x: &[f32], y: &[u8], pass: Pass) -> f32 {
     network.forward(x, ROWS, pass);
     let mut d = vec![0.0; ROWS * 2];
-    softmax_cross_entropy(&network.logits[..ROWS * 2], y, 2, &mut d).0
+    softmax_cross_entropy(&network.logits[..ROWS * 2], y, 2, &mut d).loss
 }
 
 /// Every trainable tensor as (name, values, grads), read through visit_params.

@@ -1,6 +1,7 @@
 // The status line of a figure: where training stands and how fast it runs.
 //
 //   step 120 · on the batch of 64: loss 0.412 · accuracy 83% · frame 23 ms · 38 fps · 246 steps/s
+//   step 0 · on the batch of 64: loss NaN (non-finite logits) · accuracy 48% (argmax of non-finite logits) · 167454 non-finite values · …
 //   step 12 · on the batch of 64: loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker
 //   training to step 500: 120/500 · training in a worker
 //
@@ -11,6 +12,16 @@
 // only the progress.
 
 const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
+
+// The core writes a non-finite loss as "NaN", "inf" or "-inf" (JSON has no
+// NaN). With non-finite logits (`nonfinite_logits`) the loss is NaN or inf and
+// the accuracy is torch's argmax of them (NaN counts as largest), so both say so.
+function lossParts(stats) {
+  const loss = typeof stats.loss === 'string' ? stats.loss : fmt(stats.loss);
+  const accuracy = typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—';
+  if (!(stats.nonfinite_logits > 0)) return [`loss ${loss}`, `accuracy ${accuracy}`];
+  return [`loss ${loss} (non-finite logits)`, `accuracy ${accuracy} (argmax of non-finite logits)`];
+}
 
 /**
  * `steps`; `stats` (Scope.stats(), or null); `batch` (samples per batch, the
@@ -23,8 +34,8 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, remo
   if (target > 0) return `training to step ${target}: ${steps}/${target}${worker}`;
   const parts = [`step ${steps}`];
   if (stats) {
-    parts.push(`on the batch of ${batch}: loss ${fmt(stats.loss)}`);
-    parts.push(`accuracy ${typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—'}`);
+    const [loss, accuracy] = lossParts(stats);
+    parts.push(`on the batch of ${batch}: ${loss}`, accuracy);
     if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
   }
   if (playing && perf.updates) {

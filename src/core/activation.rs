@@ -9,6 +9,23 @@
 //! | relu       | max(0, x)                     | 1 if x > 0 else 0 (0 at x = 0, as torch's `threshold_backward`) |
 //! | leaky_relu | x if x > 0 else 0.01 x        | 1 if x > 0 else 0.01             |
 //! | gelu       | x Phi(x) = x/2 (1 + erf(x/sqrt 2)) (exact, torch's default) | Phi(x) + x phi_N(x) |
+//!
+//! Non-finite values go where torch 2.15's float32 CPU kernels send them
+//! (`tests/nonfinite.rs` checks every case against torch):
+//! - relu keeps NaN (`relu(NaN) = NaN`, not `f32::max`'s 0) and its backward
+//!   is torch's `threshold_backward(dy, y, 0)`, a select on the *output*:
+//!   `dx = 0 if y <= 0 else dy`. So the gradient at a NaN input passes through
+//!   (NaN <= 0 is false), and a NaN or inf `dy` at an inactive unit gives 0,
+//!   not `0 * NaN`.
+//! - leaky_relu: `x > 0` is false for NaN, so `phi(NaN) = 0.01 NaN = NaN` with
+//!   slope 0.01 (torch's `leaky_relu_backward` tests the input the same way).
+//! - tanh, sigmoid: `phi(+-inf) = +-1` (sigmoid 1 and 0) with derivative 0, so
+//!   an infinite `dy` there gives `0 * inf = NaN`, as torch's
+//!   `grad * (1 - y^2)`.
+//! - gelu: `gelu(-inf) = -inf * 0 = NaN`, and torch's vectorized float32
+//!   kernel, which every tensor of two or more values runs, also returns NaN
+//!   for `gelu(+inf)` (its float64 kernel and a one-element tensor give inf);
+//!   the derivative is NaN at both (`+-inf * pdf = +-inf * 0`).
 
 pub use crate::core::config::Activation;
 
@@ -26,7 +43,14 @@ impl Activation {
             Activation::Linear => x,
             Activation::Tanh => x.tanh(),
             Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-            Activation::Relu => x.max(0.0),
+            // Not `x.max(0.0)`: f32::max drops the NaN.
+            Activation::Relu => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    x
+                }
+            }
             Activation::LeakyRelu => {
                 if x > 0.0 {
                     x
@@ -34,21 +58,23 @@ impl Activation {
                     LEAKY_SLOPE * x
                 }
             }
+            Activation::Gelu if x == f32::INFINITY => f32::NAN,
             Activation::Gelu => 0.5 * x * (1.0 + libm::erff(x * FRAC_1_SQRT_2)),
         }
     }
 
-    /// phi'(x), given the input `x` and the output `y = phi(x)`.
+    /// phi'(x), given the input `x` and the output `y = phi(x)`. For relu it
+    /// is 1 where `y` is not <= 0 (so 1 at NaN), as `threshold_backward`.
     pub fn derivative(self, x: f32, y: f32) -> f32 {
         match self {
             Activation::Linear => 1.0,
             Activation::Tanh => 1.0 - y * y,
             Activation::Sigmoid => y * (1.0 - y),
             Activation::Relu => {
-                if x > 0.0 {
-                    1.0
-                } else {
+                if y <= 0.0 {
                     0.0
+                } else {
+                    1.0
                 }
             }
             Activation::LeakyRelu => {
@@ -72,24 +98,33 @@ impl Activation {
         }
     }
 
-    /// `dx = phi'(x) * dy` elementwise, with `y = phi(x)` from the forward pass.
+    /// `dx = phi'(x) * dy` elementwise, with `y = phi(x)` from the forward pass;
+    /// for relu the select `0 if y <= 0 else dy` (no `0 * NaN`), as torch.
     pub fn backward(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
+        if self == Activation::Relu {
+            for ((dx, &y), &dy) in dx.iter_mut().zip(y).zip(dy) {
+                *dx = if y <= 0.0 { 0.0 } else { dy };
+            }
+            return;
+        }
         for (((dx, &x), &y), &dy) in dx.iter_mut().zip(x).zip(y).zip(dy) {
             *dx = self.derivative(x, y) * dy;
         }
     }
 
     /// Whether an output counts as saturated: |tanh| > 0.97, or a sigmoid
-    /// outside [0.03, 0.97]. `None` for activations that do not saturate.
+    /// outside [0.03, 0.97]; a NaN output is not saturated (for either).
+    /// `None` for activations that do not saturate.
     pub fn saturated(self, y: f32) -> Option<bool> {
         match self {
             Activation::Tanh => Some(y.abs() > 0.97),
-            Activation::Sigmoid => Some(!(0.03..=0.97).contains(&y)),
+            Activation::Sigmoid => Some(!y.is_nan() && !(0.03..=0.97).contains(&y)),
             _ => None,
         }
     }
 
-    /// Whether units of this activation can die (zero gradient for x <= 0).
+    /// Whether units of this activation can die (zero gradient for x <= 0;
+    /// a NaN input is not <= 0, so a NaN unit is not dead).
     pub fn can_die(self) -> bool {
         matches!(self, Activation::Relu | Activation::LeakyRelu)
     }

@@ -98,6 +98,8 @@ impl OptimizerState {
         }
         let n = param.len().max(1) as f64;
         let mean = sum / n;
-        ((sum_sq / n - mean * mean).max(0.0)).sqrt() as f32
+        // Not `.max(0.0)`, which would turn the NaN of a NaN update into 0.
+        let var = sum_sq / n - mean * mean;
+        (if var < 0.0 { 0.0 } else { var }).sqrt() as f32
     }
 }

@@ -145,12 +145,13 @@ impl Scope {
         }
         let rows = self.batcher.size;
         self.network.forward(&self.batcher.x, rows, Pass::Train);
-        let (loss, accuracy) = softmax_cross_entropy(
+        let ce = softmax_cross_entropy(
             &self.network.logits[..rows * 2],
             &self.batcher.y,
             2,
             &mut self.network.d_logits,
         );
+        let (loss, accuracy) = (ce.loss, ce.accuracy);
         self.network.backward();
         self.optimizer.begin_step();
         let mut index = 0;
@@ -215,7 +216,7 @@ impl Scope {
             Mode::Eval => Pass::Eval,
         };
         self.network.forward(&self.batcher.x, rows, pass);
-        let (loss, accuracy) = softmax_cross_entropy(
+        let ce = softmax_cross_entropy(
             &self.network.logits[..rows * 2],
             &self.batcher.y,
             2,
@@ -233,8 +234,9 @@ impl Scope {
                 .sum();
             self.stats = Some(Stats {
                 step: self.step,
-                loss,
-                accuracy,
+                loss: ce.loss,
+                accuracy: ce.accuracy,
+                nonfinite_logits: ce.nonfinite_logits,
                 nonfinite,
                 diverged: self.diverged.clone(),
                 layers,

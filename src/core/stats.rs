@@ -115,8 +115,14 @@ pub struct Divergence {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub step: u64,
+    /// In JSON a number, or "NaN"/"inf" when non-finite (`loss.rs`).
+    #[serde(with = "crate::core::loss::text_when_nonfinite")]
     pub loss: f32,
+    /// torch's argmax accuracy, also when logits are non-finite (`loss.rs`).
     pub accuracy: f32,
+    /// Probe-batch logits that are NaN or infinite: when > 0 the loss is NaN
+    /// or inf and the accuracy comes from non-finite logits.
+    pub nonfinite_logits: usize,
     /// Non-finite values over all layers and quantities.
     pub nonfinite: usize,
     pub diverged: Option<Divergence>,

@@ -11,8 +11,19 @@
 //! Backward (llm.c `layernorm_backward`, Triton's LN kernel), per group with
 //! `g = dy * gamma`, `r = rstd`, means over the group:
 //! `dx = r * (g - mean(g) - x_hat * mean(g * x_hat))`.
+//!
+//! Non-finite gradients: torch computes the same dx in another form (its CPU
+//! `layer_norm` and `group_norm` kernels), with `s = 1/|set|`,
+//! `db = sum g`, `ds = sum g x`, `b = (db mean - ds) r^3 s`,
+//! `c = -b mean - db r s`, `dx = r gamma dy + b x + c`. Equal in exact
+//! arithmetic, the two forms put NaN and inf in different places once a `dy` is
+//! inf or NaN (`db mean - ds` is inf - inf where ours is a signed inf), so a
+//! set whose sums are not finite takes torch's form, from the cached input.
+//! GroupNorm's dgamma is likewise `sum (dy x - dy mean) r` in torch: an
+//! infinite `dy` gives NaN there, not `inf * x_hat` (LayerNorm's is
+//! `sum dy x_hat`, as ours). `tests/nonfinite.rs` checks both against torch.
 
-use super::{normalize_set, Norm};
+use super::{normalize_set, Norm, NormKind};
 
 /// Mean and rstd of one set: biased variance, eps inside the square root.
 pub(super) fn set_stats(x: &[f32], eps: f32) -> (f32, f32) {
@@ -40,6 +51,9 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
 
 pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
     norm.param_grads(dy);
+    if norm.kind == NormKind::Group && dy.iter().any(|v| !v.is_finite()) {
+        torch_group_dgamma(norm, dy);
+    }
     let size = norm.features / norm.groups;
     for (set, ((dy_seg, dx_seg), xh_seg)) in dy
         .chunks_exact(size)
@@ -58,9 +72,53 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
         mean_g /= size as f32;
         mean_g_xhat /= size as f32;
         let rstd = norm.rstd[set];
+        if !(mean_g.is_finite() && mean_g_xhat.is_finite()) {
+            let x_seg = &norm.input[set * size..(set + 1) * size];
+            torch_backward(x_seg, dy_seg, gamma, norm.mean[set], rstd, dx_seg);
+            continue;
+        }
         for c in 0..size {
             let g = dy_seg[c] * gamma[c];
             dx_seg[c] = rstd * (g - mean_g - xh_seg[c] * mean_g_xhat);
+        }
+    }
+}
+
+/// dx of one set in torch's form (module docs), for sets whose sums are not
+/// finite.
+fn torch_backward(x: &[f32], dy: &[f32], gamma: &[f32], mean: f32, rstd: f32, dx: &mut [f32]) {
+    let (mut db, mut ds) = (0.0f32, 0.0f32);
+    for c in 0..x.len() {
+        db += dy[c] * gamma[c];
+        ds += dy[c] * x[c] * gamma[c];
+    }
+    let s = 1.0 / x.len() as f32;
+    let b = (db * mean - ds) * rstd * rstd * rstd * s;
+    let c0 = -b * mean - db * rstd * s;
+    for c in 0..x.len() {
+        dx[c] = rstd * gamma[c] * dy[c] + b * x[c] + c0;
+    }
+}
+
+/// GroupNorm's dgamma in torch's form, `sum_rows (dy x - dy mean) rstd`, for
+/// the entries whose `dy` is not finite; the others keep `dy x_hat`, summed in
+/// the same order as [`Norm::param_grads`].
+fn torch_group_dgamma(norm: &mut Norm, dy: &[f32]) {
+    let (f, size) = (norm.features, norm.features / norm.groups);
+    norm.dgamma.iter_mut().for_each(|v| *v = 0.0);
+    for (row, (dy_row, xh_row)) in dy
+        .chunks_exact(f)
+        .zip(norm.x_hat.chunks_exact(f))
+        .enumerate()
+    {
+        for j in 0..f {
+            let set = row * norm.groups + j / size;
+            let (d, x) = (dy_row[j], norm.input[row * f + j]);
+            norm.dgamma[j] += if d.is_finite() {
+                d * xh_row[j]
+            } else {
+                (d * x - d * norm.mean[set]) * norm.rstd[set]
+            };
         }
     }
 }

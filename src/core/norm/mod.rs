@@ -43,6 +43,9 @@ pub struct Norm {
     pub dbeta: Vec<f32>,
     /// Caches of the last `forward`: normalized input, per-set mean and rstd.
     pub(crate) x_hat: Vec<f32>,
+    /// LayerNorm and GroupNorm: the input itself, for torch's form of the
+    /// backward pass on a set whose gradient sums are not finite (`group.rs`).
+    pub(crate) input: Vec<f32>,
     pub(crate) mean: Vec<f32>,
     pub(crate) rstd: Vec<f32>,
     pub(crate) rows: usize,
@@ -89,6 +92,7 @@ impl Norm {
             dgamma: vec![0.0; features],
             dbeta: vec![0.0; features],
             x_hat: Vec::new(),
+            input: Vec::new(),
             mean: Vec::new(),
             rstd: Vec::new(),
             rows: 0,
@@ -129,8 +133,14 @@ impl Norm {
         match self.kind {
             NormKind::None => y[..n].copy_from_slice(&x[..n]),
             NormKind::Batch => batch::forward(self, &x[..n], &mut y[..n], pass),
-            NormKind::Layer => layer::forward(self, &x[..n], &mut y[..n]),
-            NormKind::Group => group::forward(self, &x[..n], &mut y[..n]),
+            NormKind::Layer | NormKind::Group => {
+                self.input.resize(n, 0.0);
+                self.input.copy_from_slice(&x[..n]);
+                match self.kind {
+                    NormKind::Layer => layer::forward(self, &x[..n], &mut y[..n]),
+                    _ => group::forward(self, &x[..n], &mut y[..n]),
+                }
+            }
             NormKind::Rms => rms::forward(self, &x[..n], &mut y[..n]),
         }
     }

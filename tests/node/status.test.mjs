@@ -1,0 +1,41 @@
+// The status line's loss and accuracy, fed with what the wasm core computes
+// (issue 8): a network whose logits are non-finite says "loss NaN (non-finite
+// logits)" instead of a finite-looking number. Run by `cargo xtask test`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('../../', import.meta.url);
+const pkg = await import(new URL('pkg/normscope.js', root));
+pkg.initSync({ module: readFileSync(fileURLToPath(new URL('pkg/normscope_bg.wasm', root))) });
+const { statusText } = await import(new URL('www/status.js', root));
+
+const idle = { steps: 0, perf: {}, playing: false, rebuildMs: 12, remote: false, ready: true };
+
+function statusOf(query) {
+  const scope = new pkg.Scope(query);
+  const stats = scope.stats();
+  const { batch } = scope.config();
+  scope.free();
+  return { stats, text: statusText({ ...idle, stats, batch }) };
+}
+
+test('the preset that overflows shows a NaN loss and says the logits are non-finite', () => {
+  const { stats, text } = statusOf('depth=20&activation=relu&init=normal&scale=50&lr=10');
+  assert.equal(stats.loss, 'NaN');
+  assert.ok(stats.nonfinite_logits > 0, `${stats.nonfinite_logits} non-finite logits`);
+  const percent = Math.round(stats.accuracy * 100);
+  assert.match(text, /on the batch of 64: loss NaN \(non-finite logits\)/);
+  assert.ok(text.includes(`accuracy ${percent}% (argmax of non-finite logits)`), text);
+  assert.ok(text.includes(`${stats.nonfinite} non-finite values`), text);
+  assert.doesNotMatch(text, /0\.693/);
+});
+
+test('finite logits show the loss as a number and nothing more', () => {
+  const { stats, text } = statusOf('depth=3&width=8&batch=8');
+  assert.equal(stats.nonfinite_logits, 0);
+  assert.ok(Number.isFinite(stats.loss));
+  assert.ok(text.includes(`loss ${stats.loss.toPrecision(3)} · accuracy ${Math.round(stats.accuracy * 100)}% ·`), text);
+  assert.doesNotMatch(text, /non-finite/);
+});
