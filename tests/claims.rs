@@ -257,3 +257,36 @@ fn post_ln_at_lr_half_across_seeds() {
         0.70,
     );
 }
+
+/// "A blow-up": ReLU with N(0, 50²) weights overflows float32 in the first pass.
+#[test]
+fn blow_up() {
+    for seed in SEEDS {
+        let mut s = scope("depth=20&activation=relu&init=normal&scale=50&lr=10", seed);
+        let first = s.stats().clone();
+        let overflowed = first.layers.iter().position(|l| l.out.nonfinite > 0);
+        println!(
+            "blow-up seed {seed}: first non-finite layer {:?}, loss {}",
+            overflowed.map(|l| l + 1),
+            first.loss
+        );
+        // "it overflows float32 within the first pass (at layer 16 or 17) and the
+        // charts count non-finite values"
+        assert!(first.nonfinite > 0, "seed {seed}");
+        assert!(matches!(overflowed, Some(15 | 16)), "seed {seed}");
+        // "multiply the signal by a few hundred per layer"
+        for l in 1..5 {
+            let growth = first.layers[l].out.std / first.layers[l - 1].out.std;
+            assert!(
+                (100.0..1000.0).contains(&growth),
+                "seed {seed} layer {}: {growth}",
+                l + 1
+            );
+        }
+        // "Press Step: training pauses with the step and the layer"
+        s.step(1);
+        let diverged = s.diverged().cloned();
+        println!("blow-up seed {seed}: after one Step {diverged:?}");
+        assert!(diverged.is_some_and(|d| d.step == 1), "seed {seed}");
+    }
+}

@@ -94,8 +94,9 @@ export const PRESETS = [
     title: 'A blow-up',
     text:
       'Weights with std 50 multiply a ReLU network’s signal by a few hundred per layer, so it overflows ' +
-      'float32 (largest 3.4·10³⁸) within the first pass and the charts count non-finite values. Press Step: ' +
-      'training pauses with the step and the layer where the first infinity or NaN appeared; Reset starts again.',
+      'float32 (largest 3.4·10³⁸) within the first pass, at layer 16 or 17 (seeds 1–8): the charts count ' +
+      'non-finite values, and the loss reads NaN. Press Step: training pauses at step 1 with the layer where ' +
+      'the first infinity or NaN appeared; Reset starts again.',
     variants: [{ label: 'ReLU, std 50, lr 10', query: 'depth=20&activation=relu&init=normal&scale=50&lr=10' }],
   },
 ];
