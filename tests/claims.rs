@@ -216,8 +216,11 @@ fn post_ln_at_lr_half_across_seeds() {
         .filter_map(|(seed, s)| s.diverged.as_ref().map(|d| (seed, d.step)))
         .collect();
     println!("post-LN lr 0.5: diverged {diverged:?}");
-    // "with seed 1 Post-LN diverges at step 88"
-    assert_eq!(diverged, vec![(1, 88)]);
+    // "with seed 1 Post-LN diverges": at step 76 in the browser's wasm build
+    // (tests/node/claims.test.mjs), at step 88 natively. The step depends on the
+    // last bits of rounding (SIMD kernels in wasm); seed 1 alone diverges in both.
+    assert_eq!(diverged.len(), 1);
+    assert!(matches!(diverged[0], (1, 60..=100)), "{diverged:?}");
     let stuck: Vec<&Stats> = post.iter().skip(1).collect();
     // "its loss stays at 0.68-0.70 (chance: 0.693)"
     let losses: Vec<f32> = stuck.iter().map(|s| s.loss).collect();

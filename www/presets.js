@@ -79,7 +79,9 @@ export const PRESETS = [
       'Read the summary chart. Pre-LN, h + φ(N(h)W + b), never rescales the residual stream, so activation ' +
       'std grows with depth (from 0.65 at layer 1 to 3.3–3.9 at layer 32, seeds 1–8); Post-LN, ' +
       'N(h + φ(hW + b)), pins every layer’s std at 1 and sends the gradient back through 32 LayerNorms. At ' +
-      'learning rate 0.5 press Play: with seed 1 (these links) Post-LN diverges at step 88. With seeds 2–8 it ' +
+      'learning rate 0.5 press Play: with seed 1 (these links) Post-LN diverges at step 76 (a native build of ' +
+      'the same core diverges at step 88: when a network on the edge blows up depends on the last bits of ' +
+      'floating-point rounding). With seeds 2–8 it ' +
       'does not diverge in 300 steps, but it does not learn either: its loss stays at 0.68–0.69 (chance is ' +
       '0.693) while dL/dh at layer 1 is 4 to 7 decades below layer 32’s. Pre-LN’s loss falls to 0.59–0.66 in ' +
       'the same 300 steps for seven of the eight seeds (seed 6: 0.69).',

@@ -221,7 +221,10 @@ pub fn draw_decision(
     )?;
     p.border(&g.plot)?;
     if nonfinite {
-        p.alarm(&g.plot, "P(class 1) is not finite: the network diverged")?;
+        p.alarm(
+            &g.plot,
+            "P(class 1) is not finite: the network's output overflowed",
+        )?;
     }
     Ok(())
 }
