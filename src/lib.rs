@@ -21,7 +21,9 @@
 //! - [`core`], pure Rust: `config` (the key table), `matrix` (the matmul
 //!   kernel), `linear`, `init`, `activation`, `norm` (one file per kind),
 //!   `network` (blocks, forward, backward), `loss`, `optim`, `data`, `stats`,
-//!   `histogram`, `history`, `views` (layer matrix, decision regions), `infer`,
+//!   `histogram`, `collapse` (spread and cosine across samples), `diagnosis`
+//!   (the findings in words), `compare` (`vs.` keys, two networks in lockstep),
+//!   `history`, `views` (layer matrix, decision regions), `infer`,
 //!   `scope` (the one object every face drives), `snapshot`, `frame` (a
 //!   training state as bytes, for a Web Worker), `error`;
 //! - `web`, wasm32 only: `api` (every `#[wasm_bindgen]` export) and `charts`
