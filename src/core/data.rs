@@ -1,4 +1,5 @@
-//! Seeded toy datasets of 1024 labelled points, and shuffled minibatches.
+//! Seeded toy datasets of 1024 labelled points plus 256 held-out ones, and
+//! shuffled minibatches.
 //!
 //! Planar sets (2 classes, coordinates roughly in [-1, 1]; `noise` is the std
 //! of Gaussian noise added to each coordinate):
@@ -32,41 +33,73 @@ pub struct Data {
     pub y: Vec<u8>,
 }
 
+/// Held-out points: drawn from the same stream right after the training set
+/// (so the training set is unchanged by their existence, and the `gaussian`
+/// teacher is shared), never trained on.
+pub const TEST_SIZE: usize = 256;
+
 impl Data {
     /// Generates the dataset of `config` from `rng`.
     pub fn generate(config: &Config, rng: &mut Rng) -> Data {
-        let dim = config.input_dim();
-        let mut x = Vec::with_capacity(DATASET_SIZE * dim);
-        let mut y = Vec::with_capacity(DATASET_SIZE);
-        let noise = config.noise;
-        let teacher: Vec<f32> = if config.dataset == Dataset::Gaussian {
-            let w: Vec<f32> = (0..dim).map(|_| normal(rng)).collect();
-            let norm = w
-                .iter()
-                .map(|v| v * v)
-                .sum::<f32>()
-                .sqrt()
-                .max(f32::MIN_POSITIVE);
-            w.iter().map(|v| v / norm).collect()
-        } else {
-            Vec::new()
-        };
-        for i in 0..DATASET_SIZE {
-            let label = (i % 2) as u8;
-            if config.dataset == Dataset::Gaussian {
-                let point: Vec<f32> = (0..dim).map(|_| normal(rng)).collect();
-                let score: f32 = point.iter().zip(&teacher).map(|(a, b)| a * b).sum();
-                y.push(u8::from(score + noise * normal(rng) > 0.0));
-                x.extend(point);
-                continue;
-            }
-            let (px, py, label) = planar_point(config.dataset, label, rng);
-            x.push(px + noise * normal(rng));
-            x.push(py + noise * normal(rng));
-            y.push(label);
-        }
-        Data { dim, x, y }
+        let teacher = teacher(config, rng);
+        draw(config, rng, &teacher, DATASET_SIZE)
     }
+
+    /// The training set, as [`Data::generate`], and a held-out test split of
+    /// [`TEST_SIZE`] points drawn after it from the same stream.
+    pub fn generate_split(config: &Config, rng: &mut Rng) -> (Data, Data) {
+        let teacher = teacher(config, rng);
+        let train = draw(config, rng, &teacher, DATASET_SIZE);
+        let test = draw(config, rng, &teacher, TEST_SIZE);
+        (train, test)
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+}
+
+/// The `gaussian` dataset's unit teacher vector (empty for planar sets).
+fn teacher(config: &Config, rng: &mut Rng) -> Vec<f32> {
+    if config.dataset != Dataset::Gaussian {
+        return Vec::new();
+    }
+    let w: Vec<f32> = (0..config.input_dim()).map(|_| normal(rng)).collect();
+    let norm = w
+        .iter()
+        .map(|v| v * v)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::MIN_POSITIVE);
+    w.iter().map(|v| v / norm).collect()
+}
+
+/// `count` labelled points (classes alternating) of `config`'s dataset.
+fn draw(config: &Config, rng: &mut Rng, teacher: &[f32], count: usize) -> Data {
+    let dim = config.input_dim();
+    let mut x = Vec::with_capacity(count * dim);
+    let mut y = Vec::with_capacity(count);
+    let noise = config.noise;
+    for i in 0..count {
+        let label = (i % 2) as u8;
+        if config.dataset == Dataset::Gaussian {
+            let point: Vec<f32> = (0..dim).map(|_| normal(rng)).collect();
+            let score: f32 = point.iter().zip(teacher).map(|(a, b)| a * b).sum();
+            y.push(u8::from(score + noise * normal(rng) > 0.0));
+            x.extend(point);
+            continue;
+        }
+        let (px, py, label) = planar_point(config.dataset, label, rng);
+        x.push(px + noise * normal(rng));
+        x.push(py + noise * normal(rng));
+        y.push(label);
+    }
+    Data { dim, x, y }
 }
 
 /// One clean point of a planar dataset for the requested class (xor decides

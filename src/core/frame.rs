@@ -110,7 +110,9 @@ impl Frame {
         let history_ok = history.loss.len() == records
             && history.accuracy.len() == records
             && history.update_ratio.len() == config.depth
-            && history.update_ratio.iter().all(|r| r.len() == records);
+            && history.update_ratio.iter().all(|r| r.len() == records)
+            && history.test.loss.len() == history.test.steps.len()
+            && history.test.accuracy.len() == history.test.steps.len();
         let matrix = self.matrix.as_ref().map_or(true, |m| {
             m.values.len() == m.rows * m.cols && (1..=config.depth).contains(&m.layer)
         });

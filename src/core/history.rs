@@ -1,7 +1,9 @@
 //! The bounded training history: loss, accuracy and each layer's update:data
-//! ratio per recorded step. When it holds more than [`HISTORY_CAP`] records it
+//! ratio per recorded step, and the held-out loss and accuracy at the steps
+//! they were evaluated. When it holds more than [`HISTORY_CAP`] records it
 //! drops every other one and doubles its stride, so a long run keeps an evenly
-//! thinned picture of the whole run in constant memory.
+//! thinned picture of the whole run in constant memory; the held-out series
+//! thins the same way on its own.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,41 @@ pub struct History {
     pub accuracy: Vec<f32>,
     /// `update_ratio[layer][record]`.
     pub update_ratio: Vec<Vec<f32>>,
+    /// The held-out split's loss and accuracy in eval mode, at `test_steps`.
+    pub test: TestHistory,
+}
+
+/// Held-out loss and accuracy at the steps they were evaluated.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestHistory {
+    pub stride: u64,
+    pub steps: Vec<u64>,
+    pub loss: Vec<f32>,
+    pub accuracy: Vec<f32>,
+}
+
+impl TestHistory {
+    fn new() -> TestHistory {
+        TestHistory {
+            stride: 1,
+            steps: Vec::with_capacity(HISTORY_CAP + 1),
+            loss: Vec::with_capacity(HISTORY_CAP + 1),
+            accuracy: Vec::with_capacity(HISTORY_CAP + 1),
+        }
+    }
+
+    /// Records one evaluation; beyond [`HISTORY_CAP`] keeps every other one.
+    pub fn record(&mut self, step: u64, loss: f32, accuracy: f32) {
+        self.steps.push(step);
+        self.loss.push(loss);
+        self.accuracy.push(accuracy);
+        if self.steps.len() > HISTORY_CAP {
+            every_other(&mut self.loss);
+            every_other(&mut self.accuracy);
+            every_other(&mut self.steps);
+            self.stride *= 2;
+        }
+    }
 }
 
 impl History {
@@ -31,6 +68,7 @@ impl History {
             update_ratio: (0..layers)
                 .map(|_| Vec::with_capacity(HISTORY_CAP + 1))
                 .collect(),
+            test: TestHistory::new(),
         }
     }
 
@@ -59,4 +97,10 @@ impl History {
             self.steps.retain(|s| s % stride == 0);
         }
     }
+}
+
+/// Keeps entries 0, 2, 4, ... of `values`.
+fn every_other<T>(values: &mut Vec<T>) {
+    let mut i = 0;
+    values.retain(|_| (i % 2 == 0, i += 1).0);
 }

@@ -11,6 +11,7 @@ pub mod data;
 pub mod diagnosis;
 pub mod error;
 pub mod frame;
+pub mod heldout;
 pub mod histogram;
 pub mod history;
 pub mod infer;

@@ -15,6 +15,7 @@ use rand::SeedableRng;
 use crate::core::config::{Config, Mode};
 use crate::core::data::{Batcher, Data};
 use crate::core::error::Result;
+use crate::core::heldout::{HeldOut, TestResult};
 use crate::core::init::Rng;
 use crate::core::loss::softmax_cross_entropy;
 use crate::core::network::{Network, Owner, Param};
@@ -53,6 +54,9 @@ pub struct Scope {
     update_ratio: Vec<Option<f32>>,
     diverged: Option<Divergence>,
     stats: Option<Stats>,
+    /// The held-out split and its latest evaluation (`heldout.rs`).
+    heldout: HeldOut,
+    test: TestResult,
     /// Whether the network's caches hold the probe pass of the current state.
     probe_cached: bool,
 }
@@ -61,13 +65,20 @@ impl Scope {
     /// Builds the dataset, initializes the network and draws the first batch.
     pub fn new(config: Config) -> Result<Scope> {
         config.validate()?;
-        let data = Data::generate(&config, &mut rng(config.seed, DATA_STREAM));
+        let (data, test) = Data::generate_split(&config, &mut rng(config.seed, DATA_STREAM));
         let network = Network::new(&config, &mut rng(config.seed, INIT_STREAM));
         let mut batcher = Batcher::new(config.batch, data.dim, rng(config.seed, BATCH_STREAM));
         batcher.next(&data);
+        let mut network = network;
+        let mut heldout = HeldOut::new(&config, test);
+        let test = heldout.evaluate(&mut network, 0);
+        let mut history = History::new(config.depth);
+        history.test.record(0, test.loss, test.accuracy);
         Ok(Scope {
+            heldout,
+            test,
             optimizer: OptimizerState::new(config.optimizer, config.lr),
-            history: History::new(config.depth),
+            history,
             update_std: vec![None; config.depth],
             update_ratio: vec![None; config.depth],
             data,
@@ -169,6 +180,13 @@ impl Scope {
         self.update_ratios();
         self.history
             .record(self.step, loss, accuracy, &self.update_ratio);
+        if self.heldout.due(self.step) {
+            self.test = self.heldout.evaluate(&mut self.network, self.step);
+            let test = &self.test;
+            self.history
+                .test
+                .record(test.step, test.loss, test.accuracy);
+        }
         if !loss.is_finite() || !params_finite {
             self.diverged = Some(Divergence {
                 step: self.step,
@@ -239,6 +257,7 @@ impl Scope {
                 nonfinite_logits: ce.nonfinite_logits,
                 nonfinite,
                 diverged: self.diverged.clone(),
+                test: Some(self.test),
                 layers,
                 history: self.history.clone(),
             });

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::activation::Activation;
 use crate::core::collapse::{sample_cosine, sample_spread};
+use crate::core::heldout::TestResult;
 use crate::core::network::{Block, Network};
 
 pub use crate::core::histogram::{Histogram, BINS};
@@ -126,6 +127,8 @@ pub struct Stats {
     /// Non-finite values over all layers and quantities.
     pub nonfinite: usize,
     pub diverged: Option<Divergence>,
+    /// The latest evaluation of the held-out split in eval mode (`heldout.rs`).
+    pub test: Option<TestResult>,
     pub layers: Vec<LayerStats>,
     #[serde(skip)]
     pub history: History,

@@ -17,13 +17,16 @@ use super::colour::{self, Rgb, BLUE, INK, MUTED, ORANGE};
 use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::{Painter, Res};
 use super::ticks::{decade_ticks, format_sig, integer_ticks, linear_ticks, percent, widest, Tick};
+use crate::core::history::TestHistory;
 use crate::core::stats::{History, Stats};
 
 const TITLE: &str = "Training";
 const GUIDE: f64 = -3.0;
-const KEYS: [Key; 3] = [
+const KEYS: [Key; 5] = [
     Key::new("loss", BLUE, Mark::Line),
     Key::new("accuracy", ORANGE, Mark::Line),
+    Key::new("held-out loss", BLUE, Mark::Dashed),
+    Key::new("held-out accuracy", ORANGE, Mark::Dashed),
     Key::new("10⁻³ guide", MUTED, Mark::Dashed),
 ];
 
@@ -67,7 +70,7 @@ fn geometry(surface: &Surface, stats: &Stats) -> Geometry {
     let history = &stats.history;
     let extra = surface.legend_extra(TITLE, &KEYS);
     let inner = surface.height - surface.top() - extra - surface.bottom();
-    let loss_hi = (finite_max(&history.loss) * 1.08).max(0.8);
+    let loss_hi = (finite_max(&history.loss).max(finite_max(&history.test.loss)) * 1.08).max(0.8);
     let loss_ticks = linear_ticks(0.0, loss_hi, surface.tick_room(inner * 0.5, 0, true));
     let (ratio_lo, ratio_hi) = ratio_range(history);
     let ratio_ticks = decade_ticks(ratio_lo, ratio_hi, surface.tick_room(inner * 0.45, 0, true));
@@ -142,7 +145,30 @@ fn draw_series(
     p.line(&run, colour, 1.0, width)
 }
 
-/// Draws loss, accuracy and the per-layer update:data ratios into `canvas`.
+/// The held-out loss and accuracy (eval mode, `core/heldout.rs`): dashed, with
+/// a dot per evaluation while there are few.
+fn draw_heldout(p: &Painter, g: &Geometry, test: &TestHistory) -> Res {
+    for (values, axis, colour) in [
+        (&test.loss, &g.loss, BLUE),
+        (&test.accuracy, &g.accuracy, ORANGE),
+    ] {
+        let points: Vec<(f64, f64)> = test
+            .steps
+            .iter()
+            .zip(values.iter())
+            .filter(|(_, v)| v.is_finite())
+            .map(|(s, v)| (g.steps.px(*s as f64), axis.px(*v as f64)))
+            .collect();
+        p.dashed(&points, colour, 0.9, 1.5, 4.0)?;
+        if points.len() <= 60 {
+            p.dots(points.iter().copied(), 2.4, colour, Some([255, 255, 255]))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws loss, accuracy (on the training batch and held out) and the per-layer
+/// update:data ratios into `canvas`.
 pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let g = geometry(&p.surface, stats);
@@ -210,7 +236,8 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
                 &history.loss,
                 &g.loss,
                 (BLUE, 1.5, 1.0),
-            )
+            )?;
+            draw_heldout(p, &g, &history.test)
         })?;
     }
     p.x_axis(&g.bottom, &g.steps, &g.step_ticks, "training step")?;
@@ -300,8 +327,20 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats) -> Stri
     if in_top {
         let at = |series: &[f32]| series.get(i).map_or(f64::NAN, |v| *v as f64);
         let (loss, accuracy) = (at(&history.loss), at(&history.accuracy));
+        let test = &history.test;
+        // The evaluation at or before this step.
+        let held = test.steps.partition_point(|s| *s <= step).checked_sub(1);
+        let held = held.map_or(String::new(), |j| {
+            let at = |series: &[f32]| series.get(j).map_or(f64::NAN, |v| *v as f64);
+            format!(
+                " · held-out (eval, step {}): loss {} · accuracy {}",
+                test.steps[j],
+                format_sig(at(&test.loss), 3),
+                percent(at(&test.accuracy))
+            )
+        });
         return format!(
-            "step {step} · loss {} · accuracy {}",
+            "step {step} · batch: loss {} · accuracy {}{held}",
             format_sig(loss, 3),
             percent(accuracy)
         );
