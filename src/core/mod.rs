@@ -21,4 +21,5 @@ pub mod optim;
 pub mod scope;
 pub mod snapshot;
 pub mod stats;
+pub mod torch_script;
 pub mod views;
