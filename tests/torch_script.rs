@@ -1,7 +1,7 @@
 //! The PyTorch script export (`core::torch_script`): its text, checked against
 //! the core, and, where a Python with torch is found, the script run in
 //! PyTorch, whose loss and per-layer output and gradient std must match the
-//! core's statistics to 1e-4 relative (before and after `--train N` steps).
+//! core's statistics to 1e-5 relative, and to 1e-4 after `--train 3`.
 //!
 //! Python: `$NORMSCOPE_PYTHON` if set, else `python3`; without torch the
 //! PyTorch test prints that it is skipped (CI does not install torch).
@@ -299,7 +299,8 @@ fn the_script_reproduces_the_cores_numbers_in_pytorch() {
             );
             continue;
         }
-        assert!(here.0 < 1e-4, "{query}: relative difference {:e}", here.0);
+        // The script's docstring and docs/embedding.md say 1e-5.
+        assert!(here.0 < 1e-5, "{query}: relative difference {:e}", here.0);
         assert!(
             trained.0 < 1e-4,
             "{query} +3 steps: relative difference {:e}",
