@@ -10,9 +10,11 @@ backward in the config's mode, nothing updated. It prints the loss and every hid
 layer's output std and gradient std (population std, over batch x width) next to
 the numbers normscope showed for this state; they agree to 1e-5 relative.
 
-    python3 {{FILE}}             # the probe pass of this state
-    python3 {{FILE}} --train N   # N more training steps on normscope's own batches
-                                 # (N <= {{NEXT_STEPS}}), then the probe pass again
+    python3 {{FILE}}
+        prints the probe pass of this state;
+    python3 {{FILE}} --train N
+        first takes N more training steps (at most {{NEXT_STEPS}}) on normscope's own
+        next batches, then prints the probe pass of the state they reach.
 
 See train() below for what --train reproduces and how to go on from there.
 """
@@ -27,7 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# Every config key, typed (the README's table; `query` joins them back).
+# Every config key, typed (normscope's README lists them); joined as key=value&...
+# they rebuild this network in normscope from step 0.
 CONFIG = {{CONFIG}}
 STEP = {{STEP}}  # training steps normscope had taken
 BATCH = CONFIG["batch"]

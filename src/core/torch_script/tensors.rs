@@ -117,6 +117,7 @@ impl Tensors {
                 (Owner::Head, Param::Weight) => vec![values.len() / width, width],
                 _ => vec![values.len()],
             };
+            tensors.push_floats(name.clone(), shape.clone(), values);
             let (first, second) = scope.optimizer().state(index);
             let first_name = match kind {
                 OptimizerKind::Adam => "exp_avg",
@@ -128,7 +129,6 @@ impl Tensors {
             if let Some(buffer) = second {
                 tensors.push_floats(format!("optim:{name}:exp_avg_sq"), shape.clone(), buffer);
             }
-            tensors.push_floats(name, shape, values);
         }
         for (l, block) in scope.network().blocks.iter().enumerate() {
             tensors.running_stats(&format!("blocks.{l}.norm"), &block.norm);
