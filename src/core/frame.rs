@@ -117,12 +117,10 @@ impl Frame {
         });
         let decision = self.decision.as_ref().map_or(true, |d| {
             d.points.len() == d.labels.len() * config.input_dim()
-                && d.grid
-                    .as_ref()
-                    .map_or(true, |g| {
-                        // Checked: a crafted resolution must not wrap to the length.
-                        g.resolution.checked_mul(g.resolution) == Some(g.probability.len())
-                    })
+                && d.grid.as_ref().map_or(true, |g| {
+                    // Checked: a crafted resolution must not wrap to the length.
+                    g.resolution.checked_mul(g.resolution) == Some(g.probability.len())
+                })
         });
         match (layers && histograms, history_ok, matrix, decision) {
             (false, ..) => Err("its statistics do not match its config"),

@@ -8,6 +8,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod frame;
+pub mod fuzzing;
 pub mod histogram;
 pub mod history;
 pub mod infer;
