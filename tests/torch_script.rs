@@ -177,6 +177,22 @@ fn states_pytorch_refuses_are_refused_with_the_reason() {
 }
 
 #[test]
+fn a_diverged_state_says_where() {
+    let query = "depth=4&width=16&init=normal&scale=50&lr=10&activation=relu&batch=8";
+    let mut diverged = scope(query, 30);
+    let script = torch_script(&mut diverged).unwrap();
+    let at = diverged.diverged().unwrap();
+    let expected = format!("DIVERGED = {{\"step\": {}, \"layer\": 1}}\n", at.step);
+    assert_eq!(at.layer, Some(1));
+    assert!(script.contains(&expected), "{expected}");
+    assert!(!script.contains("DIVERGED = None\n"));
+    let mut healthy = scope("depth=2", 1);
+    assert!(torch_script(&mut healthy)
+        .unwrap()
+        .contains("DIVERGED = None\n"));
+}
+
+#[test]
 fn names_and_step_counts() {
     assert_eq!(file_name(7), "normscope-step7.py");
     assert_eq!(next_steps(&"batch=1024".parse().unwrap()), 4);

@@ -81,7 +81,15 @@ pub fn torch_script(scope: &mut Scope) -> Result<String> {
         .map(|(key, value)| format!("\n    \"{key}\": {},", py_value(value)))
         .collect();
     let steps = scope.steps();
-    let slots: [(&str, String); 10] = [
+    let diverged = match scope.diverged() {
+        Some(d) => format!(
+            "{{\"step\": {}, \"layer\": {}}}",
+            d.step,
+            d.layer.map_or("None".into(), |l| l.to_string())
+        ),
+        None => "None".into(),
+    };
+    let slots: [(&str, String); 11] = [
         ("VERSION", env!("CARGO_PKG_VERSION").to_string()),
         ("QUERY", config.to_query()),
         ("FILE", file_name(steps)),
@@ -90,6 +98,7 @@ pub fn torch_script(scope: &mut Scope) -> Result<String> {
         ("CONFIG", format!("{{{}\n}}", config_items.concat())),
         ("GAIN", py_float(config.activation.gain())),
         ("NORMSCOPE", normscope),
+        ("DIVERGED", diverged),
         ("ADAM_STEPS", scope.optimizer().steps.to_string()),
         ("DATA", tensors.to_python()),
     ];

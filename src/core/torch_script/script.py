@@ -39,6 +39,8 @@ GAIN = {{GAIN}}
 # What normscope showed for this state: the loss, then per hidden layer the
 # population std of its output h and of dL/dh.
 NORMSCOPE = {{NORMSCOPE}}
+# Where normscope's training first produced a non-finite number, or None.
+DIVERGED = {{DIVERGED}}
 
 PHI = {
     "linear": lambda x: x,
@@ -255,6 +257,9 @@ def main():
               f"grad_std {grad_std:.9g} normscope {n_grad:.9g}")
         worst = max(worst, relative(out_std, n_out), relative(grad_std, n_grad))
     print(f"largest relative difference from normscope: {worst:.3g}")
+    if DIVERGED:
+        print(f"(normscope diverged at step {DIVERGED['step']}, layer {DIVERGED['layer']}: its stds "
+              "count only the finite values, torch's are nan where any value is not finite)")
     if CONFIG["norm"] == "group" and CONFIG["groups"] == CONFIG["width"]:
         print("(groups = width: every norm output is exactly beta, which torch's float32 GroupNorm "
               "misses by up to ~1e-4, so a std of 0 in normscope is a small number here)")
