@@ -258,8 +258,9 @@ def main():
         worst = max(worst, relative(out_std, n_out), relative(grad_std, n_grad))
     print(f"largest relative difference from normscope: {worst:.3g}")
     if DIVERGED:
-        print(f"(normscope diverged at step {DIVERGED['step']}, layer {DIVERGED['layer']}: its stds "
-              "count only the finite values, torch's are nan where any value is not finite)")
+        where = f"layer {DIVERGED['layer']}" if DIVERGED["layer"] else "the loss"
+        print(f"(normscope diverged at step {DIVERGED['step']} in {where}: its stds count only "
+              "the finite values, torch's are nan where any value is not finite)")
     if CONFIG["norm"] == "group" and CONFIG["groups"] == CONFIG["width"]:
         print("(groups = width: every norm output is exactly beta, which torch's float32 GroupNorm "
               "misses by up to ~1e-4, so a std of 0 in normscope is a small number here)")
