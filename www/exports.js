@@ -1,7 +1,8 @@
 // Exports of one figure: any chart as PNG, the statistics as CSV, the snapshot
-// as JSON. The figure handle returns Blobs (`exportPng(kind)`, `exportCsv()`,
-// `exportSnapshot()`, each a Promise); `saveBlob` offers one as a download;
-// `createExportMenu` is the small "Export" menu in a figure's toolbar.
+// as JSON, the network as a PyTorch script. The figure handle returns Blobs
+// (`exportPng(kind)`, `exportCsv()`, `exportSnapshot()`, `exportTorch()`, each
+// a Promise); `saveBlob` offers one as a download; `createExportMenu` is the
+// small "Export" menu in a figure's toolbar.
 //
 // A download is an <a download> with an object URL, clicked and revoked: no
 // request leaves the page. Inside a sandboxed iframe the host must allow it
@@ -13,10 +14,11 @@ import { el } from './controls.js';
 const REVOKE_AFTER_MS = 10_000;
 
 /** Media type of the text exports. */
-const TYPES = { csv: 'text/csv', snapshot: 'application/json' };
+const TYPES = { csv: 'text/csv', snapshot: 'application/json', torch: 'text/x-python' };
 
-/** `normscope-activations-step120.png`, `normscope-stats-step0.csv`, `normscope-snapshot-step7.json`. */
+/** `normscope-activations-step120.png`, `normscope-stats-step0.csv`, `normscope-snapshot-step7.json`, `normscope-step7.py`. */
 export function exportName(what, step) {
+  if (what === 'torch') return `normscope-step${step}.py`;
   const base = what === 'csv' ? 'stats' : what;
   const ext = what === 'csv' ? 'csv' : what === 'snapshot' ? 'json' : 'png';
   return `normscope-${base}-step${step}.${ext}`;
@@ -29,7 +31,7 @@ export function canvasPng(canvas) {
   });
 }
 
-/** Text as a Blob of the export's media type ('csv' or 'snapshot'). */
+/** Text as a Blob of the export's media type ('csv', 'snapshot' or 'torch'). */
 export function textBlob(text, what) {
   return new Blob([text], { type: `${TYPES[what]};charset=utf-8` });
 }
@@ -65,10 +67,13 @@ export function figureExports({ kinds, render, scope, notify }) {
     exportCsv: async () => textBlob(live().statsCsv(), 'csv'),
     /** The snapshot (format normscope-snapshot/1) as a JSON Blob. */
     exportSnapshot: async () => textBlob(await live().snapshotJson(), 'snapshot'),
-    /** Offers an export as a download: `what` is a chart kind, 'csv' or 'snapshot'. Resolves to the file name. */
+    /** The network as a self-contained PyTorch script (Python text) Blob. */
+    exportTorch: async () => textBlob(await live().torchScript(), 'torch'),
+    /** Offers an export as a download: `what` is a chart kind, 'csv', 'snapshot' or 'torch'. Resolves to the file name. */
     async download(what) {
+      const text = { csv: api.exportCsv, snapshot: api.exportSnapshot, torch: api.exportTorch }[what];
       try {
-        const blob = await (what === 'csv' ? api.exportCsv() : what === 'snapshot' ? api.exportSnapshot() : api.exportPng(what));
+        const blob = await (text ? text() : api.exportPng(what));
         // After the await: a worker's snapshot is taken once its queued steps are done.
         const filename = exportName(what, live().steps);
         saveBlob(blob, filename);
@@ -85,15 +90,16 @@ export function figureExports({ kinds, render, scope, notify }) {
 
 /**
  * The toolbar's "Export" menu: one item per chart in `charts` ([{kind, title}]),
- * then the statistics and the snapshot. `onExport(what)` gets a chart kind,
- * 'csv' or 'snapshot'. A native <details>: Enter or Space opens it; Escape,
- * a click outside or a chosen item closes it.
+ * then the statistics, the snapshot and the PyTorch script. `onExport(what)`
+ * gets a chart kind, 'csv', 'snapshot' or 'torch'. A native <details>: Enter
+ * or Space opens it; Escape, a click outside or a chosen item closes it.
  */
 export function createExportMenu(charts, onExport) {
   const items = [
     ...charts.map(({ kind, title }) => [kind, `${title} (PNG)`]),
     ['csv', 'Statistics per layer (CSV)'],
     ['snapshot', 'Snapshot of the network (JSON)'],
+    ['torch', 'PyTorch script (.py)'],
   ];
   const summary = el('summary', { text: 'Export' });
   const list = el('ul', { class: 'export-list' });

@@ -203,6 +203,14 @@ export class RemoteScope {
     return reply.json;
   }
 
+  /** The PyTorch script of the network, as snapshotJson(); throws what the core refuses. */
+  async torchScript() {
+    const reply = await this.enqueue({ type: 'torch' });
+    if (!reply) throw new Error('the network changed before its script was written; try again');
+    if (reply.refused) throw new Error(reply.refused);
+    return reply.text;
+  }
+
   query = () => this.checked.query;
   config = () => ({ ...this.checked.config });
   get steps() {

@@ -8,6 +8,7 @@
 //   {id, type: 'mode', mode, layer, decision}     BatchNorm's displayed pass -> frame
 //   {id, type: 'frame', layer, decision}          the current state -> frame
 //   {id, type: 'snapshot'}                -> {json}
+//   {id, type: 'torch'}                   -> {text} or {refused}: the PyTorch script
 //
 // A frame carries the normalized matrix of `layer`, and the decision regions
 // if `decision` (they cost up to a third of a step on deep networks).
@@ -46,6 +47,14 @@ function handle(request) {
   }
   if (type === 'frame') return frame(id, request, { taken: 0, stepMs: 0 });
   if (type === 'snapshot') return self.postMessage({ id, json: scope.snapshotJson() });
+  if (type === 'torch') {
+    // A refusal (e.g. a state torch rejects) is an answer, not a worker failure.
+    try {
+      return self.postMessage({ id, text: scope.torchScript() });
+    } catch (error) {
+      return self.postMessage({ id, refused: error?.message || String(error) });
+    }
+  }
   throw new Error(`unknown request '${type}'`);
 }
 

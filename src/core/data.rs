@@ -149,6 +149,8 @@ pub struct Batcher {
     order: Vec<usize>,
     cursor: usize,
     pub size: usize,
+    /// Dataset indices of the points in `x`.
+    pub indices: Vec<usize>,
     pub x: Vec<f32>,
     pub y: Vec<u8>,
     rng: Rng,
@@ -161,6 +163,7 @@ impl Batcher {
             order: (0..DATASET_SIZE).collect(),
             cursor: DATASET_SIZE,
             size,
+            indices: vec![0; size],
             x: vec![0.0; size * dim],
             y: vec![0; size],
             rng,
@@ -171,15 +174,27 @@ impl Batcher {
     pub fn next(&mut self, data: &Data) {
         let dim = data.dim;
         for slot in 0..self.size {
-            if self.cursor == DATASET_SIZE {
-                self.order.shuffle(&mut self.rng);
-                self.cursor = 0;
-            }
-            let point = self.order[self.cursor];
-            self.cursor += 1;
+            let point = self.next_index();
+            self.indices[slot] = point;
             self.x[slot * dim..(slot + 1) * dim]
                 .copy_from_slice(&data.x[point * dim..(point + 1) * dim]);
             self.y[slot] = data.y[point];
         }
+    }
+
+    /// The dataset index of the next point, reshuffling at the end of an epoch.
+    fn next_index(&mut self) -> usize {
+        if self.cursor == DATASET_SIZE {
+            self.order.shuffle(&mut self.rng);
+            self.cursor = 0;
+        }
+        self.cursor += 1;
+        self.order[self.cursor - 1]
+    }
+
+    /// The dataset indices of the next `count` points, without drawing them.
+    pub fn upcoming(&self, count: usize) -> Vec<usize> {
+        let mut ahead = self.clone();
+        (0..count).map(|_| ahead.next_index()).collect()
     }
 }

@@ -114,13 +114,15 @@ impl Frame {
             && history.test.loss.len() == history.test.steps.len()
             && history.test.accuracy.len() == history.test.steps.len();
         let matrix = self.matrix.as_ref().map_or(true, |m| {
-            m.values.len() == m.rows * m.cols && (1..=config.depth).contains(&m.layer)
+            m.rows.checked_mul(m.cols) == Some(m.values.len())
+                && (1..=config.depth).contains(&m.layer)
         });
         let decision = self.decision.as_ref().map_or(true, |d| {
             d.points.len() == d.labels.len() * config.input_dim()
-                && d.grid
-                    .as_ref()
-                    .map_or(true, |g| g.probability.len() == g.resolution * g.resolution)
+                && d.grid.as_ref().map_or(true, |g| {
+                    // Checked: a crafted resolution must not wrap to the length.
+                    g.resolution.checked_mul(g.resolution) == Some(g.probability.len())
+                })
         });
         match (layers && histograms, history_ok, matrix, decision) {
             (false, ..) => Err("its statistics do not match its config"),

@@ -39,6 +39,16 @@ impl OptimizerState {
         }
     }
 
+    /// The state of parameter number `index` (in the network's visiting order):
+    /// the momentum buffer or Adam's first moment, and Adam's second moment;
+    /// None where the optimizer keeps none or has not updated it yet.
+    pub fn state(&self, index: usize) -> (Option<&[f32]>, Option<&[f32]>) {
+        fn buffer(buffers: &[Vec<f32>], index: usize) -> Option<&[f32]> {
+            buffers.get(index).filter(|b| !b.is_empty()).map(|b| &b[..])
+        }
+        (buffer(&self.first, index), buffer(&self.second, index))
+    }
+
     /// Marks the start of a step; call before the [`OptimizerState::update`]s.
     pub fn begin_step(&mut self) {
         self.steps += 1;

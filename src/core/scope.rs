@@ -120,6 +120,25 @@ impl Scope {
         &self.network
     }
 
+    /// The optimizer with its state (momentum buffers, Adam's moments).
+    pub fn optimizer(&self) -> &OptimizerState {
+        &self.optimizer
+    }
+
+    /// The dataset indices of the points the next `steps` training steps train
+    /// on, `batch` per step, in order (the first step trains on the current
+    /// batch when no step has been taken yet, see `train_step`).
+    pub fn upcoming_points(&self, steps: usize) -> Vec<usize> {
+        let size = self.batcher.size;
+        if self.step > 0 {
+            return self.batcher.upcoming(steps * size);
+        }
+        let mut points = self.batcher.indices.clone();
+        points.extend(self.batcher.upcoming(steps.saturating_sub(1) * size));
+        points.truncate(steps * size);
+        points
+    }
+
     /// The current batch: inputs (`batch x d_in`) and labels.
     pub fn batch(&self) -> (&[f32], &[u8]) {
         (&self.batcher.x, &self.batcher.y)

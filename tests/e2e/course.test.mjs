@@ -128,6 +128,14 @@ test('exports: chart PNG, statistics CSV and snapshot JSON, from the page, an em
     assert.equal(snapshot.step, 2);
     assert.equal(snapshot.config.seed, 3);
     assert.equal(snapshot.layers[1].weight.length, 64);
+
+    // The PyTorch script: its numbers are checked in tests/torch_script.rs.
+    const script = await download(page, '#figure', 'PyTorch script (.py)');
+    assert.equal(script.name, 'normscope-step2.py');
+    const python = script.bytes.toString('utf8');
+    assert.ok(python.startsWith('#!/usr/bin/env python3\n'), python.slice(0, 40));
+    assert.match(python, /^STEP = 2 /m);
+    assert.match(python, /^    "blocks\.4\.linear\.weight": \(\(64, 64\), "f", "/m);
   });
 
   await onPage('index.html?embed=1&depth=3', async (page) => {

@@ -135,6 +135,8 @@ test('a worker figure hovers, picks a layer, and exports like any other', TIMEOU
     const snapshot = JSON.parse(await page.evaluate(async () => (await window.normscope.figure.exportSnapshot()).text()));
     assert.equal(snapshot.layers.length, 12);
     assert.equal(snapshot.config.norm, 'batch');
+    const python = await page.evaluate(async () => (await window.normscope.figure.exportTorch()).text());
+    assert.match(python, /^    "blocks\.11\.norm\.running_var": /m, 'the PyTorch script, from the worker');
     const png = await page.evaluate(async () => (await window.normscope.figure.exportPng('decision')).size);
     assert.ok(png > 1000, `decision PNG is ${png} bytes`);
   });

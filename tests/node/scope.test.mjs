@@ -34,6 +34,21 @@ test('a plain object config works like a query string', () => {
   assert.deepEqual(a.config().norm, 'batch');
 });
 
+test('torchScript() writes the Python file, or throws naming the key', () => {
+  const scope = new Scope('depth=2&width=4&batch=3&optimizer=momentum');
+  scope.step(2);
+  const script = scope.torchScript();
+  assert.match(script, /^#!\/usr\/bin\/env python3\n/);
+  assert.match(script, /^STEP = 2 /m);
+  assert.match(script, /^    "optim:blocks\.1\.linear\.weight:momentum_buffer": \(\(4, 4\), "f", "/m);
+  const refused = new Scope('depth=2&width=4&norm=batch&batch=1');
+  refused.step(1);
+  assert.throws(() => refused.torchScript(), /invalid value "1" for 'batch': allowed at least 2/);
+  assert.equal(refused.steps, 1);
+  scope.free();
+  refused.free();
+});
+
 test('the snapshot has the documented format', () => {
   const scope = new Scope('depth=2&width=4&batch=3');
   const snap = scope.snapshot();

@@ -10,6 +10,7 @@ mod build;
 mod csp;
 mod dist;
 mod esbuild;
+mod fuzz;
 mod npm;
 mod page;
 mod serve;
@@ -38,6 +39,10 @@ commands:
                         fmt, clippy, native tests, browser tests, dist, end-to-end tests
                         (--quick: skip the browser; --e2e-only: only dist + end-to-end)
   bench                 steps/s and GFLOP/s of the reference configs, native and in Chromium
+  fuzz [target] [--seconds N] [--cmin]
+                        run a cargo-fuzz target (all of them by default) for N s each
+                        (default 60), installing nightly and cargo-fuzz when missing;
+                        --cmin minimizes fuzz/corpus/<target> afterwards
   help                  this text";
 
 fn main() -> ExitCode {
@@ -93,6 +98,22 @@ fn run(args: &[String]) -> Result {
         "bench" => {
             flags.finish()?;
             bench::run()
+        }
+        "fuzz" => {
+            let seconds = flags.value("--seconds")?;
+            let seconds = seconds
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| format!("--seconds takes a whole number, got `{s}`"))
+                })
+                .transpose()?;
+            let cmin = flags.switch("--cmin");
+            let target = match flags.rest.first() {
+                Some(arg) if !arg.starts_with('-') => Some(flags.rest.remove(0)),
+                _ => None,
+            };
+            flags.finish()?;
+            fuzz::run_fuzz(target, seconds, cmin)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -207,6 +207,16 @@ impl JsScope {
         self.scope.snapshot().to_json()
     }
 
+    /// The PyTorch script of the current state: a self-contained Python file
+    /// (`core::torch_script`) that rebuilds the network in torch and prints the
+    /// loss and per-layer stds beside these. Throws naming the key when
+    /// PyTorch cannot run this state.
+    #[wasm_bindgen(js_name = torchScript)]
+    pub fn torch_script(&mut self) -> Result<String, JsError> {
+        crate::core::torch_script::torch_script(&mut self.scope)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// The config as a plain object with typed values.
     pub fn config(&self) -> Result<JsValue, JsError> {
         parse_json(&serde_json::Value::Object(config_json(self.scope.config())).to_string())
