@@ -32,7 +32,7 @@ export const CHART_INFO = {
   summary: {
     title: 'Per-layer summary',
     label: 'Per layer: activation std, spread across samples and gradient std on a log axis; the mean cosine between samples; the saturated or dead share',
-    hint: 'std of h and dL/dh (log); dashed: h’s spread across samples, the input-dependent part. A flat std with cosine near 1 is collapse: all inputs give nearly the same h.',
+    hint: 'std of h and dL/dh (log); dashed: h’s spread across samples, the input-dependent part. A flat std with cosine near 1 is collapse: all inputs give nearly the same h. Grey band: the mean-field prediction (infinite width) for plain networks at step 0.',
   },
   training: {
     title: 'Training',

@@ -26,5 +26,6 @@ pub mod optim;
 pub mod scope;
 pub mod snapshot;
 pub mod stats;
+pub mod theory;
 pub mod torch_script;
 pub mod views;

@@ -23,6 +23,7 @@ use crate::core::norm::Pass;
 use crate::core::optim::OptimizerState;
 use crate::core::snapshot::Snapshot;
 use crate::core::stats::{std_of, Divergence, History, Stats};
+use crate::core::theory::{self, Theory};
 use crate::core::views::{DecisionGrid, LayerMatrix};
 
 /// Stream constants that separate the seeded generators.
@@ -277,6 +278,7 @@ impl Scope {
                 nonfinite,
                 diverged: self.diverged.clone(),
                 test: Some(self.test),
+                theory: Some(self.theory()),
                 layers,
                 history: self.history.clone(),
             });
@@ -330,6 +332,14 @@ impl Scope {
             &self.data,
             resolution,
         ))
+    }
+
+    /// The mean-field prediction for this network (`theory.rs`), from the
+    /// current batch's second moment; says why when it does not apply.
+    pub fn theory(&self) -> Theory {
+        let x = &self.batcher.x;
+        let square = x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len().max(1) as f64;
+        theory::predict(&self.config, square, self.step)
     }
 
     /// The JSON-ready snapshot of config, batch, parameters and statistics.

@@ -15,6 +15,7 @@ use crate::core::activation::Activation;
 use crate::core::collapse::{sample_cosine, sample_spread};
 use crate::core::heldout::TestResult;
 use crate::core::network::{Block, Network};
+use crate::core::theory::Theory;
 
 pub use crate::core::histogram::{Histogram, BINS};
 pub use crate::core::history::{History, HISTORY_CAP};
@@ -129,6 +130,9 @@ pub struct Stats {
     pub diverged: Option<Divergence>,
     /// The latest evaluation of the held-out split in eval mode (`heldout.rs`).
     pub test: Option<TestResult>,
+    /// The mean-field prediction for this state, or why there is none
+    /// (`theory.rs`); None only in a `Stats::default()`.
+    pub theory: Option<Theory>,
     pub layers: Vec<LayerStats>,
     #[serde(skip)]
     pub history: History,

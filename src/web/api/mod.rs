@@ -188,6 +188,14 @@ impl JsScope {
         self.scope.stats().to_csv()
     }
 
+    /// The mean-field (infinite-width) prediction for this network at
+    /// initialization (`src/core/theory.rs`): `{applies: true, layers: [{layer,
+    /// pre_var, out_var, grad_rel}]}`, or `{applies: false, reason}` for
+    /// residual wiring and after step 0.
+    pub fn theory(&self) -> Result<JsValue, JsError> {
+        parse_json(&self.scope.theory().to_json())
+    }
+
     /// What the statistics show, in words (`src/core/diagnosis.rs`): an array of
     /// `{kind, text, link}`, `link` being `{title, query}` of the preset that
     /// explains the finding, or null.

@@ -17,6 +17,7 @@
 
 mod log_panel;
 mod strips;
+mod theory;
 
 use web_sys::HtmlCanvasElement;
 
@@ -38,7 +39,7 @@ type Pick<T> = fn(&LayerStats) -> T;
 
 /// The log panel's keys, and those of the two strips when all fit on one line
 /// (the strips name themselves in a caption either way).
-fn keys(surface: &Surface, activation: Activation) -> Vec<Key<'static>> {
+fn keys(surface: &Surface, activation: Activation, with_theory: bool) -> Vec<Key<'static>> {
     let mut keys: Vec<Key> = log_panel::SERIES
         .iter()
         .map(|series| Key::new(series.label, series.colour, series.mark))
@@ -50,6 +51,12 @@ fn keys(surface: &Surface, activation: Activation) -> Vec<Key<'static>> {
     }
     if surface.legend_width(&all) + 1.4 * surface.font <= surface.width {
         keys = all;
+    }
+    let key = Key::new(theory::LABEL, theory::COLOUR, Mark::Dashed);
+    if with_theory
+        && surface.legend_width(&[&keys[..], &[key]].concat()) + 1.4 * surface.font <= surface.width
+    {
+        keys.push(key);
     }
     keys
 }
@@ -86,7 +93,14 @@ fn unit_ticks(zero: &str, one: &str) -> [Tick; 2] {
 
 fn geometry(surface: &Surface, config: &Config, stats: &Stats) -> Geometry {
     let depth = stats.layers.len().max(1);
-    let extra = surface.legend_extra(TITLE, &keys(surface, config.activation));
+    let extra = surface.legend_extra(
+        TITLE,
+        &keys(
+            surface,
+            config.activation,
+            theory::predicted(stats).is_some(),
+        ),
+    );
     let (lo, hi) = log_panel::std_range(stats).unwrap_or((-3.0, 1.0));
     let inner = surface.height - surface.top() - extra - surface.bottom();
     let std_ticks = decade_ticks(lo, hi, surface.tick_room(inner * 0.5, 0, true));
@@ -123,7 +137,14 @@ pub fn draw_summary(
     let p = Painter::new(canvas)?;
     let g = geometry(&p.surface, config, stats);
     p.title(TITLE)?;
-    p.legend(&keys(&p.surface, config.activation), g.extra)?;
+    p.legend(
+        &keys(
+            &p.surface,
+            config.activation,
+            theory::predicted(stats).is_some(),
+        ),
+        g.extra,
+    )?;
     p.grid(&g.std_plot, None, Some((&g.std_axis, &g.std_ticks)))?;
     let middle = [Tick {
         at: 0.5,
@@ -132,6 +153,7 @@ pub fn draw_summary(
     for (plot, axis) in [g.cosine_plot, g.share_plot].iter().zip(&g.unit_axes) {
         p.grid(plot, None, Some((axis, &middle)))?;
     }
+    theory::draw(&p, &g, stats)?;
     log_panel::draw_std(&p, &g, stats)?;
     strips::draw_cosine(&p, &g, config, stats)?;
     let share_label = match strips::share(config.activation) {
@@ -208,6 +230,12 @@ pub(super) fn describe(
             format!("{v:.4}").replace('-', "\u{2212}")
         });
     text += &format!(" · {COSINE} {cosine}");
+    if let Some((h, grad)) = theory::values(stats).get(layer - 1) {
+        text += &format!(" · mean-field std h {}", format_sig(*h as f64, 3));
+        if let Some(grad) = grad {
+            text += &format!(", std dL/dh {}", format_sig(*grad as f64, 3));
+        }
+    }
     if let Some((label, _, pick)) = strips::share(config.activation) {
         if let Some(v) = pick(s) {
             text += &format!(" · {label} {}", percent(v as f64));

@@ -22,13 +22,22 @@ use crate::core::stats::{History, Stats};
 
 const TITLE: &str = "Training";
 const GUIDE: f64 = -3.0;
-const KEYS: [Key; 5] = [
+const KEYS: [Key; 4] = [
     Key::new("loss", BLUE, Mark::Line),
     Key::new("accuracy", ORANGE, Mark::Line),
-    Key::new("held-out loss", BLUE, Mark::Dashed),
-    Key::new("held-out accuracy", ORANGE, Mark::Dashed),
+    Key::new("dashed: held-out", INK, Mark::Dashed),
     Key::new("10⁻³ guide", MUTED, Mark::Dashed),
 ];
+
+/// The keys that fit beside or under the title: the guide's key goes first
+/// (the guide is labelled on the chart).
+fn keys(surface: &Surface) -> &'static [Key<'static>] {
+    let fits = |keys: &[Key]| surface.legend_width(keys) + 1.4 * surface.font <= surface.width;
+    match fits(&KEYS) {
+        true => &KEYS,
+        false => &KEYS[..3],
+    }
+}
 
 struct Geometry {
     top: Rect,
@@ -68,7 +77,7 @@ fn ratio_range(history: &History) -> (f64, f64) {
 
 fn geometry(surface: &Surface, stats: &Stats) -> Geometry {
     let history = &stats.history;
-    let extra = surface.legend_extra(TITLE, &KEYS);
+    let extra = surface.legend_extra(TITLE, keys(surface));
     let inner = surface.height - surface.top() - extra - surface.bottom();
     let loss_hi = (finite_max(&history.loss).max(finite_max(&history.test.loss)) * 1.08).max(0.8);
     let loss_ticks = linear_ticks(0.0, loss_hi, surface.tick_room(inner * 0.5, 0, true));
@@ -175,7 +184,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
     let history = &stats.history;
     let depth = stats.layers.len().max(history.update_ratio.len()).max(1);
     p.title(TITLE)?;
-    p.legend(&KEYS, g.extra)?;
+    p.legend(keys(&p.surface), g.extra)?;
     p.grid(&g.top, None, Some((&g.loss, &g.loss_ticks)))?;
     p.grid(&g.bottom, None, Some((&g.ratio, &g.ratio_ticks)))?;
     let guide = g.ratio.px(GUIDE);

@@ -47,10 +47,16 @@ pub(super) const SERIES: [Series; 3] = [
 
 /// The whole decades covering every finite, positive value of the log panel.
 pub(super) fn std_range(stats: &Stats) -> Option<(f64, f64)> {
+    let predicted = super::theory::values(stats);
+    let predicted = predicted
+        .iter()
+        .flat_map(|(h, grad)| [Some(*h), *grad])
+        .flatten();
     let logs = stats
         .layers
         .iter()
-        .flat_map(|s| SERIES.iter().filter_map(move |series| (series.value)(s)));
+        .flat_map(|s| SERIES.iter().filter_map(move |series| (series.value)(s)))
+        .chain(predicted);
     let (lo, hi) = logs
         .filter(|v| v.is_finite() && *v > 0.0)
         .map(|v| (v as f64).log10())
