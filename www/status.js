@@ -1,12 +1,13 @@
 // The status line of a figure: where training stands and how fast it runs.
 //
-//   step 120 · on the batch of 64: loss 0.412 · accuracy 83% · frame 23 ms · 38 fps · 246 steps/s
+//   step 120 · on the batch of 64: loss 0.412 · accuracy 83% · held out (eval, step 112): loss 0.45 · accuracy 80% · frame 23 ms · 38 fps · 246 steps/s
 //   step 0 · on the batch of 64: loss NaN (non-finite logits) · accuracy 48% (argmax of non-finite logits) · 167454 non-finite values · …
 //   step 12 · on the batch of 64: loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker
 //   training to step 500: 120/500 · training in a worker
 //
 // Loss and accuracy are those of the probe pass: the current batch (the one the
-// last step trained on) with the current parameters, not held-out data.
+// last step trained on) with the current parameters; beside them the latest
+// evaluation of the 256 held-out points in eval mode (src/core/heldout.rs).
 // During Play it shows the loop's measurements (loop.js perf()); otherwise how
 // long the last rebuild took to draw. While a link's `step=N` is being reached,
 // only the progress.
@@ -23,6 +24,12 @@ function lossParts(stats) {
   return [`loss ${loss} (non-finite logits)`, `accuracy ${accuracy} (argmax of non-finite logits)`];
 }
 
+/** "held out (eval, step 120): loss 0.52 · accuracy 74%": the latest evaluation of the test split. */
+function heldOut(test) {
+  const loss = typeof test.loss === 'string' ? test.loss : fmt(test.loss);
+  return `held out (eval, step ${test.step}): loss ${loss} · accuracy ${Math.round(test.accuracy * 100)}%`;
+}
+
 /**
  * `steps`; `stats` (Scope.stats(), or null); `batch` (samples per batch, the
  * config's); `perf` (Loop.perf()); `playing` (the last action was Play);
@@ -36,6 +43,7 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, remo
   if (stats) {
     const [loss, accuracy] = lossParts(stats);
     parts.push(`on the batch of ${batch}: ${loss}`, accuracy);
+    if (stats.test) parts.push(heldOut(stats.test));
     if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
   }
   if (playing && perf.updates) {

@@ -57,3 +57,15 @@ for (const width of [1280, 1024, 800]) {
       { viewport: { width, height: 900 } },
     ));
 }
+
+test('the status line gives the held-out loss and accuracy in eval mode, with their step', TIMEOUT, () =>
+  onPage('index.html?depth=4&batch=32', async (page) => {
+    const expected = await page.evaluate(async () => {
+      const { Scope } = await import(new URL('pkg/normscope.js', location.href).href);
+      const scope = new Scope('depth=4&batch=32');
+      const { test } = scope.stats();
+      scope.free();
+      return `held out (eval, step 0): loss ${test.loss.toPrecision(3)} · accuracy ${Math.round(test.accuracy * 100)}%`;
+    });
+    assert.ok((await page.locator('.status').innerText()).includes(expected), expected);
+  }));
