@@ -1,4 +1,4 @@
-// One normscope figure: a Scope, its chart panels, its controls, its own
+// One normscope figure: an engine, its chart panels, its controls, its own
 // animation loop. Several figures can share a page (and the one wasm module).
 //
 //   import { mount } from './www/figure.js';
@@ -12,12 +12,14 @@
 //
 // docs/embedding.md documents every option (view, compact, exports, actions...).
 //
-// The figure never computes statistics: it steps the Scope and asks Rust to draw.
-// A network whose step costs more than WORKER_FLOPS trains in a Web Worker
-// (remote.js), so the page keeps its frame rate; the charts are still drawn
-// here, from the frames the worker sends.
+// The figure never computes statistics: it drives one engine (engine.js) and
+// draws the charts, the status line and the Diagnosis panel from the engine's
+// source, plain data of one state. The engine trains on the page, or in a Web
+// Worker when a step costs more than WORKER_FLOPS, so the page keeps its frame
+// rate; the figure does not ask which. Its parts: figure-dom.js (elements),
+// loop.js (Play), exports.js, status.js, diagnosis.js, seek.js (`step`).
 // Changing only BatchNorm's `mode` switches the displayed pass on the same
-// network (Scope.setMode): step, history and optimizer state stay.
+// network (engine.setMode): step, history and optimizer state stay.
 // The `step` option trains to that step before the charts show it (seek.js);
 // the figure reports it in onChange until the config changes or Reset.
 // Dragging Width under GroupNorm fits Groups to a divisor of the width and
@@ -27,31 +29,32 @@
 
 import { createChartSet } from './chartset.js';
 import { CHART_INFO } from './charts.js';
-import { buildControls, el, fitGroupsToWidth } from './controls.js';
-import { createExportMenu, figureExports } from './exports.js';
+import { fitGroupsToWidth } from './controls.js';
+import { DIAGNOSIS } from './diagnosis.js';
+import { createEngine, workersAvailable } from './engine.js';
+import { figureExports } from './exports.js';
+import { createFigureDom } from './figure-dom.js';
 import { Loop } from './loop.js';
-import { createNotices } from './notices.js';
-import { RemoteScope, WORKER_FLOPS, workersAvailable } from './remote.js';
 import { trainTo } from './seek.js';
 import { statusText } from './status.js';
 import { changedKeys, checkNames, checkStep, checkView, defaultView, keyOf, toParams } from './state.js';
 import { load, message } from './wasm.js';
 
 let figures = 0;
-/** A compact figure with more controls than this shows them beside the charts. */
-const ROW_CONTROLS = 6;
 
 /** Mounts a figure into `element`; resolves to its handle. Throws if wasm cannot start. */
 export async function mount(element, options = {}) {
   const ns = await load(options.wasmUrl);
   const id = `fig${++figures}`;
   // Unknown chart or control names are dropped and named in a notice.
-  const [kinds, chartsError] = options.charts ? checkNames('charts', options.charts, ns.kinds) : [ns.kinds, null];
+  const panels = [...ns.kinds, DIAGNOSIS];
+  const [named, chartsError] = options.charts ? checkNames('charts', options.charts, panels) : [panels, null];
+  const kinds = named.filter((name) => name !== DIAGNOSIS);
   const keys = ns.schema.map((row) => row.name);
   const [listed, controlsError] = options.controls ? checkNames('controls', options.controls, keys, true) : [keys, null];
   const shown = !listed ? [] : listed.length < keys.length ? listed : null; // null: every control
   const view = { ...defaultView(), ...(options.view || {}) };
-  let scope = null;
+  let engine = null;
   let query = '';
   let config = {};
   let draft = new URLSearchParams();
@@ -65,61 +68,47 @@ export async function mount(element, options = {}) {
   let seek = null; // {target} while training to the start step
   let fitted = null; // {wanted, groups}: Groups fitted to the width, and the count asked for
 
-  // --- DOM -----------------------------------------------------------------
-  const { element: notices, notify } = createNotices();
-  const playButton = el('button', { type: 'button', class: 'primary', text: 'Play' });
-  const stepButton = el('button', { type: 'button', text: 'Step' });
-  const resetButton = el('button', { type: 'button', text: 'Reset' });
-  const speed = el('input', { type: 'range', id: `${id}-speed`, min: 1, max: 50, step: 1, value: options.speed || 10 });
-  const speedValue = el('output', { htmlFor: speed.id, class: 'control-value', value: speed.value });
-  const status = el('p', { class: 'status' });
-  const jump = el('a', { class: 'jump', href: `#${id}-controls`, text: 'Settings ↓' });
-  const shownKinds = kinds || ns.kinds;
-  const titled = shownKinds.map((kind) => ({ kind, title: CHART_INFO[kind]?.title || kind }));
-  const exportMenu = options.exports === false ? null : createExportMenu(titled, (what) => exporter.download(what));
-  const actions = [...(exportMenu ? [exportMenu] : []), ...(options.actions || [])];
-  const toolbar = el('div', { class: 'toolbar' }, [
-    el('div', { class: 'buttons' }, [playButton, stepButton, resetButton]),
-    ...(shown && shown.length === 0 ? [] : [jump]),
-    el('div', { class: 'speed' }, [el('label', { htmlFor: speed.id, text: 'Speed (steps per frame)' }), speed, speedValue]),
-    status,
-    ...(actions.length ? [el('div', { class: 'actions' }, actions)] : []),
-  ]);
-  const grid = el('div', { class: 'chart-grid' });
-  const controls =
-    shown && shown.length === 0 ? null : buildControls(ns.schema, { only: shown, idPrefix: id, onChange: onControl });
-  if (controls) controls.element.id = `${id}-controls`;
-  // A compact figure puts a few controls in a row above the charts, many in a column beside them.
-  const side = options.compact && controls && (shown ? shown.length : keys.length) > ROW_CONTROLS;
-  const classes = ['figure', controls ? '' : 'figure-no-controls', options.compact ? 'figure-compact' : '', side ? 'figure-side' : ''];
-  const root = el('div', { class: classes.filter(Boolean).join(' ') }, [
-    notices,
-    toolbar,
-    el('div', { class: 'figure-body' }, [grid, ...(controls ? [controls.element] : [])]),
-  ]);
+  const titled = kinds.map((kind) => ({ kind, title: CHART_INFO[kind]?.title || kind }));
+  const dom = createFigureDom({
+    schema: ns.schema,
+    id,
+    titled,
+    shown,
+    diagnosis: named.includes(DIAGNOSIS),
+    options,
+    onControl,
+    onExport: (what) => exporter.download(what),
+    onLink: (linked) => {
+      loop.pause();
+      handle.update(linked, { replace: true });
+    },
+  });
+  const { root, notify, controls, buttons, status, diagnosis } = dom;
   element.replaceChildren(root);
-
-  root.dataset.charts = String(shownKinds.length);
-  const charts = createChartSet(grid, shownKinds, {
-    state: () => ({ scope, generation, view }),
+  const charts = createChartSet(dom.grid, kinds, {
+    state: () => ({ source: engine?.source ?? null, generation, view }),
     onView: setViewKey,
   });
+  for (const canvas of dom.grid.querySelectorAll('canvas')) canvas.setAttribute('aria-describedby', diagnosis.descriptionId);
   const drawCharts = charts.draw;
 
   // --- status ------------------------------------------------------------------
+  /** The status line and the Diagnosis panel, from the engine's source. */
   function showStatus() {
-    if (!scope) return;
-    let stats = null;
+    if (!engine) return;
+    const source = seek ? null : engine.source; // while training to a step, only the count shows
+    let [stats, findings] = [null, null];
     try {
-      if (!seek) stats = scope.stats(); // while training to a step, only the count shows
+      stats = source ? source.stats() : null;
+      findings = source ? source.diagnosis() : null;
     } catch (error) {
       notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
     }
-    const remote = scope instanceof RemoteScope;
-    const ready = !remote || scope.ready;
     const [playing, target] = [lastAction === 'play', seek ? seek.target : 0];
-    status.textContent = statusText({ steps: scope.steps, stats, batch: config.batch, perf: loop.perf(), playing, rebuildMs, remote, ready, target });
-    options.onStatus?.({ steps: scope.steps, playing: loop.playing });
+    const ready = Boolean(engine.source);
+    status.textContent = statusText({ steps: engine.steps, stats, batch: config.batch, perf: loop.perf(), playing, rebuildMs, where: engine.where, ready, target });
+    if (findings || !ready) diagnosis.update(findings);
+    options.onStatus?.({ steps: engine.steps, playing: loop.playing });
   }
 
   /** Reports an accepted change (config, view or start step) to onChange. */
@@ -127,30 +116,25 @@ export async function mount(element, options = {}) {
     options.onChange?.({ query, view: { ...view }, config, step: startStep });
   }
 
-  // --- the scope -----------------------------------------------------------------
+  // --- the engine -----------------------------------------------------------------
   /**
-   * A Scope for `checked` ({query, config, flopsPerStep}): on the page, or in
-   * a worker when a step is costly and workers work here (the figure's worker
-   * is kept while its configs stay costly). Throws as `new Scope()` does.
+   * The engine for `checked` ({query, config, flopsPerStep}): the figure's own,
+   * rebuilt, when it runs where `checked` should. Throws as `new Scope()` does.
    */
   function build(checked) {
-    if (workers && checked.flopsPerStep > WORKER_FLOPS) {
-      if (scope instanceof RemoteScope) {
-        scope.rebuild(checked);
-        return scope;
-      }
-      try {
-        return new RemoteScope(ns, checked, { layer: () => view.layer, onFrame: frameArrived, onError: workerFailed });
-      } catch (error) {
-        trainHere(error); // e.g. a policy that forbids workers
-      }
+    const events = { layer: () => view.layer, onFrame: frameArrived, onError: workerFailed };
+    try {
+      return createEngine(ns, checked, { worker: workers, previous: engine, ...events });
+    } catch (error) {
+      if (!workers) throw error;
+      trainHere(error); // e.g. a policy that forbids workers
+      return createEngine(ns, checked, { worker: false, previous: engine, ...events });
     }
-    return new ns.Scope(checked.query);
   }
 
-  /** A worker's new frame: redraw from it (the first after a rebuild, fully). */
-  function frameArrived(remote, first) {
-    if (remote !== scope) return;
+  /** The engine's new source: redraw from it (the first after a rebuild, fully). */
+  function frameArrived(from, first) {
+    if (from !== engine) return;
     generation += 1;
     if (seek) {
       showStatus(); // the charts wait for the start step
@@ -161,8 +145,8 @@ export async function mount(element, options = {}) {
       checkDiverged();
       showStatus();
     } else if (!loop.playing) {
-      // Outside Play (Step, a layer pick, a step still on its way at Pause)
-      // nothing else redraws or reports: do both here.
+      // Outside Play (Step, a layer pick, a mode switch, a step still on its
+      // way at Pause) nothing else redraws or reports: do both here.
       drawCharts({ force: false });
       checkDiverged();
       showStatus();
@@ -180,12 +164,12 @@ export async function mount(element, options = {}) {
     if (!workers) return;
     trainHere(error);
     const target = seek ? seek.target : startStep;
-    scope?.free();
-    scope = null;
+    engine?.free();
+    engine = null;
     if (!rebuild(new URLSearchParams(query)) && target > 0) seekTo(target);
   }
 
-  /** Builds a Scope from `next` (URLSearchParams); on success it replaces the old one. */
+  /** Builds a network from `next` (URLSearchParams); on success it replaces the old one. */
   function rebuild(next) {
     const started = performance.now();
     let fresh;
@@ -196,22 +180,19 @@ export async function mount(element, options = {}) {
     } catch (error) {
       return message(error);
     }
-    if (fresh !== scope) scope?.free();
-    scope = fresh;
+    if (fresh !== engine) engine?.free();
+    engine = fresh;
     generation += 1;
     builds += 1;
     startStep = 0;
     setSeek(null);
     rebuildStarted = started;
-    const remote = scope instanceof RemoteScope;
-    root.classList.toggle('building', remote);
-    accepted(scope.query(), scope.config());
+    root.classList.add('building'); // until the engine's first frame (frameArrived)
+    accepted(engine.query(), engine.config());
     notify('diverged', null);
     notify('step', null);
     if (config.norm !== 'group') groupsNote(null);
     charts.sync(view, config.depth);
-    if (!remote) drawCharts();
-    rebuildMs = performance.now() - started;
     lastAction = 'rebuild';
     showStatus();
     changed();
@@ -231,15 +212,13 @@ export async function mount(element, options = {}) {
   /** Whether `checked` differs from the current config in BatchNorm's mode alone. */
   function onlyModeChanges(checked) {
     const keys = changedKeys(config, checked.config);
-    return Boolean(scope) && keys.length === 1 && keys[0] === 'mode';
+    return Boolean(engine) && keys.length === 1 && keys[0] === 'mode';
   }
 
   /** BatchNorm's mode is a display choice: switch the pass shown, keep the trained network. */
   function switchMode(checked) {
-    scope.setMode(checked.config.mode); // a worker's frame comes back through frameArrived
-    generation += 1;
+    engine.setMode(checked.config.mode); // its source comes back through frameArrived
     accepted(checked.query, checked.config);
-    if (!(scope instanceof RemoteScope) && !seek) drawCharts();
     showStatus();
     changed();
     return null;
@@ -249,7 +228,7 @@ export async function mount(element, options = {}) {
   function setSeek(next) {
     seek = next;
     root.classList.toggle('seeking', Boolean(seek));
-    playButton.disabled = stepButton.disabled = Boolean(seek);
+    buttons.play.disabled = buttons.step.disabled = Boolean(seek);
   }
 
   /**
@@ -259,14 +238,14 @@ export async function mount(element, options = {}) {
    */
   async function seekTo(target) {
     const build = builds;
-    const live = () => builds === build && scope !== null;
+    const live = () => builds === build && engine !== null;
     setSeek({ target });
     startStep = target; // the URL keeps it from now on
     root.classList.add('building');
     showStatus();
     let reached = null;
     try {
-      reached = await trainTo(scope, target, { remote: scope instanceof RemoteScope, progress: showStatus, live });
+      reached = await trainTo(engine, target, { progress: showStatus, live });
     } catch (error) {
       notify('step', `Training stopped: ${message(error)}`, 'error');
     }
@@ -275,15 +254,16 @@ export async function mount(element, options = {}) {
     root.classList.remove('building');
     generation += 1;
     drawCharts();
-    if (scope instanceof RemoteScope) scope.refresh(); // with the decision regions
+    engine.refresh(); // e.g. a worker's decision regions, which lag while seeking
     rebuildMs = performance.now() - rebuildStarted;
-    if (reached !== null && reached < target && scope.diverged()) {
-      notify('step', `Step ${target} not reached: training ${scope.diverged()}, so the figure stops there.`, 'error');
+    const diverged = engine.source?.diverged();
+    if (reached !== null && reached < target && diverged) {
+      notify('step', `Step ${target} not reached: training ${diverged}, so the figure stops there.`, 'error');
     }
     checkDiverged();
     showStatus();
     changed();
-    return scope.steps;
+    return engine.steps;
   }
 
   /** Says why Groups changed: under its control, or in a notice when the figure has none. */
@@ -335,42 +315,37 @@ export async function mount(element, options = {}) {
     notify('view', null);
     view[key] = checked;
     charts.sync(view, config.depth);
-    // A worker's frames carry one layer's matrix: ask for the new layer's.
-    if (key === 'layer' && scope instanceof RemoteScope) scope.refresh();
+    // A source may hold one layer's matrix (a worker's does): ask for the new layer's.
+    if (key === 'layer') engine?.refresh();
     drawCharts({ force: false });
     changed();
   }
 
   // --- the loop -------------------------------------------------------------------
   const loop = new Loop({
-    maxSteps: () => Number(speed.value),
-    step: (n, playing) => {
-      const stopped = (error) => {
+    maxSteps: () => Number(dom.speed.value),
+    blocking: () => engine.blocking,
+    step: (n, playing) =>
+      // A worker's step never rejects: its failures go to workerFailed.
+      engine.step(n, { playing }).catch((error) => {
         notify('step', `Training stopped: ${message(error)}`, 'error');
         return 0;
-      };
-      try {
-        // A worker's step never rejects: its failures go to workerFailed.
-        return scope instanceof RemoteScope ? scope.step(n, playing) : scope.step(n);
-      } catch (error) {
-        return stopped(error);
-      }
-    },
+      }),
     draw: (throttle) => drawCharts({ force: false, throttle }),
     after: () => checkDiverged(),
     status: showStatus,
     onState: (playing) => {
       if (playing) lastAction = 'play';
       else drawCharts({ force: false }); // catch up on charts throttled during Play
-      // A worker's decision regions lag during Play: fetch the current ones.
-      if (!playing && scope instanceof RemoteScope) scope.refresh();
-      playButton.textContent = playing ? 'Pause' : 'Play';
+      // Extras that lag during Play (a worker's decision regions): fetch the current ones.
+      if (!playing) engine?.refresh();
+      buttons.play.textContent = playing ? 'Pause' : 'Play';
       root.classList.toggle('playing', playing);
     },
   });
 
   function checkDiverged() {
-    const diverged = scope && scope.diverged();
+    const diverged = engine?.source?.diverged();
     if (!diverged) return false;
     loop.pause();
     notify('diverged', `Training ${diverged}: a value became infinite or NaN. Press Reset to start again, or lower the learning rate.`, 'error');
@@ -378,10 +353,9 @@ export async function mount(element, options = {}) {
     return true;
   }
 
-  playButton.addEventListener('click', () => (loop.playing ? handle.pause() : handle.play()));
-  stepButton.addEventListener('click', () => handle.step());
-  resetButton.addEventListener('click', () => handle.reset());
-  speed.addEventListener('input', () => (speedValue.value = speed.value));
+  buttons.play.addEventListener('click', () => (loop.playing ? handle.pause() : handle.play()));
+  buttons.step.addEventListener('click', () => handle.step());
+  buttons.reset.addEventListener('click', () => handle.reset());
 
   // --- start ------------------------------------------------------------------------
   draft = toParams(options.config);
@@ -402,7 +376,7 @@ export async function mount(element, options = {}) {
   const exporter = figureExports({
     kinds: ns.kinds,
     render: charts.render,
-    scope: () => scope,
+    engine: () => engine,
     notify: (text) => notify('export', text, 'error'),
   });
 
@@ -442,22 +416,18 @@ export async function mount(element, options = {}) {
       return loop.playing;
     },
     get steps() {
-      return scope ? scope.steps : 0;
+      return engine ? engine.steps : 0;
     },
     /** The loop's perf(), rebuildMs, and where training runs ('page' or 'worker', with its ms per step and per frame). */
-    perf: () => {
-      const remote = scope instanceof RemoteScope;
-      const worker = remote ? { workerStepMs: scope.timing.stepMs, workerFrameMs: scope.timing.frameMs } : {};
-      return { ...loop.perf(), rebuildMs, engine: remote ? 'worker' : 'page', ...worker };
-    },
+    perf: () => ({ ...loop.perf(), rebuildMs, ...(engine ? engine.perf() : { engine: 'none' }) }),
     ...exporter, // exportPng(kind), exportCsv(), exportSnapshot(), download(what)
     destroy() {
       loop.pause();
       if (pendingRebuild) cancelAnimationFrame(pendingRebuild);
       charts.destroy();
-      exportMenu?.destroy();
-      scope?.free();
-      scope = null;
+      dom.exportMenu?.destroy();
+      engine?.free();
+      engine = null;
       element.replaceChildren();
     },
   };
