@@ -14,9 +14,6 @@
 
 import { el } from './controls.js';
 
-/** The embed chart name of the panel (docs/embedding.md). */
-export const DIAGNOSIS = 'diagnosis';
-
 /** Builds the panel; hidden unless `shown`. `onLink(query)` loads a finding's preset. */
 export function createDiagnosisPanel({ id, shown, onLink }) {
   const titleId = `${id}-diagnosis-title`;
