@@ -122,9 +122,9 @@ export async function mount(element, options = {}) {
       notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
     }
     const [playing, target] = [lastAction === 'play', net.seek ? net.seek.target : 0];
-    const ready = Boolean(net.engine.source);
-    status.textContent = statusText({ steps: net.engine.steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where: net.engine.where, ready, target });
-    if (findings || !ready) diagnosis.update(findings);
+    const { steps, where, source: ready } = net.engine;
+    status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target });
+    if (findings) diagnosis.update(findings); // while building or seeking, the last ones stay, dimmed
     options.onStatus?.({ steps: net.engine.steps, playing: loop.playing });
   }
 
