@@ -35,8 +35,11 @@
 // Source: plain data for one state, the same surface as the wasm `Frame`:
 //   steps, stats(), diagnosis(), diverged(), statsCsv(),
 //   draw(kind, canvas, options), describe(kind, width, height, x, y, options)
-// Charts, status and exports read only sources, so two networks are two
-// sources drawn by the same calls.
+// A source is replaced on every new state (read `engine.source` afresh each
+// time): a worker's holds decoded Frames, freed when replaced; the page's is a
+// view of the Scope that throws once replaced. Charts, status, the Diagnosis
+// panel and exports read only sources, so two networks (compare, issue 9) are
+// two engines whose sources are drawn by the same calls.
 
 import { PageEngine } from './engine-page.js';
 import { WorkerEngine } from './engine-worker.js';
