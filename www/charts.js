@@ -1,6 +1,6 @@
 // One chart panel: a visible title, the chart's toggles, a <canvas> the Rust
 // code draws into, a hover tooltip and a place for an error. The panel draws
-// nothing itself: the figure calls `scope.draw(kind, canvas, panel.options())`.
+// nothing itself: the figure calls `source.draw(kind, canvas, panel.options())` (engine.js).
 //
 // The canvas is sized to its CSS box times devicePixelRatio before each draw
 // (`fit()`), has role="img" and an aria-label naming the chart, and can be
@@ -48,6 +48,11 @@ export const CHART_INFO = {
     title: 'What is normalized',
     label: 'One layer’s batch by width matrix at its normalization (input x, normalized x̂ or output γx̂ + β), with the cells that share a mean and variance outlined',
     hint: 'Rows are samples, columns units; the first line names the tensor x. Outlined cells share one mean and std: a column (BatchNorm), a row (LayerNorm, RMSNorm), a row segment (GroupNorm). Show x̂ or γx̂ + β to see what the norm makes of them.',
+  },
+  diagnosis: {
+    title: 'Diagnosis',
+    label: 'What the charts show, in sentences with numbers and layer indices',
+    hint: 'Not a chart: the findings of the core’s diagnosis, each linked to the preset that explains it.',
   },
 };
 

@@ -17,15 +17,17 @@ const EXPENSIVE_INTERVAL_MS = 250;
 const EXPORT_SIZE = [1200, 750];
 
 /**
- * Creates panels for `kinds` in `grid`. `state()` returns { scope, generation,
- * view } (scope may be null); `onView(key, value)` reports a toggle.
+ * Creates panels for `kinds` in `grid`. `state()` returns { source, generation,
+ * view }: `source` is what the charts are drawn from (engine.js: a frame-like
+ * object of plain data, never an engine), null while none is in;
+ * `onView(key, value)` reports a toggle.
  * Returns { draw({force, throttle}), render(kind), sync(view, depth), destroy() }.
  */
 export function createChartSet(grid, kinds, { state, onView }) {
   const describe = (panel, x, y) => {
-    const { scope, view } = state();
+    const { source, view } = state();
     try {
-      return scope ? scope.describe(panel.kind, panel.canvas.width, panel.canvas.height, x, y, panel.options(view)) : '';
+      return source ? source.describe(panel.kind, panel.canvas.width, panel.canvas.height, x, y, panel.options(view)) : '';
     } catch {
       return '';
     }
@@ -38,13 +40,13 @@ export function createChartSet(grid, kinds, { state, onView }) {
   const visible = new Set(panels);
 
   function draw({ force = true, throttle = false } = {}) {
-    const { scope, generation, view } = state();
-    if (!scope) return;
+    const { source, generation, view } = state();
+    if (!source) return;
     const now = performance.now();
     for (const panel of panels) {
       if (!visible.has(panel)) continue;
       const resized = panel.fit();
-      const stamp = `${generation}/${scope.steps}/${panel.options(view)}`;
+      const stamp = `${generation}/${source.steps}/${panel.options(view)}`;
       if (!force && !resized && drawn.get(panel) === stamp) continue;
       const spent = cost.get(panel) || { ms: 0, at: -Infinity, frames: 0 };
       cost.set(panel, spent);
@@ -53,7 +55,7 @@ export function createChartSet(grid, kinds, { state, onView }) {
       if (!resized && !due) continue;
       const started = performance.now();
       try {
-        scope.draw(panel.kind, panel.canvas, panel.options(view));
+        source.draw(panel.kind, panel.canvas, panel.options(view));
         panel.setError(null);
       } catch (error) {
         panel.setError(message(error));
@@ -88,15 +90,14 @@ export function createChartSet(grid, kinds, { state, onView }) {
    * chart this figure does not show) a detached canvas of EXPORT_SIZE.
    */
   function render(kind) {
-    const { scope, view } = state();
-    if (!scope) throw new Error('the figure has no network (it was destroyed)');
-    if (scope.ready === false) throw new Error('the network is still being built; try again in a moment');
+    const { source, view } = state();
+    if (!source) throw new Error('the network is still being built (or the figure was destroyed); try again in a moment');
     const panel = panels.find((p) => p.kind === kind);
     const canvas = panel ? panel.canvas : document.createElement('canvas');
     if (panel) panel.fit();
     else [canvas.width, canvas.height] = EXPORT_SIZE;
-    scope.draw(kind, canvas, chartOptions(kind, view));
-    if (panel) drawn.set(panel, `${state().generation}/${scope.steps}/${panel.options(view)}`);
+    source.draw(kind, canvas, chartOptions(kind, view));
+    if (panel) drawn.set(panel, `${state().generation}/${source.steps}/${panel.options(view)}`);
     return canvas;
   }
 

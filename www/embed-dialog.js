@@ -10,7 +10,7 @@
 
 import { CHART_INFO } from './charts.js';
 import { el } from './controls.js';
-import { EMBED_DEFAULTS, pageUrl, toSearch } from './state.js';
+import { DIAGNOSIS, EMBED_DEFAULTS, pageUrl, toSearch } from './state.js';
 
 /** Frame sizes offered, width x height in CSS pixels; the first is the default. */
 const SIZES = [
@@ -90,7 +90,7 @@ function build(ns, copy) {
   const charts = checkboxes(
     'Charts',
     'embed-chart',
-    ns.kinds.map((kind) => [kind, CHART_INFO[kind]?.title || kind]),
+    [...ns.kinds, DIAGNOSIS].map((kind) => [kind, CHART_INFO[kind]?.title || kind]),
     EMBED_DEFAULTS.charts,
     update,
   );

@@ -48,12 +48,12 @@ export function saveBlob(blob, filename) {
 
 /**
  * A figure handle's export methods. `render(kind)` returns a canvas showing
- * chart `kind` now; `scope()` the figure's Scope (null once destroyed);
+ * chart `kind` now; `engine()` the figure's engine (engine.js; null once destroyed);
  * `notify(text)` shows a failed download (null clears it).
  */
-export function figureExports({ kinds, render, scope, notify }) {
+export function figureExports({ kinds, render, engine, notify }) {
   const live = () => {
-    const current = scope();
+    const current = engine();
     if (!current) throw new Error('the figure was destroyed');
     return current;
   };
@@ -64,7 +64,11 @@ export function figureExports({ kinds, render, scope, notify }) {
       return canvasPng(render(kind));
     },
     /** The statistics, one row per hidden layer, as a CSV Blob. */
-    exportCsv: async () => textBlob(live().statsCsv(), 'csv'),
+    async exportCsv() {
+      const { source } = live();
+      if (!source) throw new Error('the network is still being built');
+      return textBlob(source.statsCsv(), 'csv');
+    },
     /** The snapshot (format normscope-snapshot/1) as a JSON Blob. */
     exportSnapshot: async () => textBlob(await live().snapshotJson(), 'snapshot'),
     /** The network as a self-contained PyTorch script (Python text) Blob. */

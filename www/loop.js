@@ -1,13 +1,15 @@
 // The animation loop of one figure: Play runs requestAnimationFrame; each frame
-// takes k training steps, then redraws (the figure throttles its expensive
-// charts). When a worker trains (remote.js), `step(k)` returns a Promise: the
-// loop asks for the next k steps when the last ones are in and redraws then,
-// while the page keeps its animation frames. k adapts so that stepping plus drawing fits a frame budget (fewer
-// steps per frame on big networks), never above the speed control and never
-// below one; the costs are running averages, so one slow frame does not
-// collapse k.
+// asks the engine (engine.js) for k training steps and redraws once they are in
+// (the figure throttles its expensive charts). An engine that steps on the
+// page's thread (`blocking()`) answers within the frame, so stepping plus
+// drawing must fit a frame budget; one that steps elsewhere (a worker) is asked
+// for the next k steps as soon as the last are in, before they are drawn, so it
+// never waits on the page, which keeps its animation frames. k adapts to the
+// budget (fewer steps per frame on big networks), never above the speed control
+// and never below one; the costs are running averages, so one slow frame does
+// not collapse k.
 //
-// The loop only calls back into the figure; it holds no scope of its own.
+// The loop only calls back into the figure; it holds no engine of its own.
 
 /** Milliseconds of work per frame the loop aims for (30 frames/s with room for the browser). */
 const FRAME_BUDGET_MS = 24;
@@ -20,8 +22,9 @@ const WINDOW_MS = 1000;
 
 export class Loop {
   /**
-   * `maxSteps()`: the speed control; `step(n, playing)` -> steps taken (or a
-   * Promise of them, null when dropped); `draw(throttle)`;
+   * `maxSteps()`: the speed control; `step(n, playing)` -> a Promise of the
+   * steps taken (null when dropped); `blocking()`: whether steps run on the
+   * page's thread; `draw(throttle)`;
    * `after()` -> true if training must stop (divergence); `status()`;
    * `onState(playing)`.
    */
@@ -56,16 +59,14 @@ export class Loop {
     this.callbacks.status();
   }
 
-  /** n steps and a full redraw, outside Play (once the steps are taken, if a worker takes them). */
+  /** n steps and a full redraw once they are taken, outside Play. */
   stepOnce(n) {
     const redraw = () => {
       this.callbacks.draw(false);
       this.callbacks.after();
       this.callbacks.status();
     };
-    const taken = this.callbacks.step(n, false);
-    if (typeof taken?.then === 'function') taken.then((count) => count !== null && redraw(), () => {});
-    else redraw();
+    this.callbacks.step(n, false).then((count) => count !== null && redraw(), () => {});
   }
 
   tick(now) {
@@ -76,27 +77,26 @@ export class Loop {
     if (!this.inFlight) this.launch(now); // else a worker is still stepping: the page just stays live
   }
 
-  /** Asks for the next k steps; on the page they are taken (and drawn) at once. */
+  /**
+   * Asks for the next k steps. A blocking engine takes them at once and they
+   * are drawn in this frame (its Promise settles before the browser paints).
+   */
   launch(now) {
     const steps = Math.min(this.k, Math.max(1, this.callbacks.maxSteps()));
     const started = performance.now();
-    const taken = this.callbacks.step(steps, true);
-    if (typeof taken?.then !== 'function') {
-      this.finish(taken, started, now, false);
-      return;
-    }
+    const blocking = this.callbacks.blocking();
     this.inFlight = true;
     const generation = this.generation;
     const current = () => generation === this.generation;
-    taken.then(
+    this.callbacks.step(steps, true).then(
       (count) => {
         if (!current()) return;
         this.inFlight = false;
         if (count === null) return; // dropped (the network was rebuilt): the next tick asks again
-        // Ask for the next steps before drawing these, so the worker never
-        // waits on the page; but not once these diverged (after() pauses).
-        if (count > 0 && !this.callbacks.after()) this.launch(performance.now());
-        this.finish(count, started, performance.now(), true);
+        // Elsewhere, ask for the next steps before drawing these, so the worker
+        // never waits on the page; but not once these diverged (after() pauses).
+        if (!blocking && count > 0 && !this.callbacks.after()) this.launch(performance.now());
+        this.finish(count, started, blocking ? now : performance.now(), !blocking);
       },
       () => current() && this.pause(),
     ).catch(() => this.pause()); // a draw that threw must not leave an unhandled rejection

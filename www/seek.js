@@ -3,10 +3,11 @@
 // Step N times, so the same statistics, bit for bit; only faster, and in pieces
 // so that the page stays live and the status line can count:
 //
-//   - on the page, as many steps as fit in PAGE_SLICE_MS, then a pause for the
-//     browser to paint;
-//   - in a worker (remote.js), chunks of steps that take about WORKER_CHUNK_MS
-//     each (one step at first, to measure), each answered by a frame.
+//   - on the page (a `blocking` engine), pieces of about PAGE_SLICE_MS,
+//     then a pause for the browser to paint;
+//   - in a worker, pieces of about WORKER_CHUNK_MS, each answered by a frame.
+// A piece is one step at first, to measure; then as many as its time allows at
+// the engine's measured ms per step.
 //
 // It stops early where training diverges: the figure then says so.
 
@@ -18,32 +19,23 @@ const WORKER_CHUNK_MS = 1000;
 const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Trains `scope` (a wasm Scope, or a RemoteScope when `remote`) up to step
- * `target`. `progress()` runs after each piece; `live()` turning false (the
- * figure was rebuilt or destroyed) stops it. Resolves to the step reached,
- * or null when stopped by `live()`. Throws what a page Scope's step throws.
+ * Trains `engine` (engine.js) up to step `target`. `progress()` runs after each
+ * piece; `live()` turning false (the figure was rebuilt or destroyed) stops it.
+ * Resolves to the step reached, or null when stopped by `live()`. Rejects as
+ * the engine's step does.
  */
-export async function trainTo(scope, target, { remote, progress, live }) {
-  while (scope.steps < target && !scope.diverged()) {
-    const left = target - scope.steps;
-    if (remote) {
-      const perStep = scope.timing.stepMs;
-      const n = Math.min(left, perStep > 0 ? Math.max(1, Math.floor(WORKER_CHUNK_MS / perStep)) : 1);
-      // `playing`: the decision regions need not be recomputed for every chunk.
-      const taken = await scope.step(n, true);
-      if (taken === null || !live()) return null;
-    } else {
-      const started = performance.now();
-      let taken = 0;
-      while (taken < left && performance.now() - started < PAGE_SLICE_MS) {
-        const one = scope.step(1);
-        if (one === 0) break; // diverged
-        taken += one;
-      }
-      await breathe();
-      if (!live()) return null;
-    }
+export async function trainTo(engine, target, { progress, live }) {
+  const pieceMs = engine.blocking ? PAGE_SLICE_MS : WORKER_CHUNK_MS;
+  while (engine.steps < target && !engine.source?.diverged()) {
+    const perStep = engine.timing.stepMs;
+    const n = Math.min(target - engine.steps, perStep > 0 ? Math.max(1, Math.floor(pieceMs / perStep)) : 1);
+    // `playing`: the decision regions need not be recomputed for every piece.
+    const taken = await engine.step(n, { playing: true });
+    if (taken === null || !live()) return null;
+    if (engine.blocking) await breathe();
+    if (!live()) return null;
     progress();
+    if (taken === 0) break; // diverged
   }
-  return scope.steps;
+  return engine.steps;
 }

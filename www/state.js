@@ -58,6 +58,9 @@ export function checkStep(raw) {
   return [0, invalid('step', String(raw), `an integer in 0..=${MAX_STEP}`)];
 }
 
+/** The chart name of the Diagnosis panel (diagnosis.js): `charts=` may list it beside the chart kinds. */
+export const DIAGNOSIS = 'diagnosis';
+
 /** What embed mode shows when `charts` / `controls` are not given. */
 export const EMBED_DEFAULTS = { charts: ['activations', 'gradients'], controls: [] };
 
@@ -125,7 +128,7 @@ export function parse(search, ns) {
     else errors.push(invalid('embed', raw, '1, true, 0 or false'));
   }
   const instead = new Map(); // page-key error -> what the page does instead
-  for (const [key, names, allowNone] of [['charts', ns.kinds, false], ['controls', configKeys, true]]) {
+  for (const [key, names, allowNone] of [['charts', [...ns.kinds, DIAGNOSIS], false], ['controls', configKeys, true]]) {
     if (!seen.has(key)) continue;
     const [list, error] = checkNames(key, seen.get(key), names, allowNone);
     if (list) page[key] = list;

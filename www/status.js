@@ -33,10 +33,11 @@ function heldOut(test) {
 /**
  * `steps`; `stats` (Scope.stats(), or null); `batch` (samples per batch, the
  * config's); `perf` (Loop.perf()); `playing` (the last action was Play);
- * `rebuildMs`; `remote` (a worker trains); `ready` (false while a worker
- * builds the network); `target` (the step being trained to, or 0).
+ * `rebuildMs`; `where` (the engine's: 'page' or 'worker'); `ready` (false
+ * while the engine builds the network); `target` (the step being trained to, or 0).
  */
-export function statusText({ steps, stats, batch, perf, playing, rebuildMs, remote, ready, target = 0 }) {
+export function statusText({ steps, stats, batch, perf, playing, rebuildMs, where, ready, target = 0 }) {
+  const remote = where === 'worker';
   const worker = remote ? ' · training in a worker' : '';
   if (target > 0) return `training to step ${target}: ${steps}/${target}${worker}`;
   const parts = [`step ${steps}`];

@@ -32,7 +32,7 @@ async function compile(url) {
  * Loads the wasm module once; resolves to { Scope, Frame, checkQuery,
  * normalizeQuery, schema, kinds, version, module }. `module` is the compiled
  * WebAssembly.Module, which a figure's worker instantiates without a second
- * fetch (remote.js).
+ * fetch (engine-worker.js).
  */
 export function load(wasmUrl) {
   if (!started) {

@@ -1,5 +1,5 @@
 // The Web Worker of one figure whose network is too big to train on the page
-// (see remote.js). It owns the figure's Scope; the page sends requests and gets
+// (see engine-worker.js). It owns the figure's Scope; the page sends requests and gets
 // back the bytes of a Frame, which it decodes and draws. Requests:
 //
 //   {id, type: 'init', module}            the page's compiled WebAssembly.Module
@@ -58,7 +58,7 @@ function handle(request) {
   throw new Error(`unknown request '${type}'`);
 }
 
-// The page posts the next request only after this one's reply (remote.js), so
+// The page posts the next request only after this one's reply (engine-worker.js), so
 // an asynchronous `init` never overlaps a `build`.
 self.onmessage = async ({ data }) => {
   try {

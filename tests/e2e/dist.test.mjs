@@ -34,7 +34,7 @@ const SINGLE = join(ROOT, 'dist', 'normscope.html');
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const EMBED = 'embed=1&depth=6&charts=activations,gradients&controls=norm';
 const TIMEOUT = { timeout: 180_000 };
-/** A network whose step costs more than WORKER_FLOPS (www/remote.js): it trains in a worker. */
+/** A network whose step costs more than WORKER_FLOPS (www/engine.js): it trains in a worker. */
 const BIG_EMBED = EMBED.replace('depth=6', 'depth=20&width=128');
 
 /** Runs in every frame before its scripts: CSP violations become console errors. */
@@ -241,7 +241,7 @@ test('dist/site/ works as a static site and holds only what pages load', TIMEOUT
   const unwanted = files.filter((f) => /node_modules|(^|\/)tests\/|bench|\.d\.ts$|package\.json$|\.rs$/.test(f));
   assert.deepEqual(unwanted, [], 'dist/site/ holds files no page loads');
   // Bundled: the page's modules and the wasm-bindgen glue are inside the bundles.
-  for (const source of ['www/wasm.js', 'www/remote.js', 'pkg/normscope.js']) {
+  for (const source of ['www/wasm.js', 'www/engine.js', 'www/engine-worker.js', 'pkg/normscope.js']) {
     assert.ok(!files.includes(source), `dist/site/ holds ${source}, which the bundles contain`);
   }
   const api = await import(pathToFileURL(join(ROOT, 'dist', 'site', 'www', 'figure.js')).href).catch((error) => error);

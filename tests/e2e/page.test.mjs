@@ -207,7 +207,7 @@ test('Play trains, Step steps, divergence pauses with its step and layer, Reset 
     const alert = page.getByRole('alert').filter({ hasText: 'diverged' });
     await alert.waitFor();
     assert.match(await alert.innerText(), /diverged at step \d+ in (layer \d+|the loss)/);
-    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await alert.waitFor({ state: 'detached' });
     assert.equal(await figure(page, 'steps'), 0);
   });

@@ -83,7 +83,7 @@ test('a step=N link trains to step N on the page: the statistics of pressing Ste
     await page.getByLabel('BatchNorm mode', { exact: true }).selectOption('eval');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'eval');
     assert.equal(param(page, 'step'), '25', 'a mode switch keeps the run, so its step');
-    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('step'));
     assert.equal(await figure(page, 'steps'), 0);
   });

@@ -1,4 +1,4 @@
-// End-to-end tests of big networks, which train in a Web Worker (www/remote.js)
+// End-to-end tests of big networks, which train in a Web Worker (www/engine.js)
 // so that the page keeps its frame rate: at depth 64 x width 256 the page
 // stays live while a step takes ~175 ms; Play, Step, hover, the Layer picker,
 // a control change and the exports all work from the worker's frames; a page
@@ -91,7 +91,7 @@ test('depth 64 x width 256 trains in a worker while the page stays live (timings
     assert.equal(await page.locator('.notice').count(), 0, 'a notice appeared');
 
     // Reset, then Step at once: the step lands on the rebuilt network.
-    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await page.getByRole('button', { name: 'Step' }).click();
     await page.waitForFunction(() => window.normscope.figure.steps === 1 && !document.querySelector('.figure.building'), null, { timeout: 60_000 });
     await page.waitForTimeout(1000);
@@ -153,7 +153,7 @@ test('a worker figure that diverges pauses at the step it diverged, and Reset re
     await page.waitForTimeout(1000); // no step may land after the divergence
     assert.equal(await figure(page, 'steps'), Number(step));
     assert.equal(await figure(page, 'playing'), false);
-    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await alert.waitFor({ state: 'detached' });
     await built(page);
     assert.equal(await figure(page, 'steps'), 0);

@@ -8,7 +8,7 @@
 //!   `NORMSCOPE_WASM_BASE64`, the wasm, which `www/wasm.js` compiles from bytes
 //!   instead of fetching the `.wasm`; and `NORMSCOPE_WORKER_SOURCE`, the worker
 //!   (`www/worker.js` and the wasm-bindgen glue as one classic script), which
-//!   `www/remote.js` starts from a blob URL, so big networks train off the main
+//!   `www/engine-worker.js` starts from a blob URL, so big networks train off the main
 //!   thread here too.
 //! - `<link rel="stylesheet">` becomes `<style>` (esbuild inlines its imports and
 //!   `url()`s); the icon and any other `src` become `data:` URLs;
@@ -37,7 +37,7 @@ use crate::serve::mime_type;
 use crate::util::Result;
 
 const PAGE: &str = "index.html";
-/// The worker's entry; `www/remote.js` starts it.
+/// The worker's entry; `www/engine-worker.js` starts it.
 pub const WORKER: &str = "www/worker.js";
 
 /// The single file and what to tell about it.

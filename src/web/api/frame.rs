@@ -1,7 +1,7 @@
 //! The JS `Frame`: one training state decoded from the bytes a Web Worker's
 //! `Scope.frame()` posted, with the drawing half of `Scope`'s methods (draw,
 //! describe, stats, CSV). A page whose network trains in a worker keeps one
-//! `Frame` per figure and draws from it; see `www/remote.js`.
+//! `Frame` per figure and draws from it; see `www/engine-worker.js`.
 
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;

@@ -1,37 +1,14 @@
-// A Scope that trains in a Web Worker, for networks too big to train on the
-// page without freezing it (depth 64 x width 256 takes ~175 ms a step).
+// The engine in a Web Worker (interface: engine.js), for networks too big to
+// train on the page without freezing it (depth 64 x width 256 takes ~175 ms a
+// step). The worker (worker.js) owns the Scope and answers each request with
+// the bytes of a Frame, which the page decodes with the wasm: the engine's
+// source is the last Frame, with the decision regions of the last Frame that
+// carried them, so the charts are drawn on the page from plain data.
 //
-// It answers what the figure asks of a Scope: `query()`, `config()`,
-// `steps`, `stats()`, `diverged()`, `draw()`, `describe()`, `statsCsv()`
-// read the last Frame the worker sent (decoded by the wasm on the page), so
-// the charts are drawn on the page from plain data (docs/architecture.md).
-// What needs the network is asynchronous: `step(n)` and `snapshotJson()`
-// return Promises, and `onFrame()` is called whenever a new frame is in.
-//
-//   const remote = new RemoteScope(ns, checked, { layer: () => 3, onFrame, onError });
-//
-// One worker per figure while its configs stay big (`rebuild(checked)` reuses
+// One worker per figure while its configs stay big (`build(checked)` reuses
 // it; a small config ends it). The page posts one request at a time and drops
 // what a rebuild made stale. If the worker fails, `onError` hears it and the
 // figure trains on the page instead.
-
-/**
- * Configs whose step costs more than this many FLOP train in a worker: about
- * 6 ms of wasm, so a step, its probe pass and the drawing no longer fit a
- * 30 frames/s frame. Below it the page trains itself, with no round trip.
- */
-export const WORKER_FLOPS = 6e7;
-
-/**
- * Whether this page can run normscope in a worker at all: not a page with an
- * opaque origin (a sandboxed iframe, file://), which may not start a worker
- * from a URL, unless it is the single file, whose worker is a classic script
- * started from a blob URL, which such pages may start.
- */
-export function workersAvailable(ns) {
-  if (typeof Worker !== 'function' || !ns.module) return false;
-  return Boolean(globalThis.NORMSCOPE_WORKER_SOURCE) || self.origin !== 'null';
-}
 
 let workerBlobUrl = null;
 
@@ -50,7 +27,21 @@ function startWorker() {
 /** During Play, the decision regions are recomputed at most this often. */
 const DECISION_INTERVAL_MS = 1000;
 
-export class RemoteScope {
+/** A source (engine.js) of the frame `current`, drawing `decision` from `decisionFrame`. */
+function frameSource(current, decisionFrame) {
+  const of = (kind) => (kind === 'decision' ? decisionFrame : current);
+  return {
+    steps: current.steps,
+    stats: () => current.stats(),
+    diagnosis: () => current.diagnosis(),
+    diverged: () => current.diverged(),
+    statsCsv: () => current.statsCsv(),
+    draw: (kind, canvas, options) => of(kind).draw(kind, canvas, options),
+    describe: (kind, width, height, x, y, options) => of(kind).describe(kind, width, height, x, y, options),
+  };
+}
+
+export class WorkerEngine {
   /**
    * Starts a worker with the page's compiled module and builds `checked`
    * ({query, config}). `layer()` is the layer whose matrix frames carry;
@@ -60,6 +51,9 @@ export class RemoteScope {
    */
   constructor(ns, checked, { layer, onFrame, onError }) {
     Object.assign(this, { ns, layer, onFrame, onError });
+    this.where = 'worker';
+    this.blocking = false;
+    this.source = null;
     this.queue = []; // requests not yet posted: [{request, generation, resolve}]
     this.flight = null; // the one request the worker is handling
     this.nextId = 1;
@@ -73,7 +67,7 @@ export class RemoteScope {
     this.worker.onerror = (event) => this.fail(new Error(`the worker failed: ${event.message || 'it could not load'}`));
     this.worker.onmessageerror = () => this.fail(new Error('the worker sent a message the page cannot read'));
     this.enqueue({ type: 'init', module: ns.module }, -1);
-    this.rebuild(checked);
+    this.build(checked);
   }
 
   /**
@@ -132,6 +126,7 @@ export class RemoteScope {
     }
     if (this.current !== this.decision) this.current?.free();
     this.current = frame;
+    this.source = frameSource(frame, this.decision || frame);
     this.timing = { stepMs: reply.taken ? reply.stepMs / reply.taken : this.timing.stepMs, frameMs: reply.frameMs };
     const first = this.awaitingFirst;
     this.awaitingFirst = false;
@@ -156,7 +151,7 @@ export class RemoteScope {
   release() {
     if (this.decision !== this.current) this.decision?.free();
     this.current?.free();
-    Object.assign(this, { current: null, decision: null, decisionAt: -Infinity });
+    Object.assign(this, { current: null, decision: null, decisionAt: -Infinity, source: null });
   }
 
   /**
@@ -164,17 +159,17 @@ export class RemoteScope {
    * still queued are dropped, so a dragged Depth slider costs the worker at
    * most the build in flight and the newest one.
    */
-  rebuild(checked) {
+  build(checked) {
     this.generation += 1;
     this.checked = checked;
     this.release();
     this.awaitingFirst = true;
     this.timing = { stepMs: 0, frameMs: 0 };
-    this.framed({ type: 'build', query: checked.query });
+    return this.framed({ type: 'build', query: checked.query }).then((taken) => taken !== null);
   }
 
   /** Up to n steps; resolves to the number taken once their frame is in (null if dropped). */
-  step(n, playing = false) {
+  step(n, { playing = false } = {}) {
     return this.framed({ type: 'step', n }, playing);
   }
 
@@ -193,7 +188,7 @@ export class RemoteScope {
   /** A fresh frame of the current state (e.g. for another layer's matrix). */
   refresh() {
     const queued = this.queue.some((item) => item.request.type === 'frame' && item.generation === this.generation);
-    if (!queued) this.framed({ type: 'frame' });
+    return queued ? Promise.resolve(true) : this.framed({ type: 'frame' });
   }
 
   /** The snapshot JSON of the network as it is once the requests before this one are done. */
@@ -216,25 +211,7 @@ export class RemoteScope {
   get steps() {
     return this.current ? this.current.steps : 0;
   }
-  get ready() {
-    return Boolean(this.current);
-  }
-  stats = () => (this.current ? this.current.stats() : null);
-  diverged = () => (this.current ? this.current.diverged() : undefined);
-  statsCsv() {
-    if (!this.current) throw new Error('the network is still being built');
-    return this.current.statsCsv();
-  }
-  /** The frame chart `kind` is drawn from: the decision regions may be older. */
-  source(kind) {
-    return kind === 'decision' ? this.decision : this.current;
-  }
-  draw(kind, canvas, options) {
-    this.source(kind)?.draw(kind, canvas, options);
-  }
-  describe(kind, width, height, x, y, options) {
-    return this.source(kind)?.describe(kind, width, height, x, y, options) ?? '';
-  }
+  perf = () => ({ engine: this.where, workerStepMs: this.timing.stepMs, workerFrameMs: this.timing.frameMs });
 
   /** Ends the worker; every request still queued or in flight resolves to null. */
   free() {

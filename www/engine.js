@@ -1,0 +1,80 @@
+// The one engine interface a figure drives, and the choice of where it runs.
+// Two implementations answer it the same way: engine-page.js (the wasm Scope on
+// the page's thread) and engine-worker.js (the Scope in a Web Worker). The
+// figure never asks which one it holds; it reads `where` only to say it.
+//
+//   const engine = createEngine(ns, checked, { worker, previous, layer, onFrame, onError });
+//
+// `checked` is `ns.checkQuery(query)`: {query, config, flopsPerStep}.
+//
+// Engine (every method that needs the network answers with a Promise):
+//   where              'page' | 'worker' (for the status line and perf())
+//   blocking           true when a step runs on the page's thread: the loop then
+//                      fits steps and drawing in one animation frame, and
+//                      training to a step pauses between slices
+//   source             the current drawing source (below), or null while a
+//                      build's first frame is on its way
+//   steps              source.steps, 0 without a source
+//   timing             {stepMs, frameMs}: ms per training step, ms to make a frame
+//   query(), config()  of the network built (or being built)
+//   build(checked)     a new network in place -> Promise<boolean> (false: superseded);
+//                      throws as `new Scope()` does, and then changes nothing
+//   step(n, {playing}) up to n steps -> Promise<taken | null> (null: dropped by a
+//                      rebuild); `playing` lets costly extras (decision regions) lag
+//   setMode(mode)      BatchNorm's displayed pass on the same network -> Promise
+//   refresh()          a fresh source of the current state (another layer's
+//                      matrix, current decision regions) -> Promise
+//   snapshotJson()     -> Promise<string>, after the steps asked before it
+//   perf()             {engine: where, ...} for the figure's perf()
+//   free()             ends it; pending promises resolve to null
+// Events (the options): `onFrame(engine, first)` after every new source, always
+// asynchronously (`first`: the first of a build); `onError(error)` when a worker
+// fails (the figure then builds on the page); `layer()`: the layer whose
+// normalized matrix a source must hold.
+//
+// Source: plain data for one state, the same surface as the wasm `Frame`:
+//   steps, stats(), diagnosis(), diverged(), statsCsv(),
+//   draw(kind, canvas, options), describe(kind, width, height, x, y, options)
+// A source is replaced on every new state (read `engine.source` afresh each
+// time): a worker's holds decoded Frames, freed when replaced; the page's is a
+// view of the Scope that throws once replaced. Charts, status, the Diagnosis
+// panel and exports read only sources, so two networks (compare, issue 9) are
+// two engines whose sources are drawn by the same calls.
+
+import { PageEngine } from './engine-page.js';
+import { WorkerEngine } from './engine-worker.js';
+
+/**
+ * Configs whose step costs more than this many FLOP train in a worker: about
+ * 6 ms of wasm, so a step, its probe pass and the drawing no longer fit a
+ * 30 frames/s frame. Below it the page trains itself, with no round trip.
+ */
+export const WORKER_FLOPS = 6e7;
+
+/**
+ * Whether this page can run normscope in a worker at all: not a page with an
+ * opaque origin (a sandboxed iframe, file://), which may not start a worker
+ * from a URL, unless it is the single file, whose worker is a classic script
+ * started from a blob URL, which such pages may start.
+ */
+export function workersAvailable(ns) {
+  if (typeof Worker !== 'function' || !ns.module) return false;
+  return Boolean(globalThis.NORMSCOPE_WORKER_SOURCE) || self.origin !== 'null';
+}
+
+/**
+ * An engine for `checked`: in a worker when `worker` (workers work here) and a
+ * step is costly, else on the page. `previous` (the figure's engine, or null)
+ * is rebuilt and returned when it runs where the new network should; else the
+ * caller frees it once this returns. Throws as `new Scope()` does (nothing
+ * changes then) and whatever stops a worker from starting (e.g. a policy).
+ */
+export function createEngine(ns, checked, { worker, previous, layer, onFrame, onError }) {
+  const where = worker && checked.flopsPerStep > WORKER_FLOPS ? 'worker' : 'page';
+  if (previous && previous.where === where) {
+    previous.build(checked);
+    return previous;
+  }
+  const Engine = where === 'worker' ? WorkerEngine : PageEngine;
+  return new Engine(ns, checked, { layer, onFrame, onError });
+}
