@@ -36,8 +36,8 @@ export const CHART_INFO = {
   },
   training: {
     title: 'Training',
-    label: 'Loss and accuracy over training steps, and each layer’s update to weight ratio over time',
-    hint: 'Loss and accuracy; below, log10 of each layer’s update:data ratio, std(ΔW)/std(W), with the 10⁻³ guide line. Measured on the current training batch.',
+    label: 'Loss and accuracy over training steps, and each layer’s update:data ratio over time',
+    hint: 'Loss and accuracy; below, log10 of each layer’s update:data ratio, std(ΔW)/std(W), with the 10⁻³ guide line. Solid: each step’s training batch; dashed: 256 held-out points in eval mode.',
   },
   decision: {
     title: 'Data and decision boundary',

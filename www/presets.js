@@ -25,16 +25,16 @@ export const PRESETS = [
     text:
       'Weights drawn from N(0, 1): layer 2’s pre-activations have std 3.0–3.7, and from layer 3 on, sums of 64 ' +
       'tanh outputs near ±1, 6.2–8.1 (seeds 1–8), deep in tanh’s flat tails: the heatmap piles up at −1 and +1 ' +
-      'and the summary shows 70–81% of the units saturated. The gradient does not vanish towards the input, it ' +
+      'and the summary shows 70–81% of the tanh outputs saturated. The gradient does not vanish towards the input, it ' +
       'grows: dL/dh at layer 1 is 300 to 820 times that at layer 8, because each step back multiplies it by ' +
-      '64 weights of std 1 per unit, faster than the saturated units damp it. The loss starts high because the output layer is just as overconfident; try Init scale 0.1.',
+      '64 weights of std 1 per unit, faster than the saturated units damp it. The loss starts high (3.4–6.3; chance is 0.69) because the output layer is just as overconfident; try Init scale 0.1.',
     variants: [{ label: 'tanh, N(0, 1) weights', query: 'activation=tanh&init=normal&scale=1' }],
   },
   {
     title: 'ReLU at depth 30: Xavier vs Kaiming',
     text:
       'Xavier’s variance 2/(fan_in + fan_out) is 1/64 for these square layers, but ReLU zeroes half of each ' +
-      'layer’s input, so the signal’s std shrinks by about 1/√2 per layer and ends 10⁴ to 3·10⁴ times below ' +
+      'layer’s input, so the signal’s std shrinks by about 1/√2 per layer and ends 10⁴ to 3.3·10⁴ times below ' +
       'layer 1’s. Kaiming’s 2/fan_in makes up for the halving on average: layer 30’s std stays within a factor ' +
       'of 4 of layer 1’s. A flat std is not yet a healthy network, though: with Kaiming 27–59% of layer 30’s ' +
       'units are dead (off for every sample, seeds 1–8), and the samples’ mean cosine climbs from 0.40–0.44 at ' +
@@ -78,13 +78,15 @@ export const PRESETS = [
     text:
       'Read the summary chart. Pre-LN, h + φ(N(h)W + b), never rescales the residual stream, so activation ' +
       'std grows with depth (from 0.65 at layer 1 to 3.3–3.9 at layer 32, seeds 1–8); Post-LN, ' +
-      'N(h + φ(hW + b)), pins every layer’s std at 1 and sends the gradient back through 32 LayerNorms. At ' +
+      'N(h + φ(hW + b)), pins the std of layers 2–32 at 1 (layer 1 is a plain block) and sends the gradient back through 32 LayerNorms. At ' +
       'learning rate 0.5 press Play: with seed 1 (these links) Post-LN diverges at step 76 (a native build of ' +
       'the same core diverges at step 88: when a network on the edge blows up depends on the last bits of ' +
       'floating-point rounding). With seeds 2–8 it ' +
       'does not diverge in 300 steps, but it does not learn either: its loss stays at 0.68–0.69 (chance is ' +
-      '0.693) while dL/dh at layer 1 is 4 to 7 decades below layer 32’s. Pre-LN’s loss falls to 0.59–0.66 in ' +
-      'the same 300 steps for seven of the eight seeds (seed 6: 0.69).',
+      '0.693) while dL/dh at layer 1 is 4 to 7 decades below layer 32’s. Pre-LN trains without diverging: its loss on the ' +
+      'training batch falls to 0.59–0.66 in the same 300 steps for seven of the eight seeds (seed 6: 0.69), ' +
+      'though at this learning rate its held-out loss (0.61–0.73 at the last evaluation) shows how little of ' +
+      'that carries over to new points.',
     variants: [
       { label: 'Pre-LN', query: 'depth=32&residual=pre&norm=layer&seed=1' },
       { label: 'Post-LN', query: 'depth=32&residual=post&norm=layer&seed=1' },

@@ -231,14 +231,16 @@ impl Scope {
         }
     }
 
-    /// The first hidden layer (1-based) whose output, gradient or weight holds a
-    /// non-finite value in the last pass; None when only the head or loss does.
+    /// The first hidden layer (1-based) whose Linear output a or output h, else
+    /// whose weight, else whose gradient holds a non-finite value in the last
+    /// pass; None when only the head or loss does.
     fn first_nonfinite_layer(&self) -> Option<usize> {
         let rows = self.network.rows();
         let bad = |v: &[f32]| v.iter().any(|x| !x.is_finite());
         let blocks = &self.network.blocks;
         let find = |values: &dyn Fn(usize) -> bool| (0..blocks.len()).find(|&l| values(l));
-        find(&|l| bad(&blocks[l].out[..rows * blocks[l].linear.fan_out]))
+        let n = |l: usize| rows * blocks[l].linear.fan_out;
+        find(&|l| bad(&blocks[l].pre[..n(l)]) || bad(&blocks[l].out[..n(l)]))
             .or_else(|| find(&|l| bad(&blocks[l].linear.weight)))
             .or_else(|| find(&|l| bad(&blocks[l].d_out[..rows * blocks[l].linear.fan_out])))
             .map(|l| l + 1)

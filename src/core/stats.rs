@@ -64,12 +64,15 @@ impl Summary {
         } else {
             0.0
         };
+        // With no finite value there are no moments: NaN, as torch's mean/std
+        // of an all-NaN tensor (never a finite-looking 0).
+        let none = |v: f32| if n > 0 { v } else { f32::NAN };
         Summary {
             count: values.len(),
-            mean: mean as f32,
-            std: var.sqrt() as f32,
-            min: if n > 0 { min } else { 0.0 },
-            max: if n > 0 { max } else { 0.0 },
+            mean: none(mean as f32),
+            std: none(var.sqrt() as f32),
+            min: none(min),
+            max: none(max),
             nonfinite: values.len() - n,
             histogram: Histogram::default(),
         }
@@ -138,9 +141,14 @@ pub struct Stats {
     pub history: History,
 }
 
-/// Population standard deviation of the finite values.
+/// Population standard deviation; NaN when any value is not finite.
 pub fn std_of(values: &[f32]) -> f32 {
-    Summary::of(values).std
+    let summary = Summary::of(values);
+    // torch.std of a tensor holding a NaN or an infinity is NaN.
+    match summary.nonfinite {
+        0 => summary.std,
+        _ => f32::NAN,
+    }
 }
 
 fn ratio(numerator: f32, denominator: f32) -> Option<f32> {

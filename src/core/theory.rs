@@ -96,6 +96,13 @@ pub fn predict(config: &Config, input_square: f64, step: u64) -> Theory {
             "the prediction holds at initialization (step 0): trained weights are no longer independent draws".into(),
         );
     }
+    let one_value_sets = (config.norm == NormKind::Group && config.groups == config.width)
+        || (config.norm == NormKind::Batch && config.batch == 1);
+    if one_value_sets {
+        return Theory::NotApplicable(
+            "each normalization set holds one value, so every normalized value is 0, not of variance 1".into(),
+        );
+    }
     let act = config.activation;
     let width = config.width;
     let mut layers = Vec::with_capacity(config.depth);

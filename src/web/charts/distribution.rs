@@ -203,7 +203,7 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
     p.legend(keys(d, view), g.extra)?;
     let value_label = if d.symlog {
         format!(
-            "{} (symlog: linear within ±{}, log beyond)",
+            "{}, symlog: linear in ±{}",
             d.axis,
             format_sig(d.linthresh(), 2)
         )

@@ -91,6 +91,23 @@ fn unit_ticks(zero: &str, one: &str) -> [Tick; 2] {
     })
 }
 
+/// The cosine strip's ticks: 0 and 1, and its floor when a small batch takes
+/// the mean cosine below 0 (down to -1 at batch 2).
+fn cosine_ticks(stats: &Stats) -> Vec<Tick> {
+    let mut ticks = unit_ticks("0", "1").to_vec();
+    let floor = cosine_floor(stats);
+    if floor < -0.25 {
+        ticks.insert(
+            0,
+            Tick {
+                at: floor,
+                label: format_sig(floor, 2).replace('-', "\u{2212}"),
+            },
+        );
+    }
+    ticks
+}
+
 fn geometry(surface: &Surface, config: &Config, stats: &Stats) -> Geometry {
     let depth = stats.layers.len().max(1);
     let extra = surface.legend_extra(
@@ -176,7 +193,7 @@ pub fn draw_summary(
         (
             &g.cosine_plot,
             &g.unit_axes[0],
-            &unit_ticks("0", "1"),
+            &cosine_ticks(stats),
             "cosine",
         ),
         (
@@ -220,15 +237,23 @@ pub(super) fn describe(
         return String::new();
     };
     let mut text = format!("layer {layer}");
+    // Why a measure across samples is missing: one sample, or no finite or
+    // nonzero rows to compare.
+    let across = match config.batch {
+        1 => "(needs two samples)",
+        _ => "(no two samples with a finite, nonzero h)",
+    };
     for series in log_panel::SERIES {
-        let value = (series.value)(s).map_or(series.missing.into(), |v| format_sig(v as f64, 3));
+        let missing = match series.missing {
+            log_panel::ACROSS => across,
+            other => other,
+        };
+        let value = (series.value)(s).map_or(missing.into(), |v| format_sig(v as f64, 3));
         text += &format!(" · {} {value}", series.label);
     }
-    let cosine = s
-        .sample_cosine
-        .map_or(log_panel::SERIES[1].missing.into(), |v| {
-            format!("{v:.4}").replace('-', "\u{2212}")
-        });
+    let cosine = s.sample_cosine.map_or(across.into(), |v| {
+        format!("{v:.4}").replace('-', "\u{2212}")
+    });
     text += &format!(" · {COSINE} {cosine}");
     if let Some((h, grad)) = theory::values(stats).get(layer - 1) {
         text += &format!(" · mean-field std h {}", format_sig(*h as f64, 3));

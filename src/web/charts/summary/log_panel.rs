@@ -21,6 +21,9 @@ pub(super) struct Series {
 }
 
 const NO_FINITE: &str = "(no finite values)";
+/// Stands for the reason a measure across samples is missing, which the hover
+/// words from the config (one sample, or nothing finite and nonzero).
+pub(super) const ACROSS: &str = "(across samples)";
 pub(super) const SERIES: [Series; 3] = [
     Series {
         label: "std h",
@@ -34,7 +37,7 @@ pub(super) const SERIES: [Series; 3] = [
         colour: BLUE,
         mark: Mark::Dashed,
         value: |s| s.sample_spread,
-        missing: "(needs two samples)",
+        missing: ACROSS,
     },
     Series {
         label: "std dL/dh",
@@ -119,22 +122,18 @@ pub(super) fn draw_std(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
             .filter(|s| value(s) == Some(0.0))
             .count();
         if zeros > 0 {
-            zero.push(format!("{label} = 0 in {zeros} of {depth} layers"));
+            zero.push(format!("{label} = 0 in {zeros}/{depth} layers"));
         }
     }
-    if !zero.is_empty() {
-        let f = &p.surface;
+    // One short line per series, stacked up from the bottom right, so that
+    // none runs past the plot's left edge.
+    let f = &p.surface;
+    for (i, line) in zero.iter().rev().enumerate() {
         let at = (
             g.std_plot.right() - 0.5 * f.font,
-            g.std_plot.bottom() - 0.8 * f.small(),
+            g.std_plot.bottom() - (0.8 + 1.3 * i as f64) * f.small(),
         );
-        p.text(
-            &zero.join("; "),
-            at,
-            f.small(),
-            MUTED,
-            (HPos::Right, VPos::Center),
-        )?;
+        p.text(line, at, f.small(), MUTED, (HPos::Right, VPos::Center))?;
     }
     Ok(())
 }

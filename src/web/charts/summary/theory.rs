@@ -72,9 +72,12 @@ pub(super) fn draw(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
         return note(
             p,
             g,
-            match reason.contains("residual") {
-                true => "no mean-field line: residual wiring",
-                false => "mean-field line: step 0 only",
+            if reason.contains("residual") {
+                "no mean-field line: residual wiring"
+            } else if reason.contains("one value") {
+                "no mean-field line: one value per norm set"
+            } else {
+                "mean-field line: step 0 only"
             },
         );
     }
