@@ -59,6 +59,15 @@ fn residual_networks_and_trained_ones_get_no_prediction() {
     assert!(
         matches!(predict(&config, 1.0, 5), Theory::NotApplicable(why) if why.contains("step 0"))
     );
+    // Sets of one value normalize to 0, not to variance 1.
+    for query in ["norm=group&groups=64", "norm=batch&batch=1"] {
+        let config: Config = query.parse().unwrap();
+        let prediction = predict(&config, 1.0, 0);
+        assert!(
+            matches!(&prediction, Theory::NotApplicable(why) if why.contains("one value")),
+            "{query}: {prediction:?}"
+        );
+    }
 }
 
 /// Measured Var(a) per layer, averaged over seeds 1..=8, at width 512.
