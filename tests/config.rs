@@ -99,7 +99,10 @@ fn eps_may_be_zero_but_not_negative() {
             .parse::<Config>()
             .unwrap_err()
             .to_string();
-        assert!(error.contains("'eps'") && error.contains("[0, 1]"), "{error}");
+        assert!(
+            error.contains("'eps'") && error.contains("[0, 1]"),
+            "{error}"
+        );
     }
 }
 

@@ -8,11 +8,11 @@
 //! truncation error of smooth activations is below 1e-3 of the gradient scale.
 //! A wrong term in any backward pass gives errors of order 1.
 
+use normscope::core::config::{Formula, NormKind};
 use normscope::core::init::Rng;
 use normscope::core::loss::softmax_cross_entropy;
 use normscope::core::network::Network;
 use normscope::core::norm::Pass;
-use normscope::core::config::{Formula, NormKind};
 use normscope::Config;
 use rand::SeedableRng;
 
@@ -168,7 +168,13 @@ fn every_formula_norm_and_wiring_matches_finite_differences() {
 #[test]
 fn inference_equals_the_eval_forward_pass() {
     let norms = ["none", "batch", "layer", "rms", "group&groups=2"];
-    let formulas = ["eps_after", "unbiased", "eps_outside", "batch_axes", "seed_formula"];
+    let formulas = [
+        "eps_after",
+        "unbiased",
+        "eps_outside",
+        "batch_axes",
+        "seed_formula",
+    ];
     let variants = [
         "batch&formula=eps_after",
         "batch&formula=seed_code",

@@ -89,7 +89,14 @@ impl Formula {
                 &[Torch, Unbiased, EpsOutside, EpsAfter, NegativeEps, SeedCode]
             }
             NormKind::Layer => &[
-                Torch, Unbiased, EpsOutside, EpsAfter, NegativeEps, SeedCode, BatchAxes, SeedFormula,
+                Torch,
+                Unbiased,
+                EpsOutside,
+                EpsAfter,
+                NegativeEps,
+                SeedCode,
+                BatchAxes,
+                SeedFormula,
             ],
         }
     }

@@ -59,7 +59,16 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
         let offset = (set % norm.groups) * size;
         let gamma = &norm.gamma[offset..offset + size];
         let beta = &norm.beta[offset..offset + size];
-        normalize_set(x_seg, mean, rstd, shift, gamma, Some(beta), y_seg, Some(xh_seg));
+        normalize_set(
+            x_seg,
+            mean,
+            rstd,
+            shift,
+            gamma,
+            Some(beta),
+            y_seg,
+            Some(xh_seg),
+        );
     }
 }
 

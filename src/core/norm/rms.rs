@@ -34,7 +34,16 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
         norm.mean[row] = 0.0;
         norm.rstd[row] = rstd;
         norm.var_grad[row] = var_grad;
-        normalize_set(x_row, 0.0, rstd, shift, &norm.gamma, None, y_row, Some(xh_row));
+        normalize_set(
+            x_row,
+            0.0,
+            rstd,
+            shift,
+            &norm.gamma,
+            None,
+            y_row,
+            Some(xh_row),
+        );
     }
 }
 
@@ -47,7 +56,15 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
         for (row, (dy_row, dx_row)) in sets.enumerate() {
             let xh_row = &norm.x_hat[row * f..(row + 1) * f];
             let coefficients = (norm.rstd[row], norm.var_grad[row]);
-            formula::set_backward(dy_row, &norm.gamma, xh_row, shift, coefficients, false, dx_row);
+            formula::set_backward(
+                dy_row,
+                &norm.gamma,
+                xh_row,
+                shift,
+                coefficients,
+                false,
+                dx_row,
+            );
         }
         return;
     }
