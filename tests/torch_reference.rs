@@ -73,6 +73,12 @@ fn every_formula_matches_its_torch_ops() {
         .expect("formula_reference.json has no `cases`");
     // 5 + 5 (BatchNorm train, eval) + 7 + 5 + 3 formulas, and 6 more.
     assert_eq!(cases.len(), 31, "formula_reference.json cases");
+    let network_md = fixtures().join("../../docs/network.md");
+    let quoted = format!("{} single-norm cases", cases.len());
+    assert!(
+        fs::read_to_string(&network_md).is_ok_and(|text| text.contains(&quoted)),
+        "docs/network.md should say \"{quoted}\""
+    );
     let mut worst = Worst::default();
     for case in cases {
         torch::check_norm_case(case, NORM_TOL, NORM_RULE, &mut worst);
@@ -277,6 +283,12 @@ fn every_network_matches_torch_autograd() {
     assert!(
         formulas >= 8,
         "only {formulas} network fixtures with a formula"
+    );
+    let network_md = fixtures().join("../../docs/network.md");
+    let quoted = format!("and {formulas} whole networks");
+    assert!(
+        fs::read_to_string(&network_md).is_ok_and(|text| text.contains(&quoted)),
+        "docs/network.md should say \"{quoted}\""
     );
     let readme = fixtures().join("../../README.md");
     let quoted = format!("{} whole networks", names.len());
