@@ -212,3 +212,26 @@ fn negative_eps_below_the_variance_diverges_in_layer_one() {
     let mut scope = Scope::new(torch.parse().unwrap()).unwrap();
     assert_eq!(scope.step(5), 5, "{torch}");
 }
+
+/// LayerNorm over the batch's axes has no running statistics: inference (the
+/// decision grid, computed in chunks) normalizes with the column statistics
+/// of the last forward pass, so a chunk's result does not depend on its chunk.
+#[test]
+fn batch_axes_inference_does_not_depend_on_the_chunk() {
+    use normscope::core::init::Rng;
+    use normscope::core::network::Network;
+    use rand::SeedableRng;
+    let config: Config = "depth=3&width=8&norm=layer&formula=seed_formula&eps=0.001"
+        .parse()
+        .unwrap();
+    let mut network = Network::new(&config, &mut Rng::seed_from_u64(5));
+    let x: Vec<f32> = (0..16)
+        .map(|i| ((i * 13 % 11) as f32 - 5.0) / 4.0)
+        .collect();
+    network.forward(&x, 8, Pass::ProbeTrain);
+    let whole = network.infer(&x, 8).to_vec();
+    assert!(whole.iter().all(|v| v.is_finite()), "{whole:?}");
+    let first = network.infer(&x[..8], 4).to_vec();
+    let second = network.infer(&x[8..], 4).to_vec();
+    assert_eq!([first, second].concat(), whole);
+}

@@ -5,7 +5,9 @@ use super::{formula, group, normalize_set, rms, Formula, Norm, NormKind};
 impl Norm {
     /// `y = N(x)` in eval mode, writing no cache: BatchNorm uses its running
     /// statistics, the others their per-sample statistics (they have no mode),
-    /// and LayerNorm over the batch's axes the statistics of these `rows`.
+    /// and LayerNorm over the batch's axes the column statistics of the last
+    /// forward pass (it has no running statistics; a grid evaluated in chunks
+    /// must not get one normalization per chunk), or of these `rows` before any.
     /// This is inference for the decision regions; it leaves the probe pass's
     /// caches intact. Equal to `forward(.., Pass::Eval)` (tested).
     pub fn infer(&self, x: &[f32], rows: usize, y: &mut [f32]) {
@@ -54,21 +56,31 @@ impl Norm {
         }
     }
 
-    /// LayerNorm with `formula` batch_axes or seed_formula: per feature over
+    /// LayerNorm with `formula` batch_axes or seed_formula, per feature: with
+    /// the cached statistics of the last forward pass, or before any, those of
     /// the `rows` given, in the order of the training forward pass (`batch.rs`:
     /// the sums run over the rows), so that the result is bit-identical to it.
     fn infer_over_batch(&self, x: &[f32], rows: usize, y: &mut [f32]) {
         let f = self.features;
         let shift = formula::shift(self.formula, self.eps);
         let correction = formula::correction(rows);
+        let cached = self.mean.len() == f && self.rstd.len() == f;
         for j in 0..f {
             let column = || x.iter().skip(j).step_by(f).take(rows);
-            let mut mean = 0.0f32;
-            column().for_each(|v| mean += v);
-            mean /= rows as f32;
-            let mut var = 0.0f32;
-            column().for_each(|v| var += (v - mean) * (v - mean));
-            let (r, _) = formula::inverse(self.formula, var / rows as f32, self.eps, correction);
+            let (mean, r) = if cached {
+                (self.mean[j], self.rstd[j])
+            } else {
+                let mut mean = 0.0f32;
+                column().for_each(|v| mean += v);
+                mean /= rows as f32;
+                let mut var = 0.0f32;
+                column().for_each(|v| var += (v - mean) * (v - mean));
+                let var = var / rows as f32;
+                (
+                    mean,
+                    formula::inverse(self.formula, var, self.eps, correction).0,
+                )
+            };
             for (i, v) in column().enumerate() {
                 let x_hat = (v - mean) * r;
                 let x_hat = if shift != 0.0 { x_hat + shift } else { x_hat };
