@@ -18,7 +18,7 @@ fn defaults_are_valid_and_match_the_issue_table() {
     assert_eq!(
         query,
         "depth=8&width=64&activation=tanh&init=xavier_uniform&scale=1&norm=none&groups=8\
-         &position=before&residual=none&affine=true&eps=0.00001&momentum=0.1&mode=train\
+         &position=before&residual=none&affine=true&eps=0.00001&formula=torch&momentum=0.1&mode=train\
          &batch=64&dataset=spiral&noise=0.1&optimizer=sgd&lr=0.05&seed=1"
     );
 }
@@ -26,7 +26,7 @@ fn defaults_are_valid_and_match_the_issue_table() {
 #[test]
 fn query_round_trips() {
     let text = "depth=10&width=128&activation=gelu&init=orthogonal&scale=2.5&norm=group&groups=16\
-                &position=after&residual=post&affine=false&eps=0.001&momentum=0.5&mode=eval\
+                &position=after&residual=post&affine=false&eps=0.001&formula=unbiased&momentum=0.5&mode=eval\
                 &batch=3&dataset=moons&noise=0&optimizer=adam&lr=0.001&seed=4294967295";
     let config: Config = text.parse().unwrap();
     assert_eq!(config.to_query(), text);
@@ -89,14 +89,20 @@ fn every_key_refuses_bad_values_naming_the_key_and_the_range() {
     }
 }
 
+/// eps = 0 is allowed (PyTorch allows it); a negative eps is refused.
 #[test]
-fn eps_must_be_positive() {
-    for eps in ["0", "-1e-5", "1.5"] {
+fn eps_may_be_zero_but_not_negative() {
+    let zero: Config = "eps=0".parse().expect("eps=0 is allowed");
+    assert_eq!(zero.eps, 0.0);
+    for eps in ["-1e-5", "-0.5", "1.5"] {
         let error = format!("eps={eps}")
             .parse::<Config>()
             .unwrap_err()
             .to_string();
-        assert!(error.contains("(0, 1]"), "{error}");
+        assert!(
+            error.contains("'eps'") && error.contains("[0, 1]"),
+            "{error}"
+        );
     }
 }
 

@@ -1,5 +1,6 @@
 //! Whole-network gradients against central finite differences, for every
-//! normalization x position x residual wiring (and BatchNorm in eval mode).
+//! normalization x position x residual wiring (and BatchNorm in eval mode),
+//! and for every `formula` x norm x wiring where the formula applies.
 //!
 //! The network is f32, so differences use h = 1e-2 and compare each sampled entry
 //! to the analytic gradient relative to the largest gradient of its tensor: the
@@ -7,6 +8,7 @@
 //! truncation error of smooth activations is below 1e-3 of the gradient scale.
 //! A wrong term in any backward pass gives errors of order 1.
 
+use normscope::core::config::{Formula, NormKind};
 use normscope::core::init::Rng;
 use normscope::core::loss::softmax_cross_entropy;
 use normscope::core::network::Network;
@@ -132,11 +134,56 @@ fn smooth_activations() {
     }
 }
 
+/// Every formula that applies to each norm, at eps = 0.05 so that where eps
+/// sits matters (eps_outside and eps_after differ from torch by far more than
+/// the tolerance), in train mode and BatchNorm's eval mode. The negative-eps
+/// formulas take eps = 0.005: some sets of these nets have variance below 0.05,
+/// and their NaN is no gradient to check.
+#[test]
+fn every_formula_norm_and_wiring_matches_finite_differences() {
+    let mut checked = 0;
+    for norm in ["batch", "layer", "rms", "group&groups=2"] {
+        let kind = NormKind::from_name(norm.split('&').next().unwrap_or(norm)).unwrap();
+        for formula in Formula::allowed_for(kind) {
+            let negative = matches!(formula, Formula::NegativeEps | Formula::SeedFormula);
+            let eps = if negative { 0.005 } else { 0.05 };
+            for wiring in WIRINGS {
+                let query = format!(
+                    "norm={norm}&formula={}&eps={eps}&{wiring}&activation=tanh",
+                    formula.name()
+                );
+                check(&query, Pass::ProbeTrain);
+                if kind == NormKind::Batch {
+                    check(&query, Pass::Eval);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 4 * (6 + 8 + 4 + 6));
+}
+
 /// The cache-free inference path (decision regions) computes exactly what the
 /// eval-mode forward pass computes, for every norm and wiring.
 #[test]
 fn inference_equals_the_eval_forward_pass() {
-    for norm in ["none", "batch", "layer", "rms", "group&groups=2"] {
+    let norms = ["none", "batch", "layer", "rms", "group&groups=2"];
+    let formulas = [
+        "eps_after",
+        "unbiased",
+        "eps_outside",
+        "batch_axes",
+        "seed_formula",
+    ];
+    let variants = [
+        "batch&formula=eps_after",
+        "batch&formula=seed_code",
+        "rms&formula=eps_after",
+        "group&groups=2&formula=unbiased",
+    ];
+    let layer_variants = formulas.map(|f| format!("layer&formula={f}"));
+    let all = norms.iter().chain(&variants).map(|n| n.to_string());
+    for norm in all.chain(layer_variants) {
         for wiring in WIRINGS {
             let query = format!("depth=3&width=8&norm={norm}&{wiring}&activation=gelu");
             let config: Config = query.parse().unwrap();

@@ -8,6 +8,8 @@
 //! - `norm_reference.json`: single normalization layers (every kind, affine on
 //!   and off, BatchNorm train and eval, eps 1e-5 and 0.5): y, dx, dgamma, dbeta
 //!   and the updated running statistics.
+//! - `formula_reference.json`: the same for every `formula` but torch that
+//!   applies to each norm (issue 10), against each formula written in torch ops.
 //! - `net/snapshots/*.json` + `net/expected/*.json`: whole networks, rebuilt in
 //!   torch from normscope's snapshot; one probe pass (forward, mean
 //!   cross-entropy, backward) per snapshot. One of them overflows in the
@@ -55,6 +57,33 @@ fn every_norm_matches_torch_forward_backward_and_running_stats() {
         torch::check_norm_case(case, NORM_TOL, NORM_RULE, &mut worst);
     }
     worst.print("norm_reference.json");
+}
+
+/// The `formula` key (issue 10): every norm x formula that applies (but
+/// torch, above), each against its line of the formula table written in torch
+/// ops (`tests/fixtures/formula_norm.py`), at eps = 0.05, plus eps = 0 cases
+/// and `unbiased` on sets of one value (NaN where torch has NaN). Same
+/// tolerance as above: eps in the wrong place, n instead of n - 1 or a
+/// missing variance term breaks it by orders of magnitude.
+#[test]
+fn every_formula_matches_its_torch_ops() {
+    let file = read_json(&fixtures().join("formula_reference.json"));
+    let cases = file["cases"]
+        .as_array()
+        .expect("formula_reference.json has no `cases`");
+    // 5 + 5 (BatchNorm train, eval) + 7 + 5 + 3 formulas, and 6 more.
+    assert_eq!(cases.len(), 31, "formula_reference.json cases");
+    let network_md = fixtures().join("../../docs/network.md");
+    let quoted = format!("{} single-norm cases", cases.len());
+    assert!(
+        fs::read_to_string(&network_md).is_ok_and(|text| text.contains(&quoted)),
+        "docs/network.md should say \"{quoted}\""
+    );
+    let mut worst = Worst::default();
+    for case in cases {
+        torch::check_norm_case(case, NORM_TOL, NORM_RULE, &mut worst);
+    }
+    worst.print("formula_reference.json");
 }
 
 // ---------------------------------------------------------------- whole networks
@@ -246,7 +275,21 @@ fn every_network_matches_torch_autograd() {
         snapshots,
         "fixtures are stale: every snapshot needs an expected file (rerun make_fixtures.py)"
     );
-    assert!(names.len() >= 28, "only {} network fixtures", names.len());
+    assert!(names.len() >= 42, "only {} network fixtures", names.len());
+    let formulas = names
+        .iter()
+        .filter(|name| name.contains("_formula-"))
+        .count();
+    assert!(
+        formulas >= 8,
+        "only {formulas} network fixtures with a formula"
+    );
+    let network_md = fixtures().join("../../docs/network.md");
+    let quoted = format!("and {formulas} whole networks");
+    assert!(
+        fs::read_to_string(&network_md).is_ok_and(|text| text.contains(&quoted)),
+        "docs/network.md should say \"{quoted}\""
+    );
     let readme = fixtures().join("../../README.md");
     let quoted = format!("{} whole networks", names.len());
     assert!(

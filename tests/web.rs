@@ -382,3 +382,49 @@ fn the_js_scope_steps_reports_and_refuses_bad_configs() {
         );
     }
 }
+
+/// The `formula` key in the "What is normalized" chart: LayerNorm over
+/// BatchNorm's axes has column sets, and each formula prints its own divisor.
+#[wasm_bindgen_test]
+fn the_normalized_chart_names_the_formula_sets_and_divisor() {
+    let cases = [
+        ("norm=layer", "sample ", "sqrt(var + eps)"),
+        (
+            "norm=layer&formula=batch_axes",
+            "(all 16 samples)",
+            "sqrt(var + eps)",
+        ),
+        (
+            "norm=layer&formula=seed_formula&eps=0.001",
+            "(all 16 samples)",
+            "sqrt(var − eps)",
+        ),
+        (
+            "norm=layer&formula=eps_outside",
+            "sample ",
+            "sqrt(var) + eps",
+        ),
+        (
+            "norm=group&groups=4&formula=unbiased",
+            "units ",
+            "sqrt(var·n/(n−1) + eps)",
+        ),
+        (
+            "norm=rms&formula=negative_eps&eps=0.001",
+            "sample ",
+            "sqrt(mean(x²) − eps)",
+        ),
+    ];
+    for (query, set, divisor) in cases {
+        let mut scope = scope(&format!("depth=4&width=16&batch=16&{query}"), 2);
+        let canvas = canvas(600, 360);
+        scope.draw("normalized", &canvas, "layer=2").unwrap();
+        let text = scope
+            .describe("normalized", 600, 360, 330.0, 230.0, "layer=2")
+            .unwrap();
+        assert!(
+            text.contains(set) && text.contains(divisor),
+            "{query}: {text:?} lacks {set:?} or {divisor:?}"
+        );
+    }
+}

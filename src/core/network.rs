@@ -196,14 +196,16 @@ impl Block {
 }
 
 fn new_norm(config: &Config, features: usize) -> Norm {
-    Norm::new(
+    let mut norm = Norm::new(
         config.norm,
         features,
         config.groups,
         config.eps,
         config.momentum,
         config.affine,
-    )
+    );
+    norm.formula = config.formula;
+    norm
 }
 
 /// Which parameter of which layer an optimizer is updating.

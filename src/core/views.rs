@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::config::{NormKind, Position};
+use crate::core::config::{Formula, NormKind, Position};
 use crate::core::data::Data;
 use crate::core::network::{Block, Network, Wiring};
 
@@ -62,6 +62,8 @@ pub struct LayerMatrix {
     pub x_hat: Vec<f32>,
     pub output: Vec<f32>,
     pub kind: NormKind,
+    /// How x̂ was computed; batch_axes and seed_formula make LayerNorm's sets columns.
+    pub formula: Formula,
     pub groups: usize,
     pub set_mean: Vec<f32>,
     pub set_divisor: Vec<f32>,
@@ -94,6 +96,7 @@ impl LayerMatrix {
             x_hat,
             output,
             kind: block.norm.kind,
+            formula: block.norm.formula,
             groups: block.norm.groups,
             set_mean,
             set_divisor,

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use normscope::core::norm::{Norm, NormKind, Pass};
+use normscope::core::norm::{Formula, Norm, NormKind, Pass};
 use serde_json::Value;
 
 pub fn fixtures() -> PathBuf {
@@ -152,6 +152,9 @@ pub fn check_norm_case(case: &Value, tol: f32, rule: &str, worst: &mut Worst) {
     let (features, groups) = (field("features") as usize, field("groups") as usize);
     let (eps, momentum) = (field("eps") as f32, field("momentum") as f32);
     let mut norm = Norm::new(kind, features, groups, eps, momentum, affine);
+    if let Some(formula) = case["formula"].as_str() {
+        norm.formula = Formula::from_name(formula).unwrap_or_else(|| panic!("{name}: {formula}"));
+    }
     for (key, target) in [
         ("gamma", &mut norm.gamma),
         ("beta", &mut norm.beta),

@@ -3,7 +3,7 @@
 //! disagree in length, decision grids of the wrong size, matrices shorter than
 //! their shape and statistic sets that do not match it.
 
-use normscope::core::config::NormKind;
+use normscope::core::config::{Formula, NormKind};
 use normscope::core::stats::{Histogram, LayerStats, Stats, Summary};
 use normscope::core::views::{DecisionGrid, LayerMatrix, NormInput};
 use normscope::web::charts::ChartData;
@@ -112,6 +112,7 @@ impl Broken {
                 8.0,
             ],
             kind: NormKind::Group,
+            formula: Formula::Torch,
             groups: 3,
             set_mean: vec![f32::NAN],
             set_divisor: vec![0.0],

@@ -55,6 +55,12 @@ named_enum!(
     /// The normalization N of every hidden layer.
     NormKind { None => "none", Batch => "batch", Layer => "layer", Rms => "rms", Group => "group" });
 named_enum!(
+    /// Which formula computes x_hat (`norm/formula.rs`): `torch` is PyTorch's; the
+    /// others are common mistakes, kept to show what they do.
+    Formula { Torch => "torch", Unbiased => "unbiased", EpsOutside => "eps_outside",
+              EpsAfter => "eps_after", NegativeEps => "negative_eps", SeedCode => "seed_code",
+              BatchAxes => "batch_axes", SeedFormula => "seed_formula" });
+named_enum!(
     /// Where N sits in a plain block: on the Linear output or on the activation output.
     Position { Before => "before", After => "after" });
 named_enum!(
@@ -70,3 +76,33 @@ named_enum!(
 named_enum!(
     /// The optimizer applied to every parameter (see `optim.rs`).
     Optimizer { Sgd => "sgd", Momentum => "momentum", Adam => "adam" });
+
+impl Formula {
+    /// The formulas that apply to `norm`: only `torch` without a norm; RMSNorm
+    /// has no mean (no `unbiased`, `seed_code`); the axis mistakes are LayerNorm's.
+    pub fn allowed_for(norm: NormKind) -> &'static [Formula] {
+        use Formula::*;
+        match norm {
+            NormKind::None => &[Torch],
+            NormKind::Rms => &[Torch, EpsOutside, EpsAfter, NegativeEps],
+            NormKind::Batch | NormKind::Group => {
+                &[Torch, Unbiased, EpsOutside, EpsAfter, NegativeEps, SeedCode]
+            }
+            NormKind::Layer => &[
+                Torch,
+                Unbiased,
+                EpsOutside,
+                EpsAfter,
+                NegativeEps,
+                SeedCode,
+                BatchAxes,
+                SeedFormula,
+            ],
+        }
+    }
+
+    /// Whether the statistics are taken per feature over the batch (the post's axes).
+    pub fn over_batch(self) -> bool {
+        matches!(self, Formula::BatchAxes | Formula::SeedFormula)
+    }
+}

@@ -1,7 +1,7 @@
 //! The config table: every key with its kind, range, default, label and help.
 
 use super::choices::{
-    Activation, Dataset, InitScheme, Mode, NormKind, Optimizer, Position, Residual,
+    Activation, Dataset, Formula, InitScheme, Mode, NormKind, Optimizer, Position, Residual,
 };
 
 /// What values a key takes.
@@ -83,8 +83,10 @@ pub const KEYS: &[Key] = &[
     key("residual", Kind::Choice(Residual::NAMES), "none", "Residual",
         "none: plain blocks; pre: h + phi(N(h)W+b) with a final N; post: N(h + phi(hW+b))."),
     key("affine", Kind::Bool, "true", "Affine", "Learnable gamma (and beta) in every normalization."),
-    key("eps", float(0.0, 1.0, true), "0.00001", "Epsilon",
-        "Added to the variance inside the square root."),
+    key("eps", float(0.0, 1.0, false), "0.00001", "Epsilon",
+        "Added to the variance inside the square root; 0 is allowed (a constant set then gives 0/0)."),
+    key("formula", Kind::Choice(Formula::NAMES), "torch", "Formula",
+        "How x_hat is computed: torch is PyTorch's; the others are common mistakes (unbiased variance, eps outside the root or after, negative eps, the post's axes)."),
     key("momentum", float(0.0, 1.0, true), "0.1", "BatchNorm momentum",
         "Running-statistics update weight, as torch's BatchNorm1d momentum."),
     key("mode", Kind::Choice(Mode::NAMES), "train", "BatchNorm mode",

@@ -34,6 +34,7 @@ pub struct Config {
     pub residual: Residual,
     pub affine: bool,
     pub eps: f32,
+    pub formula: Formula,
     pub momentum: f32,
     pub mode: Mode,
     pub batch: usize,
@@ -66,6 +67,7 @@ impl Default for Config {
             residual: Residual::None,
             affine: true,
             eps: 0.0,
+            formula: Formula::Torch,
             momentum: 0.0,
             mode: Mode::Train,
             batch: 0,
@@ -156,6 +158,9 @@ impl Config {
             ("residual", Value::Name(v)) => {
                 self.residual = Residual::from_name(v).unwrap_or(self.residual)
             }
+            ("formula", Value::Name(v)) => {
+                self.formula = Formula::from_name(v).unwrap_or(self.formula)
+            }
             ("mode", Value::Name(v)) => self.mode = Mode::from_name(v).unwrap_or(self.mode),
             ("dataset", Value::Name(v)) => {
                 self.dataset = Dataset::from_name(v).unwrap_or(self.dataset)
@@ -181,6 +186,7 @@ impl Config {
             "residual" => self.residual.name().to_string(),
             "affine" => self.affine.to_string(),
             "eps" => self.eps.to_string(),
+            "formula" => self.formula.name().to_string(),
             "momentum" => self.momentum.to_string(),
             "mode" => self.mode.name().to_string(),
             "batch" => self.batch.to_string(),
@@ -209,6 +215,15 @@ impl Config {
                     "a divisor of width {} with norm=group (torch: num_channels must be divisible by num_groups)",
                     self.width
                 ),
+            });
+        }
+        let allowed = Formula::allowed_for(self.norm);
+        if !allowed.contains(&self.formula) {
+            let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+            return Err(Error::InvalidValue {
+                key: "formula".into(),
+                value: self.formula.name().into(),
+                allowed: format!("with norm={}: {}", self.norm.name(), names.join(", ")),
             });
         }
         Ok(())
@@ -250,12 +265,20 @@ impl Config {
                 errors.push(error);
             }
         }
-        if let Err(error) = config.validate() {
-            errors.push(error);
-            config.groups = Config::default().groups;
-            if config.validate().is_err() {
-                config.groups = 1;
+        // The cross-key rules: a formula that does not apply falls back to
+        // torch, a groups count that does not divide the width to the default
+        // (or 1). Each refusal is reported once.
+        for _ in 0..2 {
+            let Err(error) = config.validate() else { break };
+            if !Formula::allowed_for(config.norm).contains(&config.formula) {
+                config.formula = Formula::Torch;
+            } else {
+                config.groups = Config::default().groups;
+                if config.width % config.groups != 0 {
+                    config.groups = 1;
+                }
             }
+            errors.push(error);
         }
         (config, errors)
     }

@@ -23,34 +23,60 @@
 //! infinite `dy` gives NaN there, not `inf * x_hat` (LayerNorm's is
 //! `sum dy x_hat`, as ours). `tests/nonfinite.rs` checks both against torch.
 
-use super::{normalize_set, Norm, NormKind};
+use super::{formula, normalize_set, Formula, Norm, NormKind};
 
 /// Mean and rstd of one set: biased variance, eps inside the square root.
-pub(super) fn set_stats(x: &[f32], eps: f32) -> (f32, f32) {
+fn set_stats(x: &[f32], eps: f32) -> (f32, f32) {
     let (mean, var) = super::mean_var(x.iter().copied());
     (mean, super::rstd(var, eps))
 }
 
+/// Mean, r and k of one set under `formula` (`formula.rs`); `torch` is
+/// [`set_stats`] with k = r.
+pub(super) fn formula_stats(x: &[f32], eps: f32, formula: Formula) -> (f32, f32, f32) {
+    if formula == Formula::Torch {
+        let (mean, rstd) = set_stats(x, eps);
+        return (mean, rstd, rstd);
+    }
+    let (mean, var) = super::mean_var(x.iter().copied());
+    let (r, k) = formula::inverse(formula, var, eps, formula::correction(x.len()));
+    (mean, r, k)
+}
+
 pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
     let size = norm.features / norm.groups;
+    let shift = formula::shift(norm.formula, norm.eps);
     for (set, ((x_seg, y_seg), xh_seg)) in x
         .chunks_exact(size)
         .zip(y.chunks_exact_mut(size))
         .zip(norm.x_hat.chunks_exact_mut(size))
         .enumerate()
     {
-        let (mean, rstd) = set_stats(x_seg, norm.eps);
+        let (mean, rstd, var_grad) = formula_stats(x_seg, norm.eps, norm.formula);
         norm.mean[set] = mean;
         norm.rstd[set] = rstd;
+        norm.var_grad[set] = var_grad;
         let offset = (set % norm.groups) * size;
         let gamma = &norm.gamma[offset..offset + size];
         let beta = &norm.beta[offset..offset + size];
-        normalize_set(x_seg, mean, rstd, gamma, Some(beta), y_seg, Some(xh_seg));
+        normalize_set(
+            x_seg,
+            mean,
+            rstd,
+            shift,
+            gamma,
+            Some(beta),
+            y_seg,
+            Some(xh_seg),
+        );
     }
 }
 
 pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
     norm.param_grads(dy);
+    if norm.formula != Formula::Torch {
+        return formula_backward(norm, dy, dx);
+    }
     if norm.kind == NormKind::Group && dy.iter().any(|v| !v.is_finite()) {
         torch_group_dgamma(norm, dy);
     }
@@ -81,6 +107,23 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
             let g = dy_seg[c] * gamma[c];
             dx_seg[c] = rstd * (g - mean_g - xh_seg[c] * mean_g_xhat);
         }
+    }
+}
+
+/// dx for every formula but `torch`: the general form of `formula.rs` per set.
+fn formula_backward(norm: &Norm, dy: &[f32], dx: &mut [f32]) {
+    let size = norm.features / norm.groups;
+    let shift = formula::shift(norm.formula, norm.eps);
+    for (set, ((dy_seg, dx_seg), xh_seg)) in dy
+        .chunks_exact(size)
+        .zip(dx.chunks_exact_mut(size))
+        .zip(norm.x_hat.chunks_exact(size))
+        .enumerate()
+    {
+        let offset = (set % norm.groups) * size;
+        let gamma = &norm.gamma[offset..offset + size];
+        let coefficients = (norm.rstd[set], norm.var_grad[set]);
+        formula::set_backward(dy_seg, gamma, xh_seg, shift, coefficients, true, dx_seg);
     }
 }
 

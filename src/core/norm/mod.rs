@@ -14,13 +14,19 @@
 //!
 //! The forward pass caches `x_hat` and `rstd = 1/sqrt(var + eps)` per set, which
 //! is all that the backward pass needs. Backward overwrites `dgamma`/`dbeta`.
+//!
+//! The `formula` field swaps that x_hat for one of the common mistakes
+//! (`formula.rs`: the table, and the gradient of each); `Formula::Torch` is
+//! the formula above, computed by the same code as before the field existed.
 
 mod batch;
+mod formula;
 mod group;
+mod infer;
 mod layer;
 mod rms;
 
-pub use crate::core::config::NormKind;
+pub use crate::core::config::{Formula, NormKind};
 
 /// One normalization layer with its parameters, running statistics, caches and
 /// gradients. `NormKind::None` is the identity.
@@ -34,6 +40,8 @@ pub struct Norm {
     pub momentum: f32,
     /// With `affine = false` gamma stays 1 and beta 0 and neither is trained.
     pub affine: bool,
+    /// How x_hat is computed (`formula.rs`); set it after [`Norm::new`].
+    pub formula: Formula,
     pub gamma: Vec<f32>,
     pub beta: Vec<f32>,
     /// BatchNorm running statistics (start at 0 and 1, as torch's buffers).
@@ -48,6 +56,9 @@ pub struct Norm {
     pub(crate) input: Vec<f32>,
     pub(crate) mean: Vec<f32>,
     pub(crate) rstd: Vec<f32>,
+    /// Per set, the coefficient k of the variance term in backward (`formula.rs`);
+    /// written by the forward pass of every formula but `torch`.
+    pub(crate) var_grad: Vec<f32>,
     pub(crate) rows: usize,
     /// Whether the last forward used batch statistics (BatchNorm train).
     pub(crate) batch_stats: bool,
@@ -85,6 +96,7 @@ impl Norm {
             eps,
             momentum,
             affine,
+            formula: Formula::Torch,
             gamma: vec![1.0; features],
             beta: vec![0.0; features],
             running_mean: vec![0.0; features],
@@ -95,6 +107,7 @@ impl Norm {
             input: Vec::new(),
             mean: Vec::new(),
             rstd: Vec::new(),
+            var_grad: Vec::new(),
             rows: 0,
             batch_stats: false,
         }
@@ -110,11 +123,17 @@ impl Norm {
         self.has_gamma() && self.kind != NormKind::Rms
     }
 
-    /// Number of statistic sets for `rows` rows: one per feature for BatchNorm,
-    /// one per row and group otherwise.
+    /// Whether the statistics are per feature over the batch: BatchNorm, and
+    /// LayerNorm with `formula` batch_axes or seed_formula.
+    pub fn over_batch(&self) -> bool {
+        self.kind == NormKind::Batch || (self.kind == NormKind::Layer && self.formula.over_batch())
+    }
+
+    /// Number of statistic sets for `rows` rows: one per feature for BatchNorm
+    /// (and LayerNorm over the batch's axes), one per row and group otherwise.
     fn sets(&self, rows: usize) -> usize {
         match self.kind {
-            NormKind::Batch => self.features,
+            _ if self.over_batch() => self.features,
             NormKind::None => 0,
             _ => rows * self.groups,
         }
@@ -129,9 +148,16 @@ impl Norm {
         let sets = self.sets(rows);
         self.mean.resize(sets, 0.0);
         self.rstd.resize(sets, 0.0);
+        self.var_grad.resize(sets, 0.0);
         self.batch_stats = pass != Pass::Eval;
         match self.kind {
             NormKind::None => y[..n].copy_from_slice(&x[..n]),
+            // LayerNorm over the batch's axes: batch statistics in every pass,
+            // no running statistics.
+            NormKind::Layer if self.over_batch() => {
+                self.batch_stats = true;
+                batch::forward(self, &x[..n], &mut y[..n], Pass::ProbeTrain)
+            }
             NormKind::Batch => batch::forward(self, &x[..n], &mut y[..n], pass),
             NormKind::Layer | NormKind::Group => {
                 self.input.resize(n, 0.0);
@@ -151,50 +177,15 @@ impl Norm {
         match self.kind {
             NormKind::None => dx[..n].copy_from_slice(&dy[..n]),
             NormKind::Batch => batch::backward(self, &dy[..n], &mut dx[..n]),
+            NormKind::Layer if self.over_batch() => batch::backward(self, &dy[..n], &mut dx[..n]),
             NormKind::Layer | NormKind::Group => group::backward(self, &dy[..n], &mut dx[..n]),
             NormKind::Rms => rms::backward(self, &dy[..n], &mut dx[..n]),
         }
     }
 
-    /// `y = N(x)` in eval mode, writing no cache: BatchNorm uses its running
-    /// statistics, the others their per-sample statistics (they have no mode).
-    /// This is inference for the decision regions; it leaves the probe pass's
-    /// caches intact. Equal to `forward(.., Pass::Eval)` (tested).
-    pub fn infer(&self, x: &[f32], rows: usize, y: &mut [f32]) {
-        let f = self.features;
-        let size = f / self.groups;
-        for (x_row, y_row) in x.chunks_exact(f).zip(y.chunks_exact_mut(f)).take(rows) {
-            match self.kind {
-                NormKind::None => y_row.copy_from_slice(x_row),
-                NormKind::Batch => {
-                    for j in 0..f {
-                        let x_hat =
-                            (x_row[j] - self.running_mean[j]) * rstd(self.running_var[j], self.eps);
-                        y_row[j] = x_hat * self.gamma[j] + self.beta[j];
-                    }
-                }
-                NormKind::Rms => {
-                    let rstd = rms::row_rstd(x_row, self.eps);
-                    normalize_set(x_row, 0.0, rstd, &self.gamma, None, y_row, None);
-                }
-                NormKind::Layer | NormKind::Group => {
-                    for (g, (x_seg, y_seg)) in x_row
-                        .chunks_exact(size)
-                        .zip(y_row.chunks_exact_mut(size))
-                        .enumerate()
-                    {
-                        let (mean, rstd) = group::set_stats(x_seg, self.eps);
-                        let params = g * size..(g + 1) * size;
-                        let (gamma, beta) = (&self.gamma[params.clone()], &self.beta[params]);
-                        normalize_set(x_seg, mean, rstd, gamma, Some(beta), y_seg, None);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The mean and std of every statistic set of the last forward, as used to
-    /// normalize (`std = 1/rstd = sqrt(var + eps)`). Empty for `none`.
+    /// The mean and divisor of every statistic set of the last forward, as used
+    /// to normalize: `1/rstd`, `sqrt(var + eps)` for `torch`, the formula's own
+    /// divisor otherwise (`formula.rs`). Empty for `none`.
     pub fn set_stats(&self) -> (Vec<f32>, Vec<f32>) {
         let std = self.rstd.iter().map(|r| 1.0 / r).collect();
         (self.mean.clone(), std)
@@ -224,10 +215,13 @@ fn rstd(var: f32, eps: f32) -> f32 {
 /// `x_hat = (x - mean) * rstd`, `y = x_hat * gamma (+ beta)`, writing `x_hat`
 /// too when the caller caches it. Shared by the training forward pass and the
 /// cache-free inference of LayerNorm, GroupNorm and RMSNorm (mean 0, no beta).
+/// `shift` is the formula's constant added to x_hat (0 for `torch`: skipped).
+#[allow(clippy::too_many_arguments)]
 fn normalize_set(
     x: &[f32],
     mean: f32,
     rstd: f32,
+    shift: f32,
     gamma: &[f32],
     beta: Option<&[f32]>,
     y: &mut [f32],
@@ -237,6 +231,9 @@ fn normalize_set(
     // roundings are those of `x_hat * gamma + beta` computed in one go.
     for (y, x) in y.iter_mut().zip(x) {
         *y = (x - mean) * rstd;
+    }
+    if shift != 0.0 {
+        y.iter_mut().for_each(|y| *y += shift);
     }
     if let Some(cache) = x_hat_out {
         cache[..y.len()].copy_from_slice(y);

@@ -8,32 +8,66 @@
 //! `dx = r * (g - x_hat * mean(g * x_hat))`; the Jacobian is
 //! `(1/RMS)(I - a a^T / (n RMS^2))` (Zhang & Sennrich, section 4).
 
-use super::{normalize_set, Norm};
+use super::{formula, normalize_set, Formula, Norm};
 
-/// `1 / sqrt(mean(x^2) + eps)` of one row.
-pub(super) fn row_rstd(x: &[f32], eps: f32) -> f32 {
+/// `(r, k)` of one row (`formula.rs`, with v = mean(x^2)); for `torch`
+/// `r = k = 1 / sqrt(mean(x^2) + eps)`.
+pub(super) fn row_stats(x: &[f32], eps: f32, formula: Formula) -> (f32, f32) {
     let mean_square = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
-    super::rstd(mean_square, eps)
+    if formula == Formula::Torch {
+        let rstd = super::rstd(mean_square, eps);
+        return (rstd, rstd);
+    }
+    formula::inverse(formula, mean_square, eps, 1.0)
 }
 
 pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
     let f = norm.features;
+    let shift = formula::shift(norm.formula, norm.eps);
     for (row, ((x_row, y_row), xh_row)) in x
         .chunks_exact(f)
         .zip(y.chunks_exact_mut(f))
         .zip(norm.x_hat.chunks_exact_mut(f))
         .enumerate()
     {
-        let rstd = row_rstd(x_row, norm.eps);
+        let (rstd, var_grad) = row_stats(x_row, norm.eps, norm.formula);
         norm.mean[row] = 0.0;
         norm.rstd[row] = rstd;
-        normalize_set(x_row, 0.0, rstd, &norm.gamma, None, y_row, Some(xh_row));
+        norm.var_grad[row] = var_grad;
+        normalize_set(
+            x_row,
+            0.0,
+            rstd,
+            shift,
+            &norm.gamma,
+            None,
+            y_row,
+            Some(xh_row),
+        );
     }
 }
 
 pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
     let f = norm.features;
     norm.param_grads(dy);
+    if norm.formula != Formula::Torch {
+        let shift = formula::shift(norm.formula, norm.eps);
+        let sets = dy.chunks_exact(f).zip(dx.chunks_exact_mut(f));
+        for (row, (dy_row, dx_row)) in sets.enumerate() {
+            let xh_row = &norm.x_hat[row * f..(row + 1) * f];
+            let coefficients = (norm.rstd[row], norm.var_grad[row]);
+            formula::set_backward(
+                dy_row,
+                &norm.gamma,
+                xh_row,
+                shift,
+                coefficients,
+                false,
+                dx_row,
+            );
+        }
+        return;
+    }
     for (row, ((dy_row, dx_row), xh_row)) in dy
         .chunks_exact(f)
         .zip(dx.chunks_exact_mut(f))

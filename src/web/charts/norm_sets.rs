@@ -8,10 +8,41 @@
 //! | layer | row s (one sample over its units)    | mean, sqrt(var + eps)                |
 //! | rms   | row s                                | sqrt(mean(x²) + eps); no mean        |
 //! | group | row s / G, units of group s mod G    | mean, sqrt(var + eps)                |
+//!
+//! A `formula` other than torch prints its own divisor (`sqrt(var) + eps`, ...;
+//! the core's `set_stats` is that divisor), and LayerNorm with `batch_axes` or
+//! `seed_formula` has BatchNorm's sets, the columns.
 
 use super::ticks::format_sig;
-use crate::core::config::NormKind;
+use crate::core::config::{Formula, NormKind};
 use crate::core::views::{LayerMatrix, MatrixTensor};
+
+/// Whether the sets are columns: BatchNorm, and LayerNorm over BatchNorm's axes.
+fn over_batch(m: &LayerMatrix) -> bool {
+    m.kind == NormKind::Batch || (m.kind == NormKind::Layer && m.formula.over_batch())
+}
+
+/// The formula as applied: BatchNorm in eval mode takes running_var as it is,
+/// with no n/(n-1) on top (unbiased is then torch's divisor, seed_code eps_outside's).
+fn applied(m: &LayerMatrix) -> Formula {
+    match m.formula {
+        Formula::Unbiased if m.kind == NormKind::Batch && m.running => Formula::Torch,
+        Formula::SeedCode if m.kind == NormKind::Batch && m.running => Formula::EpsOutside,
+        other => other,
+    }
+}
+
+/// The divisor of a set as the formula computes it, over `v` (the variance,
+/// `mean(x²)` for RMSNorm, the running variance in eval mode).
+fn divisor_text(formula: Formula, v: &str) -> String {
+    match formula {
+        Formula::Torch | Formula::EpsAfter | Formula::BatchAxes => format!("sqrt({v} + eps)"),
+        Formula::Unbiased => format!("sqrt({v}·n/(n−1) + eps)"),
+        Formula::EpsOutside => format!("sqrt({v}) + eps"),
+        Formula::NegativeEps | Formula::SeedFormula => format!("sqrt({v} − eps)"),
+        Formula::SeedCode => format!("sqrt({v}·n/(n−1)) + eps"),
+    }
+}
 
 /// The cells of set `set` as (first row, rows, first column, columns),
 /// uncropped; None for `norm=none`.
@@ -19,12 +50,12 @@ pub fn cells(m: &LayerMatrix, set: usize) -> Option<(usize, usize, usize, usize)
     let groups = m.groups.max(1);
     match m.kind {
         NormKind::None => None,
-        NormKind::Batch => Some((0, m.rows, set, 1)),
-        NormKind::Layer | NormKind::Rms => Some((set, 1, 0, m.cols)),
+        _ if over_batch(m) => Some((0, m.rows, set, 1)),
         NormKind::Group => {
             let size = m.cols / groups;
             Some((set / groups, 1, (set % groups) * size, size))
         }
+        _ => Some((set, 1, 0, m.cols)),
     }
 }
 
@@ -32,7 +63,7 @@ pub fn cells(m: &LayerMatrix, set: usize) -> Option<(usize, usize, usize, usize)
 pub fn containing(m: &LayerMatrix, row: usize, col: usize) -> usize {
     let groups = m.groups.max(1);
     match m.kind {
-        NormKind::Batch => col,
+        _ if over_batch(m) => col,
         NormKind::Group => row * groups + col / (m.cols / groups).max(1),
         _ => row,
     }
@@ -41,7 +72,7 @@ pub fn containing(m: &LayerMatrix, row: usize, col: usize) -> usize {
 /// "unit 3 (all 64 samples)", "sample 2 (all 64 units)", "sample 2, units 9–16".
 pub fn name(m: &LayerMatrix, set: usize) -> String {
     match (m.kind, cells(m, set)) {
-        (NormKind::Batch, _) => format!("unit {} (all {} samples)", set + 1, m.rows),
+        _ if over_batch(m) => format!("unit {} (all {} samples)", set + 1, m.rows),
         (NormKind::Group, Some((row, _, col, n))) => {
             format!("sample {}, units {}–{}", row + 1, col + 1, col + n)
         }
@@ -65,12 +96,14 @@ pub fn moments(m: &LayerMatrix, set: usize) -> (f64, f64) {
 pub fn statistics(m: &LayerMatrix, set: usize) -> String {
     let (mean, divisor) = moments(m, set);
     let (mean, divisor) = (format_sig(mean, 3), format_sig(divisor, 3));
+    let formula = applied(m);
     match m.kind {
-        NormKind::Rms => format!("rms sqrt(mean(x²) + eps) {divisor}"),
+        NormKind::Rms => format!("rms {} {divisor}", divisor_text(formula, "mean(x²)")),
         NormKind::Batch if m.running => {
-            format!("running mean {mean} · sqrt(running var + eps) {divisor}")
+            let text = divisor_text(formula, "running var");
+            format!("running mean {mean} · {text} {divisor}")
         }
-        _ => format!("mean {mean} · sqrt(var + eps) {divisor}"),
+        _ => format!("mean {mean} · {} {divisor}", divisor_text(formula, "var")),
     }
 }
 
@@ -89,6 +122,14 @@ pub fn description(m: &LayerMatrix) -> [String; 2] {
         }
         NormKind::Batch => (
             "BatchNorm".to_string(),
+            "each column (a unit over the batch) shares a mean and variance".to_string(),
+            "a column shares mean, var".to_string(),
+        ),
+        NormKind::Layer if m.formula.over_batch() => (
+            format!(
+                "LayerNorm over BatchNorm's axes (formula={})",
+                m.formula.name()
+            ),
             "each column (a unit over the batch) shares a mean and variance".to_string(),
             "a column shares mean, var".to_string(),
         ),
@@ -118,6 +159,26 @@ pub fn description(m: &LayerMatrix) -> [String; 2] {
 pub fn tensor_label(m: &LayerMatrix, tensor: MatrixTensor) -> String {
     match (tensor, m.kind) {
         (_, NormKind::None) | (MatrixTensor::Input, _) => format!("x = {}", m.input.formula()),
+        (MatrixTensor::Normalized, _) if applied(m) != Formula::Torch => {
+            let after = match m.formula {
+                Formula::EpsAfter => " + ε",
+                Formula::SeedFormula => " − ε",
+                _ => "",
+            };
+            let (centred, v) = match m.kind {
+                NormKind::Rms => ("x", "ms"),
+                NormKind::Batch if m.running => ("(x − running mean)", "running var"),
+                _ => ("(x − μ)", "σ²"),
+            };
+            let divisor = match applied(m) {
+                Formula::Unbiased => format!("√({v}·n/(n−1) + ε)"),
+                Formula::EpsOutside => format!("(√{v} + ε)"),
+                Formula::NegativeEps | Formula::SeedFormula => format!("√({v} − ε)"),
+                Formula::SeedCode => format!("(√({v}·n/(n−1)) + ε)"),
+                _ => format!("√({v} + ε)"),
+            };
+            format!("x̂ = {centred} / {divisor}{after}")
+        }
         (MatrixTensor::Normalized, NormKind::Rms) => "x̂ = x / rms".to_string(),
         (MatrixTensor::Normalized, NormKind::Batch) if m.running => {
             "x̂ = (x − running mean) / √(running var + ε)".to_string()
