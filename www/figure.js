@@ -108,7 +108,8 @@ export async function mount(element, options = {}) {
   // A host named by aria-labelledby lends that name to the charts and settings, so that
   // several figures on one page have landmarks with distinct names.
   const host = element.getAttribute('aria-labelledby');
-  for (const region of host ? [...grid.querySelectorAll('.chart'), controls?.element].filter(Boolean) : []) region.setAttribute('aria-labelledby', `${host} ${region.getAttribute('aria-labelledby') || region.id}`);
+  const regions = host ? [...grid.querySelectorAll('.chart'), controls?.element].filter(Boolean) : [];
+  for (const region of regions) region.setAttribute('aria-labelledby', `${host} ${region.getAttribute('aria-labelledby') || region.id}`);
 
   // --- status ------------------------------------------------------------------
   function showStatus() {

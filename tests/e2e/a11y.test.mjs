@@ -1,7 +1,9 @@
 // Accessibility checks with axe-core (issue 11, section 6): its WCAG 2.1 A and
 // AA rules and its best-practice rules report no violation on the full page
 // (at 1280 and 390 px), an embed with every chart and control, an embed with
-// the defaults, and the example course page, each once its figures are drawn.
+// the defaults, and the example course page (1280 and 390 px), each once its
+// figures are drawn, and the full page with its Export menu and Embed dialog
+// open. The course figures' landmarks carry their lesson's name.
 //
 // axe-core is pinned in package.json and installed by `npm ci` with
 // playwright-core; its axe.min.js is read from node_modules and added to the
@@ -67,6 +69,14 @@ for (const { name, path, root, viewport } of PAGES) {
       assertNone(await violations(page), `${name} (${path})`);
     }, viewport ? { viewport } : undefined));
 }
+
+test('each course figure’s charts and settings are named after its lesson', TIMEOUT, () =>
+  onPage('www/course.html', async (page) => {
+    const lesson = '1. The signal vanishes in a deep tanh network';
+    assert.equal(await page.getByRole('form', { name: `${lesson} Network settings`, exact: true }).count(), 1);
+    assert.equal(await page.getByRole('region', { name: `${lesson} Per-layer summary`, exact: true }).count(), 1);
+    assert.equal(await page.getByRole('group', { name: '2. LayerNorm restores it', exact: true }).count(), 1);
+  }, { viewport: { width: 1280, height: 2600 } }));
 
 test('axe-core finds no violation with the Export menu open, nor in the Embed dialog', TIMEOUT, () =>
   onPage('index.html', async (page) => {
