@@ -108,6 +108,11 @@ export async function mount(element, options = {}) {
   });
   for (const canvas of dom.grid.querySelectorAll('canvas')) canvas.setAttribute('aria-describedby', diagnosis.descriptionId);
   const drawCharts = charts.draw;
+  // A host named by aria-labelledby lends that name to the charts and settings, so that
+  // several figures on one page have landmarks with distinct names.
+  const host = element.getAttribute('aria-labelledby');
+  const regions = host ? [...grid.querySelectorAll('.chart'), controls?.element].filter(Boolean) : [];
+  for (const region of regions) region.setAttribute('aria-labelledby', `${host} ${region.getAttribute('aria-labelledby') || region.id}`);
 
   // --- status ------------------------------------------------------------------
   /** The status line and the Diagnosis panel, from the engine's source. */

@@ -25,6 +25,8 @@ const root = document.documentElement;
 const embedded = ['1', 'true'].includes(new URLSearchParams(location.search).get('embed'));
 if (embedded) {
   root.classList.add('embed');
+  // The page's h1 stays for screen readers (not shown), above the figure's headings.
+  document.querySelector('main').prepend(Object.assign(document.querySelector('.site-header h1'), { className: 'visually-hidden' }));
   for (const selector of ['.skip-link', '.site-header', '.intro', '#presets', '#explainer', '.site-footer']) {
     document.querySelector(selector)?.remove();
   }
