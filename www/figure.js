@@ -111,7 +111,7 @@ export async function mount(element, options = {}) {
   // A host named by aria-labelledby lends that name to the charts and settings, so that
   // several figures on one page have landmarks with distinct names.
   const host = element.getAttribute('aria-labelledby');
-  const regions = host ? [...grid.querySelectorAll('.chart'), controls?.element].filter(Boolean) : [];
+  const regions = host ? [...dom.grid.querySelectorAll('.chart'), dom.controls?.element].filter(Boolean) : [];
   for (const region of regions) region.setAttribute('aria-labelledby', `${host} ${region.getAttribute('aria-labelledby') || region.id}`);
 
   // --- status ------------------------------------------------------------------
