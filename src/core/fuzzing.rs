@@ -113,8 +113,13 @@ pub fn small_config(data: &[u8]) -> (Config, usize) {
         let text = value_text(key.name, key.kind, &mut choices);
         let _ = config.set(key.name, &text);
     }
+    // Cross-key rules (groups must divide the width, a formula must apply to
+    // the norm): fall back to values every config accepts.
     if config.validate().is_err() {
         config.groups = 1;
+    }
+    if config.validate().is_err() {
+        let _ = config.set("formula", "torch");
     }
     let steps = choices.below(MAX_STEPS + 1);
     (config, steps)
