@@ -136,6 +136,7 @@ export async function mount(element, options = {}) {
     const [playing, target] = [lastAction === 'play', net.seek ? net.seek.target : 0];
     const { steps, where, source: ready } = net.engine;
     status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target });
+    if (compare.active) status.textContent = `A: ${status.textContent}`; // the Diagnosis panel is A's too
     const diverged = compare.active && compare.diverged(net.engine);
     if (diverged) status.textContent += ` · ${diverged}; both paused`;
     if (findings) diagnosis.update(findings); // while building or seeking, the last ones stay, dimmed

@@ -39,6 +39,7 @@ test('a vs. link draws A and B, Step moves both, the readout quotes their ratios
       assert.notEqual(a, b, `${kind}: A and B draw the same pixels`);
     }
     assert.equal(param(page, 'vs.norm'), 'layer', 'the URL lost vs.norm');
+    assert.match(await page.locator('.status').innerText(), /^A: step 0 ·/);
     for (let i = 1; i <= 3; i += 1) {
       await page.getByRole('button', { name: 'Step' }).click();
       await page.waitForFunction((k) => window.normscope.figure.comparison().steps.join() === `${k},${k}`, i);
@@ -143,5 +144,17 @@ test('when B diverges both pause at the same step and the status says B and wher
     await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await alert.waitFor({ state: 'detached' });
     assert.equal((await figure(page, 'comparison()')).steps.join(), '0,0');
+  });
+});
+
+test('a comparison whose networks would train in a worker says so and shows A alone', TIMEOUT, async () => {
+  await onPage('index.html?depth=64&width=256&vs.norm=layer', async (page) => {
+    const notice = page.getByRole('alert').filter({ hasText: 'Not compared' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /train in a worker, and compare runs on the page only for now\. Showing A alone/);
+    assert.equal(await page.locator('.chart[data-side]').count(), 0);
+    assert.equal(await figure(page, 'comparison()'), false);
+    assert.equal(param(page, 'vs.norm'), null, 'the URL kept a comparison the figure does not show');
+    assert.equal(param(page, 'width'), '256');
   });
 });
