@@ -97,6 +97,12 @@ export class PageEngine {
     return this.scope.snapshotJson();
   }
 
+  /** The PyTorch script of the current state (the worker engine has the same). */
+  async torchScript() {
+    if (!this.scope) throw new Error('the figure was destroyed');
+    return this.scope.torchScript();
+  }
+
   query = () => this.checked.query;
   config = () => ({ ...this.checked.config });
   get steps() {

@@ -150,7 +150,7 @@ export function createNetwork(ns, { view, ui }) {
     ui.status();
     let reached = null;
     try {
-      reached = await trainTo(net.engine, target, { progress: ui.status, live });
+      reached = await trainTo(ui.stepper ? ui.stepper(net.engine) : net.engine, target, { progress: ui.status, live });
     } catch (error) {
       ui.notify('step', `Training stopped: ${message(error)}`, 'error');
     }

@@ -28,6 +28,7 @@
 // uncaught exception. `onChange({query, view, config, step})` reports each accepted change.
 
 import { createChartSet } from './chartset.js';
+import { createComparison } from './compare.js';
 import { CHART_INFO } from './charts.js';
 import { fitGroupsToWidth } from './controls.js';
 import { figureExports } from './exports.js';
@@ -99,6 +100,7 @@ export async function mount(element, options = {}) {
       },
       notify,
       playing: () => loop.playing,
+      stepper: (engine) => compare.pair(engine),
     },
   });
 
@@ -107,12 +109,22 @@ export async function mount(element, options = {}) {
     onView: setViewKey,
   });
   for (const canvas of dom.grid.querySelectorAll('canvas')) canvas.setAttribute('aria-describedby', diagnosis.descriptionId);
-  const drawCharts = charts.draw;
   // A host named by aria-labelledby lends that name to the charts and settings, so that
   // several figures on one page have landmarks with distinct names.
   const host = element.getAttribute('aria-labelledby');
   const regions = host ? [...dom.grid.querySelectorAll('.chart'), dom.controls?.element].filter(Boolean) : [];
   for (const region of regions) region.setAttribute('aria-labelledby', `${host} ${region.getAttribute('aria-labelledby') || region.id}`);
+  // B (compare.js): its panels beside A's, the B/A line, Swap A/B and Stop comparing.
+  const switchTo = (query) => {
+    loop.pause();
+    handle.update(query, { replace: true });
+  };
+  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: switchTo });
+  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source });
+  const drawCharts = (drawOptions) => {
+    charts.draw(drawOptions);
+    compare.draw(drawOptions);
+  };
 
   // --- status ------------------------------------------------------------------
   /** The status line and the Diagnosis panel, from the engine's source. */
@@ -129,13 +141,16 @@ export async function mount(element, options = {}) {
     const [playing, target] = [lastAction === 'play', net.seek ? net.seek.target : 0];
     const { steps, where, source: ready } = net.engine;
     status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target });
+    if (compare.active) status.textContent = `A: ${status.textContent}`; // the Diagnosis panel is A's too
+    const diverged = compare.active && compare.diverged(net.engine);
+    if (diverged) status.textContent += ` · ${diverged}; both paused`;
     if (findings) diagnosis.update(findings); // while building or seeking, the last ones stay, dimmed
     options.onStatus?.({ steps: net.engine.steps, playing: loop.playing });
   }
 
   /** Reports an accepted change (config, view or start step) to onChange. */
   function changed() {
-    options.onChange?.({ query: net.query, view: { ...view }, config: net.config, step: net.startStep });
+    options.onChange?.({ query: compare.query() ?? net.query, view: { ...view }, config: net.config, step: net.startStep });
   }
 
   /** Says why Groups changed: under its control, or in a notice when the figure has none. */
@@ -144,9 +159,18 @@ export async function mount(element, options = {}) {
     else notify('groups', text);
   }
 
-  /** Tries the draft; on a refused value, marks the control, keeps the last good state and returns the error. */
+  /**
+   * Tries the draft; on a refused value, marks the control, keeps the last good state and returns the error.
+   * With `vs.` keys (the core splits them) B is built beside A; a refused B leaves A alone, with a notice.
+   */
   function applyDraft() {
-    const error = net.rebuild(draft);
+    const answer = ns.compareQuery(draft.toString());
+    const aError = answer.compared ? answer.errors.find((text) => text !== answer.bError) : null;
+    const error = aError ?? net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft);
+    if (!error && compare.follow(answer, net.engine)) {
+      draft = new URLSearchParams(compare.query() ?? net.query);
+      changed();
+    }
     if (!error) return null;
     controls?.showError(keyOf(error), error);
     notify('config', `Not applied: ${error}. The charts still show the last valid settings.`);
@@ -198,8 +222,8 @@ export async function mount(element, options = {}) {
     maxSteps: () => Number(dom.speed.value),
     blocking: () => net.engine.blocking,
     step: (n, playing) =>
-      // A worker's step never rejects: its failures go to workerFailed.
-      net.engine.step(n, { playing }).catch((error) => {
+      // A worker's step never rejects: its failures go to workerFailed. A comparison steps A and B in lockstep.
+      compare.pair(net.engine).step(n, { playing }).catch((error) => {
         notify('step', `Training stopped: ${message(error)}`, 'error');
         return 0;
       }),
@@ -217,10 +241,11 @@ export async function mount(element, options = {}) {
   });
 
   function checkDiverged() {
-    const diverged = net.engine?.source?.diverged();
+    const diverged = compare.active ? compare.diverged(net.engine) : net.engine?.source?.diverged();
     if (!diverged) return false;
     loop.pause();
-    notify('diverged', `Training ${diverged}: a value became infinite or NaN. Press Reset to start again, or lower the learning rate.`, 'error');
+    const what = compare.active ? `${diverged}, and both networks paused` : `Training ${diverged}`;
+    notify('diverged', `${what}: a value became infinite or NaN. Press Reset to start again, or lower the learning rate.`, 'error');
     showStatus();
     return true;
   }
@@ -231,6 +256,7 @@ export async function mount(element, options = {}) {
 
   // --- start ------------------------------------------------------------------------
   draft = toParams(options.config);
+  for (const [key, value] of toParams(options.compare)) draft.set(`vs.${key}`, value);
   const startError = applyDraft();
   if (startError) {
     // A refused config must not leave an empty figure: fall back to the defaults.
@@ -276,12 +302,17 @@ export async function mount(element, options = {}) {
     reset() {
       const wasPlaying = loop.playing;
       loop.pause();
-      net.rebuild(new URLSearchParams(net.query));
+      if (compare.active) handle.update(compare.query(), { replace: true });
+      else net.rebuild(new URLSearchParams(net.query));
       if (wasPlaying) loop.play();
     },
     setView: setViewKey,
     notify: (key, text) => notify(key, text),
-    query: () => net.query,
+    query: () => compare.query() ?? net.query,
+    /** With B: {query, differences, steps: [A's, B's]}; else null. */
+    comparison: () => compare.active && { query: compare.query(), steps: [net.engine.steps, compare.engine.steps] },
+    /** With B: the stats of A and of B (the core's), for tests and the curious. */
+    comparisonStats: () => compare.active && [net.engine.source.stats(), compare.engine.source.stats()],
     config: () => ({ ...net.config }),
     view: () => ({ ...view }),
     get playing() {
@@ -298,6 +329,7 @@ export async function mount(element, options = {}) {
       if (pendingRebuild) cancelAnimationFrame(pendingRebuild);
       charts.destroy();
       dom.exportMenu?.destroy();
+      compare.free();
       net.free();
       element.replaceChildren();
     },

@@ -11,6 +11,9 @@
 //     when they differ from their defaults;
 //   - page keys for embedding: `embed`, `charts`, `controls` (lists, comma
 //     separated), kept as given once valid;
+//   - `vs.<config key>` (compare, issue 9): B's differences from A; the core
+//     (`compareQuery`) splits them off, checks them and writes them back
+//     canonically after A's keys. A refused `vs.` key drops B: A alone;
 //   - `step=N`: the figure trains (deterministically) to step N on load, so a
 //     link can hold "diverged at step 76". Not a config key, since the config
 //     is the network; written only by Copy link and the Embed dialog, and kept
@@ -96,8 +99,12 @@ export function parse(search, ns) {
   const known = [...configKeys, ...pageKeys];
   const errors = [];
   const seen = new Map();
+  const versus = new URLSearchParams(); // B's keys, `vs.` kept: the core splits them
   for (const [key, value] of params) {
-    if (!known.includes(key)) {
+    if (key.startsWith('vs.') && !seen.has(key)) {
+      seen.set(key, value);
+      versus.set(key, value);
+    } else if (!known.includes(key)) {
       errors.push(
         `unknown key '${key}': known keys are ${configKeys.join(', ')} (the network) and ` +
           `${pageKeys.join(', ')} (the page)`,
@@ -112,6 +119,15 @@ export function parse(search, ns) {
   for (const key of configKeys) if (seen.has(key)) configPart.set(key, seen.get(key));
   const normalized = ns.normalizeQuery(configPart.toString());
   errors.push(...normalized.errors);
+  const instead = new Map(); // error -> what the page does instead
+  let query = normalized.query;
+  if ([...versus].length > 0) {
+    const answer = ns.compareQuery(`${query}&${versus}`);
+    if (answer.bError) {
+      errors.push(answer.bError);
+      instead.set(answer.bError, 'Showing A alone.');
+    } else query = answer.query;
+  }
 
   const view = defaultView();
   for (const key of Object.keys(VIEW_KEYS)) {
@@ -127,7 +143,6 @@ export function parse(search, ns) {
     if (['1', 'true', '0', 'false'].includes(raw)) page.embed = raw === '1' || raw === 'true';
     else errors.push(invalid('embed', raw, '1, true, 0 or false'));
   }
-  const instead = new Map(); // page-key error -> what the page does instead
   for (const [key, names, allowNone] of [['charts', [...ns.kinds, DIAGNOSIS], false], ['controls', configKeys, true]]) {
     if (!seen.has(key)) continue;
     const [list, error] = checkNames(key, seen.get(key), names, allowNone);
@@ -151,7 +166,7 @@ export function parse(search, ns) {
   const notices = errors.map(
     (error) => `In the link: ${error}. ${instead.get(error) || consequence(error, normalized.config)}`,
   );
-  return { query: normalized.query, config: normalized.config, view, page, step, errors, notices };
+  return { query, config: normalized.config, view, page, step, errors, notices };
 }
 
 /** What the page does about a refused key, for the notice. */

@@ -13,7 +13,7 @@
 // `wasmUrl` may point elsewhere (a course page that serves `pkg/` from its own
 // folder); by default it is `pkg/normscope_bg.wasm` beside `www/`.
 
-import init, { Frame, Scope, chartKinds, checkQuery, configSchema, normalizeQuery, version } from '../pkg/normscope.js';
+import init, { Frame, Scope, chartKinds, checkQuery, compareQuery, configSchema, normalizeQuery, version } from '../pkg/normscope.js';
 
 let started = null;
 
@@ -30,7 +30,7 @@ async function compile(url) {
 
 /**
  * Loads the wasm module once; resolves to { Scope, Frame, checkQuery,
- * normalizeQuery, schema, kinds, version, module }. `module` is the compiled
+ * normalizeQuery, compareQuery, schema, kinds, version, module }. `module` is the compiled
  * WebAssembly.Module, which a figure's worker instantiates without a second
  * fetch (engine-worker.js).
  */
@@ -49,6 +49,7 @@ export function load(wasmUrl) {
         Frame,
         checkQuery,
         normalizeQuery,
+        compareQuery,
         schema: JSON.parse(configSchema()),
         kinds: JSON.parse(chartKinds()),
         version: version(),

@@ -16,7 +16,8 @@ use js_sys::{Object, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use crate::core::config::{schema_json, Config};
+use crate::core::compare::{Comparison, VS_PREFIX};
+use crate::core::config::{query_pairs, schema_json, Config};
 use crate::core::diagnosis::diagnosis_json;
 use crate::core::frame::{Frame, FrameRequest};
 use crate::core::snapshot::config_json;
@@ -67,6 +68,36 @@ pub fn check_query(query: &str) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))?;
     let value = serde_json::json!({
         "query": config.to_query(), "config": config_json(&config), "flopsPerStep": config.flops_per_step(),
+    });
+    parse_json(&value.to_string())
+}
+
+/// Splits a query into A and B as the core does (`vs.` keys are B's, see
+/// `core::compare`): `{query, a, b, swapped, differences, dataDiffers, compared,
+/// errors, bError}`. `query` is the canonical comparison, `a` A's canonical
+/// query, `b` B's (null: no B), `swapped` the comparison with the sides
+/// exchanged, `compared` whether any `vs.` key was given, `errors` one message
+/// per refused key (A's leniently, at their defaults) and `bError` the one that
+/// dropped B, if any. The page never splits `vs.` keys itself.
+#[wasm_bindgen(js_name = compareQuery)]
+pub fn compare_query(query: &str) -> Result<JsValue, JsError> {
+    let (comparison, errors) = Comparison::parse_lenient(query);
+    let compared = query_pairs(query).any(|pair| pair.starts_with(VS_PREFIX));
+    let b_error = match (&comparison.b, compared) {
+        (None, true) => errors.last().map(|e| e.to_string()),
+        _ => None,
+    };
+    let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let value = serde_json::json!({
+        "query": comparison.to_query(),
+        "a": comparison.a.to_query(),
+        "b": comparison.b.as_ref().map(|b| b.to_query()),
+        "swapped": comparison.swapped().to_query(),
+        "differences": comparison.differences(),
+        "dataDiffers": comparison.data_differs(),
+        "compared": compared,
+        "errors": errors,
+        "bError": b_error,
     });
     parse_json(&value.to_string())
 }

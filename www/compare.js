@@ -1,0 +1,235 @@
+// Compare (issue 9): network B beside the figure's network A, in lockstep.
+// The core splits a query into A and B (`ns.compareQuery`: `vs.` keys are B's);
+// this file holds B's engine, B's chart panels (each paired with A's panel of
+// the same chart, labelled A and B), the line above the charts that lists B's
+// differences, Swap A/B and Stop comparing, and the per-layer B/A readout.
+//
+// Lockstep: `pair(a)` is an engine-like view of A and B whose step(n) takes one
+// step on each at a time and stops both where either diverges, so both always
+// show the same step count. Only page engines compare in this slice: a
+// comparison whose networks need a worker is refused with a notice (A alone).
+// Each side draws with its own scales: shared axes are not there yet.
+
+import { createChartSet } from './chartset.js';
+import { el } from './controls.js';
+import { WORKER_FLOPS } from './engine.js';
+import { PageEngine } from './engine-page.js';
+import { changedKeys } from './state.js';
+import { message } from './wasm.js';
+
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/** A ratio for the readout: ×1.3, ×0.042, ×1.2·10⁴; '—' when undefined (0/0). */
+export function formatRatio(x) {
+  if (Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return '×∞';
+  if (x === 0 || (x >= 0.01 && x < 1000)) return `×${Number(x.toPrecision(2))}`;
+  const exponent = Math.floor(Math.log10(x));
+  const mantissa = (x / 10 ** exponent).toFixed(1);
+  return `×${mantissa}·10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join('')}`;
+}
+
+/** Per hidden layer in both: [layer, B's std h over A's, B's std dL/dh over A's]. */
+export function layerRatios(statsA, statsB) {
+  const b = statsB.layers;
+  return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, b[i].out.std / a.out.std, b[i].grad.std / a.grad.std]);
+}
+
+/** First, middle and last of `rows`, without repeats. */
+const picks = (rows) => [...new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1])].map((i) => rows[i]);
+
+/**
+ * The comparison of one figure. `grid`: the figure's chart grid (A's panels);
+ * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`.
+ */
+export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop }) {
+  let engine = null; // B's
+  let state = null; // the last compareQuery answer with a B
+  let generation = 0;
+  let lastDraw = {};
+  const differences = el('p', { class: 'compare-differences' });
+  const swap = el('button', { type: 'button', text: 'Swap A/B' });
+  const stop = el('button', { type: 'button', text: 'Stop comparing' });
+  const ratios = el('p', { class: 'compare-ratios' });
+  const allRatios = el('details', { class: 'compare-all' });
+  const bar = el('div', { class: 'compare-bar', hidden: true }, [
+    el('div', { class: 'compare-line' }, [differences, swap, stop]),
+    ratios,
+    allRatios,
+  ]);
+  grid.parentElement.before(bar); // above the charts and the controls
+  swap.addEventListener('click', () => state && onSwap(state.swapped));
+  stop.addEventListener('click', () => state && onStop(state.a));
+  let charts = null;
+
+  /** B's panels, each after A's panel of the same chart, in a pair. */
+  function showPanels() {
+    const holder = el('div');
+    charts = createChartSet(holder, kinds, { state: () => ({ source: engine?.source ?? null, generation, view }), onView });
+    const aPanels = [...grid.querySelectorAll(':scope > .chart')];
+    const bPanels = [...holder.children];
+    aPanels.forEach((a, i) => {
+      const pair = el('div', { class: 'compare-pair' });
+      a.replaceWith(pair);
+      a.dataset.side = 'A';
+      bPanels[i].dataset.side = 'B';
+      pair.append(a, bPanels[i]);
+    });
+    grid.closest('.figure').classList.add('comparing');
+  }
+
+  function hidePanels() {
+    for (const pair of grid.querySelectorAll(':scope > .compare-pair')) {
+      const a = pair.querySelector('[data-side="A"]');
+      delete a.dataset.side;
+      pair.replaceWith(a);
+    }
+    charts?.destroy();
+    charts = null;
+    grid.closest('.figure')?.classList.remove('comparing');
+  }
+
+  function frameArrived(from, first) {
+    if (from !== engine) return;
+    generation += 1;
+    if (first || !api.playing()) api.draw(lastDraw);
+  }
+
+  const api = {
+    playing: () => false, // set by the figure
+    get active() {
+      return Boolean(engine);
+    },
+    get engine() {
+      return engine;
+    },
+    /** The comparison's canonical query (A and its `vs.` keys), or null. */
+    query: () => (engine ? state.query : null),
+
+    /**
+     * Builds B from `answer` (compareQuery's, with a B) beside A's engine `a`,
+     * just rebuilt (or only switched mode: `modeOnly`). Returns an error text
+     * (B is then dropped) or null.
+     */
+    set(answer, a, modeOnly) {
+      let checked;
+      try {
+        checked = ns.checkQuery(answer.b);
+      } catch (error) {
+        return message(error);
+      }
+      if (a.where !== 'page' || checked.flopsPerStep > WORKER_FLOPS) {
+        return 'these networks train in a worker, and compare runs on the page only for now';
+      }
+      const onlyMode = modeOnly && engine && changedKeys(engine.config(), checked.config).join() === 'mode';
+      try {
+        if (onlyMode) engine.setMode(checked.config.mode);
+        else if (engine) engine.build(checked);
+        else engine = new PageEngine(ns, checked, { onFrame: frameArrived });
+      } catch (error) {
+        return message(error);
+      }
+      state = answer;
+      if (!charts) showPanels();
+      charts.sync(view, checked.config.depth);
+      const listed = answer.differences.map((key) => `${key} = ${checked.config[key]}`).join(', ');
+      differences.textContent =
+        `B: ${listed || 'the same as A'}.` +
+        (answer.dataDiffers ? ' A and B see different batches.' : ' A and B see the same batches.') +
+        ' Each side has its own scale.';
+      bar.hidden = false;
+      return null;
+    },
+
+    /**
+     * Follows `answer` (compareQuery's) once A (engine `a`) took it: builds B,
+     * or drops it (a refused `vs.` key: a notice; none: Stop comparing).
+     * Returns whether the comparison changed.
+     */
+    follow(answer, a) {
+      if (!answer.compared) {
+        if (!engine) return false;
+        api.stop();
+        return true;
+      }
+      // A kept its trained network (a mode switch) when it has steps: B then switches too.
+      const error = answer.b ? api.set(answer, a, a.steps > 0) : answer.bError;
+      if (error) api.stop();
+      notify('compare', error && `Not compared: ${error}. Showing A alone.`);
+      return true;
+    },
+
+    /** Back to A alone. */
+    stop() {
+      engine?.free();
+      engine = null;
+      state = null;
+      hidePanels();
+      bar.hidden = true;
+    },
+
+    /** B's charts and the ratio readout (the figure draws A's). */
+    draw(options = {}) {
+      lastDraw = { force: false };
+      if (!engine?.source) return;
+      charts?.draw(options);
+      api.showRatios();
+    },
+
+    /** "B/A std h: layer 1 ×1.0, ...; std dL/dh: ..." from both sources' stats. */
+    showRatios(a = api.aSource?.()) {
+      if (!a || !engine?.source) return;
+      let rows;
+      try {
+        rows = layerRatios(a.stats(), engine.source.stats());
+      } catch {
+        return;
+      }
+      if (!rows.length) return;
+      const list = (col) => picks(rows).map((row) => `layer ${row[0]} ${formatRatio(row[col])}`).join(', ');
+      ratios.textContent = `B/A std h: ${list(1)}; std dL/dh: ${list(2)} (step ${engine.steps}).`;
+      const all = rows.map((row) => `layer ${row[0]}: h ${formatRatio(row[1])}, dL/dh ${formatRatio(row[2])}`);
+      allRatios.replaceChildren(el('summary', { text: 'Every layer' }), el('p', { text: all.join('; ') }));
+    },
+
+    /** The first of A and B that diverged, as "B diverged at step 76 in layer 1", or null. */
+    diverged(a) {
+      const sideA = a?.source?.diverged();
+      const sideB = engine?.source?.diverged();
+      if (sideA) return `A ${sideA}`;
+      return sideB ? `B ${sideB}` : null;
+    },
+
+    /** A and B as one engine-like object for the loop and seek.js: step(n) in lockstep. */
+    pair(a) {
+      if (!engine) return a;
+      return {
+        blocking: a.blocking,
+        get timing() {
+          return a.timing;
+        },
+        get steps() {
+          return a.steps;
+        },
+        get source() {
+          return a.source && { diverged: () => api.diverged(a) };
+        },
+        async step(n, options) {
+          let taken = 0;
+          while (taken < n && !api.diverged(a)) {
+            const [stepA, stepB] = await Promise.all([a.step(1, options), engine.step(1, options)]);
+            if (stepA === null || stepB === null) return taken > 0 ? taken : null;
+            if (stepA === 0 || stepB === 0) break;
+            taken += 1;
+          }
+          return taken;
+        },
+      };
+    },
+
+    free() {
+      api.stop();
+    },
+  };
+  return api;
+}
