@@ -1,7 +1,8 @@
 // Presets: one lesson each, with two or three sentences on what to look for and
 // one button per variant. A variant is a config query over the defaults (keys
 // not named take their defaults), so every preset is a plain, shareable link.
-// Every number quoted in the texts was read off the core at these configs
+// A variant with `vs.` keys opens a comparison: A and B side by side, in
+// lockstep (compare.js). Every number quoted in the texts was read off the core at these configs
 // for seeds 1-8, and tests/claims.rs checks it; a claim that holds for some
 // seeds only says so, and its links pin the seed.
 
@@ -42,6 +43,7 @@ export const PRESETS = [
     variants: [
       { label: 'ReLU + Xavier', query: 'depth=30&activation=relu&init=xavier_uniform' },
       { label: 'ReLU + Kaiming', query: 'depth=30&activation=relu&init=kaiming_normal' },
+      { label: 'Side by side', query: 'depth=30&activation=relu&init=xavier_uniform&vs.init=kaiming_normal' },
     ],
   },
   {
@@ -54,6 +56,7 @@ export const PRESETS = [
     variants: [
       { label: 'No normalization', query: 'depth=20&activation=tanh&init=torch_default' },
       { label: 'LayerNorm', query: 'depth=20&activation=tanh&init=torch_default&norm=layer' },
+      { label: 'Side by side', query: 'depth=20&activation=tanh&init=torch_default&vs.norm=layer' },
     ],
   },
   {
@@ -71,6 +74,7 @@ export const PRESETS = [
       { label: 'Batch 2', query: 'norm=batch&batch=2' },
       { label: 'Batch 128', query: 'norm=batch&batch=128' },
       { label: 'Batch 128, eval', query: 'norm=batch&batch=128&mode=eval' },
+      { label: 'Batch 2 beside 128', query: 'norm=batch&batch=2&vs.batch=128' },
     ],
   },
   {
@@ -92,6 +96,7 @@ export const PRESETS = [
       { label: 'Post-LN', query: 'depth=32&residual=post&norm=layer&seed=1' },
       { label: 'Pre-LN, lr 0.5', query: 'depth=32&residual=pre&norm=layer&lr=0.5&seed=1' },
       { label: 'Post-LN, lr 0.5', query: 'depth=32&residual=post&norm=layer&lr=0.5&seed=1' },
+      { label: 'Side by side, lr 0.5', query: 'depth=32&residual=pre&norm=layer&lr=0.5&seed=1&vs.residual=post' },
     ],
   },
   {

@@ -69,3 +69,12 @@ test('the status line gives the held-out loss and accuracy in eval mode, with th
     });
     assert.ok((await page.locator('.status').innerText()).includes(expected), expected);
   }));
+
+test('presets with two sides open side by side as a comparison', TIMEOUT, () =>
+  onPage('index.html', async (page) => {
+    const card = page.locator('.preset', { hasText: 'LayerNorm rescues a deep tanh net' });
+    await card.getByRole('button', { name: 'Side by side' }).click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('vs.norm') === 'layer');
+    await page.locator('.compare-differences', { hasText: 'norm = layer' }).waitFor();
+    assert.ok((await page.locator('[data-side="B"]').count()) > 0, 'B panels are shown');
+  }));
