@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, onReadyPage } from './browser.mjs';
+import { figure } from './figures.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
 let browser;
@@ -22,7 +23,6 @@ after(async () => {
 });
 
 const onPage = (path, body) => onReadyPage(browser.context, path, body);
-const figure = (page, expression) => page.evaluate(`window.normscope.figure.${expression}`);
 /** The sentences the panel shows, in order. */
 const findings = (page) => page.locator('.diagnosis .finding-text').allInnerTexts();
 /** Waits until no network is being built or trained to its start step. */

@@ -81,14 +81,7 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
         torch_group_dgamma(norm, dy);
     }
     let size = norm.features / norm.groups;
-    for (set, ((dy_seg, dx_seg), xh_seg)) in dy
-        .chunks_exact(size)
-        .zip(dx.chunks_exact_mut(size))
-        .zip(norm.x_hat.chunks_exact(size))
-        .enumerate()
-    {
-        let offset = (set % norm.groups) * size;
-        let gamma = &norm.gamma[offset..offset + size];
+    for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, dy, dx) {
         let (mut mean_g, mut mean_g_xhat) = (0.0f32, 0.0f32);
         for c in 0..size {
             let g = dy_seg[c] * gamma[c];
@@ -110,18 +103,34 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
     }
 }
 
-/// dx for every formula but `torch`: the general form of `formula.rs` per set.
-fn formula_backward(norm: &Norm, dy: &[f32], dx: &mut [f32]) {
-    let size = norm.features / norm.groups;
-    let shift = formula::shift(norm.formula, norm.eps);
-    for (set, ((dy_seg, dx_seg), xh_seg)) in dy
-        .chunks_exact(size)
+/// The statistic sets of a backward pass, in order: (set index, dy, dx and
+/// x_hat of the set, gamma of its units). Shared by both backward forms.
+fn sets<'a>(
+    norm: &'a Norm,
+    dy: &'a [f32],
+    dx: &'a mut [f32],
+) -> impl Iterator<Item = (usize, &'a [f32], &'a mut [f32], &'a [f32], &'a [f32])> {
+    let (size, groups) = (norm.features / norm.groups, norm.groups);
+    dy.chunks_exact(size)
         .zip(dx.chunks_exact_mut(size))
         .zip(norm.x_hat.chunks_exact(size))
         .enumerate()
-    {
-        let offset = (set % norm.groups) * size;
-        let gamma = &norm.gamma[offset..offset + size];
+        .map(move |(set, ((dy_seg, dx_seg), xh_seg))| {
+            let offset = (set % groups) * size;
+            (
+                set,
+                dy_seg,
+                dx_seg,
+                xh_seg,
+                &norm.gamma[offset..offset + size],
+            )
+        })
+}
+
+/// dx for every formula but `torch`: the general form of `formula.rs` per set.
+fn formula_backward(norm: &Norm, dy: &[f32], dx: &mut [f32]) {
+    let shift = formula::shift(norm.formula, norm.eps);
+    for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, dy, dx) {
         let coefficients = (norm.rstd[set], norm.var_grad[set]);
         formula::set_backward(dy_seg, gamma, xh_seg, shift, coefficients, true, dx_seg);
     }
