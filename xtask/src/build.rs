@@ -1,14 +1,17 @@
 //! `cargo xtask build`: the crate compiled to wasm32 (with `+simd128` from
 //! `.cargo/config.toml`), bound with wasm-bindgen into `pkg/` as an ES module for
 //! the web (`pkg/normscope.js` + `pkg/normscope_bg.wasm`), then optimized with
-//! wasm-opt when a new enough one is on PATH; `pkg/package.json` makes it an npm
+//! binaryen's wasm-opt (the npm package pinned in `xtask/binaryen/`, run by Node;
+//! a wasm-opt on PATH when Node is missing); `pkg/package.json` makes it an npm
 //! package (`npm.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::setup::WasmTools;
+use sha2::{Digest, Sha256};
+
+use crate::setup::{ensure_npm_packages, WasmTools};
 use crate::util::{
     cargo, gzip_len, human_bytes, output, root, run, say, target_dir, which, Result,
 };
@@ -67,12 +70,57 @@ const WASM_OPT_FEATURES: [&str; 7] = [
     "--enable-multivalue",
 ];
 
+/// Where the pinned binaryen lives, from the root (`xtask/binaryen/package.json`).
+const BINARYEN_DIR: &str = "xtask/binaryen";
+
+/// The wasm-opt to use: the npm package pinned in [`BINARYEN_DIR`] (binaryen
+/// compiled to wasm, run by Node; installed with `npm ci` when missing), else
+/// one on PATH. Debian's binaryen (v108) is too old for what rustc emits, so
+/// PATH is only the fallback, and `check_optimized` guards it either way.
+fn find_wasm_opt() -> Option<PathBuf> {
+    if which("node").is_some() {
+        let dir = root().join(BINARYEN_DIR);
+        match ensure_npm_packages(&dir, "binaryen") {
+            Ok(()) => {
+                let binary = dir.join("node_modules").join(".bin").join("wasm-opt");
+                if binary.exists() {
+                    return Some(binary);
+                }
+                say(&format!("{} is missing after `npm ci`", binary.display()));
+            }
+            Err(e) => say(&format!("could not install binaryen from npm: {e}")),
+        }
+    }
+    which("wasm-opt")
+}
+
 /// Runs `wasm-opt -O3` into a temporary file and keeps the result only if it
-/// succeeded: an old wasm-opt (Debian ships v108) may not understand what a new
-/// rustc emits, and then the unoptimized module is kept as it is.
+/// succeeded and runs: an old wasm-opt (Debian ships v108) may not understand
+/// what a new rustc emits, and then the unoptimized module is kept as it is.
+/// wasm-opt takes about 30 s here, so its output is cached in
+/// `target/wasm-opt/` under the SHA-256 of its input and reused when the bound
+/// module has not changed.
 fn optimize(wasm: &Path) {
-    let Some(wasm_opt) = which("wasm-opt") else {
-        say("wasm-opt not found; keeping the unoptimized wasm (install binaryen for a smaller file)");
+    let before = fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    let cached = fs::read(wasm).ok().map(|bytes| {
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        target_dir().join("wasm-opt").join(format!("{digest}.wasm"))
+    });
+    if let Some(cached) = cached.as_ref().filter(|c| c.exists()) {
+        if fs::copy(cached, wasm).is_ok() {
+            say(&format!(
+                "optimized module unchanged since the last build (was {}), reused from {}",
+                human_bytes(before),
+                display_relative(cached)
+            ));
+            return;
+        }
+    }
+    let Some(wasm_opt) = find_wasm_opt() else {
+        say("wasm-opt not found and Node.js is missing to run binaryen's; keeping the unoptimized wasm");
         return;
     };
     let optimized = wasm.with_extension("opt.wasm");
@@ -85,20 +133,25 @@ fn optimize(wasm: &Path) {
         .arg(&optimized);
     let version = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
     say(&format!("$ {}", crate::util::describe(&command)));
-    let before = fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
     let failure = match command.output() {
         Ok(out) if out.status.success() => match check_optimized(wasm, &optimized) {
-            Ok(()) => match fs::rename(&optimized, wasm) {
-                Ok(()) => {
-                    say(&format!(
-                        "optimized with {} (was {})",
-                        version.trim(),
-                        human_bytes(before)
-                    ));
-                    return;
+            Ok(()) => {
+                if let Some(cached) = &cached {
+                    let _ = fs::create_dir_all(cached.parent().unwrap_or(Path::new(".")));
+                    let _ = fs::copy(&optimized, cached);
                 }
-                Err(e) => format!("could not replace {}: {e}", wasm.display()),
-            },
+                match fs::rename(&optimized, wasm) {
+                    Ok(()) => {
+                        say(&format!(
+                            "optimized with {} (was {})",
+                            version.trim(),
+                            human_bytes(before)
+                        ));
+                        return;
+                    }
+                    Err(e) => format!("could not replace {}: {e}", wasm.display()),
+                }
+            }
             Err(e) => format!("its output failed the check in Node: {e}"),
         },
         Ok(out) => first_line(&String::from_utf8_lossy(&out.stderr)),
