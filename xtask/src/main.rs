@@ -13,6 +13,7 @@ mod esbuild;
 mod fuzz;
 mod npm;
 mod page;
+mod peer;
 mod serve;
 mod setup;
 mod single;
@@ -38,7 +39,9 @@ commands:
   test [--quick | --e2e-only]
                         fmt, clippy, native tests, browser tests, dist, end-to-end tests
                         (--quick: skip the browser; --e2e-only: only dist + end-to-end)
-  bench                 steps/s and GFLOP/s of the reference configs, native and in Chromium
+  bench [--peer]        steps/s and GFLOP/s of the reference configs, native and in Chromium
+                        (--peer: against the same MLPs in TF.js, wasm and cpu backends,
+                        in the same Chromium run; installs TF.js into xtask/peer/)
   fuzz [target] [--seconds N] [--cmin]
                         run a cargo-fuzz target (all of them by default) for N s each
                         (default 60), installing nightly and cargo-fuzz when missing;
@@ -96,8 +99,13 @@ fn run(args: &[String]) -> Result {
             test::run(scope)
         }
         "bench" => {
+            let peer = flags.switch("--peer");
             flags.finish()?;
-            bench::run()
+            if peer {
+                peer::run()
+            } else {
+                bench::run()
+            }
         }
         "fuzz" => {
             let seconds = flags.value("--seconds")?;
