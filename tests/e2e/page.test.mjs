@@ -236,6 +236,31 @@ test('presets apply in one click, and hovering a chart describes it', TIMEOUT, a
   });
 });
 
+test('reflow: at 320 px wide nothing makes the page scroll sideways (WCAG 1.4.10)', TIMEOUT, async () => {
+  await onPage('index.html', async (page) => {
+    await page.setViewportSize({ width: 320, height: 800 });
+    await page.waitForTimeout(300);
+    const wide = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      // An element inside a scrolling or clipping box (a wide table, a display formula) is not a culprit.
+      const clipped = (e) => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible' || a.getBoundingClientRect().right > width + 0.5) return true;
+        }
+        return false;
+      };
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        width,
+        culprits: [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > width + 0.5 && !clipped(e))
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 40)}"`),
+      };
+    });
+    assert.ok(wide.scrollWidth <= wide.width, `the page is ${wide.scrollWidth} px wide at ${wide.width} px: ${wide.culprits.join('; ')}`);
+  });
+});
+
 test('screenshots for the README: desktop 1280x800 and a 390 px phone', TIMEOUT, async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
   const shots = [
