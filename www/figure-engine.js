@@ -81,14 +81,18 @@ export function createNetwork(ns, { view, ui }) {
     if (!rebuild(new URLSearchParams(net.query)) && target > 0) seekTo(target);
   }
 
-  /** Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns an error text or null. */
-  function rebuild(next) {
+  /**
+   * Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns an error text or null.
+   * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does,
+   * so this one goes to a worker when either is past the threshold.
+   */
+  function rebuild(next, pairFlops = 0) {
     const started = performance.now();
     let fresh;
     try {
       const checked = ns.checkQuery(next.toString());
       if (onlyModeChanges(checked)) return switchMode(checked);
-      fresh = build(checked);
+      fresh = build({ ...checked, flopsPerStep: Math.max(checked.flopsPerStep, pairFlops) });
     } catch (error) {
       return message(error);
     }
