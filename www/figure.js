@@ -29,6 +29,7 @@
 
 import { createChartSet } from './chartset.js';
 import { createComparison } from './compare.js';
+import { createCompareEditor } from './compare-editor.js';
 import { CHART_INFO } from './charts.js';
 import { fitGroupsToWidth } from './controls.js';
 import { figureExports } from './exports.js';
@@ -119,7 +120,19 @@ export async function mount(element, options = {}) {
     loop.pause();
     handle.update(query, { replace: true });
   };
-  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: switchTo });
+  const stopComparing = (query) => {
+    switchTo(query);
+    editor?.close(); // after: A's rebuild reported the comparison still on
+  };
+  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: stopComparing });
+  // The Compare toggle (compare-editor.js), with every control: B's values as `vs.` keys (text null: B takes A's).
+  const setB = (key, text) => {
+    if (text === null) draft.delete(`vs.${key}`);
+    else draft.set(`vs.${key}`, text);
+    applyDraft();
+  };
+  const editor = controls && !shown ? createCompareEditor(ns, { idPrefix: id, onSet: setB, onStop: () => compare.end() }) : null;
+  if (editor) controls.element.prepend(editor.element);
   Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source });
   const drawCharts = (drawOptions) => {
     charts.draw(drawOptions);
@@ -150,6 +163,7 @@ export async function mount(element, options = {}) {
 
   /** Reports an accepted change (config, view or start step) to onChange. */
   function changed() {
+    editor?.sync(net.config, compare.active ? compare.differences() : null);
     options.onChange?.({ query: compare.query() ?? net.query, view: { ...view }, config: net.config, step: net.startStep });
   }
 
@@ -166,7 +180,9 @@ export async function mount(element, options = {}) {
   function applyDraft() {
     const answer = ns.compareQuery(draft.toString());
     const aError = answer.compared ? answer.errors.find((text) => text !== answer.bError) : null;
-    const error = aError ?? net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft);
+    // A refused B over an unchanged A leaves A as it is (trained steps included).
+    const keepA = answer.compared && !answer.b && answer.a === net.query;
+    const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(answer.b)));
     if (!error && compare.follow(answer, net.engine)) {
       draft = new URLSearchParams(compare.query() ?? net.query);
       changed();
@@ -175,6 +191,15 @@ export async function mount(element, options = {}) {
     controls?.showError(keyOf(error), error);
     notify('config', `Not applied: ${error}. The charts still show the last valid settings.`);
     return error;
+  }
+
+  /** The FLOP per step of B's query (0: none), so that A trains where B must (both in workers, or both here). */
+  function flopsOf(query) {
+    try {
+      return query ? ns.checkQuery(query).flopsPerStep : 0;
+    } catch {
+      return 0; // compareQuery checked B: not reached
+    }
   }
 
   // A change rebuilds at once; further changes in the same frame (a dragged
@@ -275,6 +300,7 @@ export async function mount(element, options = {}) {
     kinds: ns.kinds,
     render: charts.render,
     engine: () => net.engine,
+    compared: () => compare.exported(),
     notify: (text) => notify('export', text, 'error'),
   });
 
@@ -309,8 +335,14 @@ export async function mount(element, options = {}) {
     setView: setViewKey,
     notify: (key, text) => notify(key, text),
     query: () => compare.query() ?? net.query,
-    /** With B: {query, differences, steps: [A's, B's]}; else null. */
-    comparison: () => compare.active && { query: compare.query(), steps: [net.engine.steps, compare.engine.steps] },
+    /** With B: {query, differences, steps: [A's, B's], where: [A's, B's] ('page' or 'worker')}; else false. */
+    comparison: () =>
+      compare.active && {
+        query: compare.query(),
+        differences: compare.differences(),
+        steps: [net.engine.steps, compare.engine.steps],
+        where: [net.engine.where, compare.engine.where],
+      },
     /** With B: the stats of A and of B (the core's), for tests and the curious. */
     comparisonStats: () => compare.active && [net.engine.source.stats(), compare.engine.source.stats()],
     config: () => ({ ...net.config }),
