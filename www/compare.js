@@ -240,12 +240,20 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
           return a.source && { diverged: () => api.diverged(a) };
         },
         async step(n, options) {
+          // Workers take the steps before the last quietly (no frame, whose probe pass costs about a step).
+          const quietly = Boolean(a.stepQuietly && engine.stepQuietly);
           let taken = 0;
           while (taken < n && !api.diverged(a)) {
-            const [stepA, stepB] = await Promise.all([a.step(1, options), engine.step(1, options)]);
+            const quiet = quietly && taken < n - 1;
+            const both = quiet ? [a.stepQuietly(1), engine.stepQuietly(1)] : [a.step(1, options), engine.step(1, options)];
+            const [stepA, stepB] = await Promise.all(both);
             if (stepA === null || stepB === null) return taken > 0 ? taken : null;
             if (stepA === 0 || stepB === 0) break;
             taken += 1;
+            if (quiet && (a.quietDiverged || engine.quietDiverged)) {
+              await Promise.all([a.refresh(), engine.refresh()]); // the frames that show where
+              break;
+            }
           }
           return taken;
         },

@@ -3,8 +3,11 @@
 // differences; Step moves both to the same step; Swap A/B and Stop comparing;
 // a refused `vs.` key gives a notice naming it and A alone; a B equal to A
 // draws pixel-identical charts; an embedded comparison; the B/A readout
-// quotes the ratios of the two networks' statistics. Prints (does not assert)
-// Play's frames/s with two depth-20 networks.
+// quotes the ratios of the two networks' statistics; the Compare toggle sets a
+// B value (URL `vs.`), a bad one gives the notice and keeps A; the CSV, the
+// snapshot and the script of a comparison; a depth 64 x 256 comparison trains
+// in two workers in lockstep. Prints (does not assert) Play's frames/s with two
+// depth-20 networks and with the 64 x 256 comparison.
 //
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/compare.test.mjs
 
