@@ -36,6 +36,15 @@ export function layerRatios(statsA, statsB) {
   return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, b[i].out.std / a.out.std, b[i].grad.std / a.grad.std]);
 }
 
+/** The FLOP per step of B's query (0: none), so that A trains where B must (both in workers, or both on the page). */
+export function flopsOf(ns, query) {
+  try {
+    return query ? ns.checkQuery(query).flopsPerStep : 0;
+  } catch {
+    return 0; // compareQuery has checked B: not reached
+  }
+}
+
 /** First, middle and last of `rows`, without repeats. */
 const picks = (rows) => [...new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1])].map((i) => rows[i]);
 

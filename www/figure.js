@@ -28,7 +28,7 @@
 // uncaught exception. `onChange({query, view, config, step})` reports each accepted change.
 
 import { createChartSet } from './chartset.js';
-import { createComparison } from './compare.js';
+import { createComparison, flopsOf } from './compare.js';
 import { createCompareEditor } from './compare-editor.js';
 import { CHART_INFO } from './charts.js';
 import { fitGroupsToWidth } from './controls.js';
@@ -182,7 +182,7 @@ export async function mount(element, options = {}) {
     const aError = answer.compared ? answer.errors.find((text) => text !== answer.bError) : null;
     // A refused B over an unchanged A leaves A as it is (trained steps included).
     const keepA = answer.compared && !answer.b && answer.a === net.query;
-    const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(answer.b)));
+    const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(ns, answer.b)));
     if (!error && compare.follow(answer, net.engine)) {
       draft = new URLSearchParams(compare.query() ?? net.query);
       changed();
@@ -191,15 +191,6 @@ export async function mount(element, options = {}) {
     controls?.showError(keyOf(error), error);
     notify('config', `Not applied: ${error}. The charts still show the last valid settings.`);
     return error;
-  }
-
-  /** The FLOP per step of B's query (0: none), so that A trains where B must (both in workers, or both here). */
-  function flopsOf(query) {
-    try {
-      return query ? ns.checkQuery(query).flopsPerStep : 0;
-    } catch {
-      return 0; // compareQuery checked B: not reached
-    }
   }
 
   // A change rebuilds at once; further changes in the same frame (a dragged
