@@ -50,9 +50,9 @@ const picks = (rows) => [...new Set([0, Math.floor((rows.length - 1) / 2), rows.
 
 /**
  * The comparison of one figure. `grid`: the figure's chart grid (A's panels);
- * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`.
+ * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`; `onWorkerError(error)`: B's worker failed.
  */
-export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop }) {
+export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop, onWorkerError }) {
   let engine = null; // B's
   let state = null; // the last compareQuery answer with a B
   let generation = 0;
@@ -112,12 +112,9 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
     return fresh;
   }
 
-  /** B's worker failed: back to A alone, saying why (A's own worker may still be fine). */
+  /** B's worker failed: the figure trains both on the page from now on (onWorkerError), as when A's fails. */
   function workerFailed(error) {
-    const a = state?.a;
-    if (!a) return;
-    onStop(a);
-    notify('compare', `Not compared: B's worker failed (${message(error)}). Showing A alone.`);
+    if (state) onWorkerError(error);
   }
 
   function frameArrived(from, first) {

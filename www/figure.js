@@ -102,6 +102,8 @@ export async function mount(element, options = {}) {
       notify,
       playing: () => loop.playing,
       stepper: (engine) => compare.pair(engine),
+      comparing: () => compare.active,
+      rebuildBoth: () => handle.update(compare.query(), { replace: true }),
     },
   });
 
@@ -124,7 +126,8 @@ export async function mount(element, options = {}) {
     switchTo(query);
     editor?.close(); // after: A's rebuild reported the comparison still on
   };
-  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: stopComparing });
+  const onWorkerError = (error) => net.workerFailed(error);
+  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: stopComparing, onWorkerError });
   // The Compare toggle (compare-editor.js), with every control: B's values as `vs.` keys (text null: B takes A's).
   const setB = (key, text) => {
     if (text === null) draft.delete(`vs.${key}`);
@@ -134,6 +137,7 @@ export async function mount(element, options = {}) {
   const editor = controls && !shown ? createCompareEditor(ns, { idPrefix: id, onSet: setB, onStop: () => compare.end() }) : null;
   if (editor) controls.element.prepend(editor.element);
   Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source });
+  const refreshBoth = () => [net.engine, compare.engine].forEach((engine) => engine?.refresh());
   const drawCharts = (drawOptions) => {
     charts.draw(drawOptions);
     compare.draw(drawOptions);
@@ -228,7 +232,7 @@ export async function mount(element, options = {}) {
     view[key] = checked;
     charts.sync(view, net.config.depth);
     // A source may hold one layer's matrix (a worker's does): ask for the new layer's.
-    if (key === 'layer') net.engine?.refresh();
+    if (key === 'layer') refreshBoth();
     drawCharts({ force: false });
     changed();
   }
@@ -250,7 +254,7 @@ export async function mount(element, options = {}) {
       if (playing) lastAction = 'play';
       else drawCharts({ force: false }); // catch up on charts throttled during Play
       // Extras that lag during Play (a worker's decision regions): fetch the current ones.
-      if (!playing) net.engine?.refresh();
+      if (!playing) refreshBoth();
       buttons.play.textContent = playing ? 'Pause' : 'Play';
       root.classList.toggle('playing', playing);
     },
