@@ -151,6 +151,7 @@ function build(ns, copy) {
   const warning = el('p', { class: 'embed-warning', hidden: true, text: 'Tick at least one chart.' });
   const copySnippet = el('button', { type: 'button', class: 'primary', text: 'Copy snippet' });
   const copyLink = el('button', { type: 'button', text: 'Copy link' });
+  const copyMount = el('button', { type: 'button', text: 'Copy mount()' });
   const close = el('button', { type: 'button', text: 'Close' });
   const heading = el('h2', { id: 'embed-title', text: 'Embed this figure' });
   const element = el('dialog', { class: 'embed-dialog', 'aria-labelledby': heading.id }, [
@@ -193,7 +194,7 @@ function build(ns, copy) {
           link,
           el('label', { htmlFor: mountCall.id, text: 'JavaScript: mount() in your page’s module' }),
           mountCall,
-          el('div', { class: 'embed-buttons' }, [copySnippet, copyLink, feedback, close]),
+          el('div', { class: 'embed-buttons' }, [copySnippet, copyLink, copyMount, feedback, close]),
         ]),
       ]),
     ]),
@@ -222,7 +223,7 @@ function build(ns, copy) {
     });
     const usable = picked.length > 0;
     warning.hidden = usable;
-    copySnippet.disabled = copyLink.disabled = !usable;
+    copySnippet.disabled = copyLink.disabled = copyMount.disabled = !usable;
     link.value = usable ? url : '';
     const b = versus && withB.checked ? versus : '';
     snippet.value = usable ? embedSnippet({ url, width, height, charts: picked, config: figure.config(), versus: b }) : '';
@@ -247,12 +248,11 @@ function build(ns, copy) {
     frameBox.style.height = `${Math.round(height * scale)}px`;
   }
 
-  copySnippet.addEventListener('click', async () => {
-    feedback.textContent = (await copy(snippet.value, snippet)) ? 'Snippet copied.' : 'Copy the selected snippet.';
-  });
-  copyLink.addEventListener('click', async () => {
-    feedback.textContent = (await copy(link.value, link)) ? 'Link copied.' : 'Copy the selected link.';
-  });
+  for (const [button, field, what, noun] of [[copySnippet, snippet, 'Snippet', 'snippet'], [copyLink, link, 'Link', 'link'], [copyMount, mountCall, 'mount() call', 'mount() call']]) {
+    button.addEventListener('click', async () => {
+      feedback.textContent = (await copy(field.value, field)) ? `${what} copied.` : `Copy the selected ${noun}.`;
+    });
+  }
   close.addEventListener('click', () => element.close());
   // A click on the backdrop (outside the inner box) closes, as Escape does.
   element.addEventListener('click', (event) => event.target === element && element.close());
