@@ -6,14 +6,15 @@
 //
 // Lockstep: `pair(a)` is an engine-like view of A and B whose step(n) takes one
 // step on each at a time and stops both where either diverges, so both always
-// show the same step count. Only page engines compare in this slice: a
-// comparison whose networks need a worker is refused with a notice (A alone).
+// show the same step count. B trains where A does (engine.js): when either
+// network is past the worker threshold the figure builds A in a worker, and B
+// gets a worker of its own, so both step in parallel off the page's thread
+// (two workers measured faster than one worker stepping both in turn: README).
 // Each side draws with its own scales: shared axes are not there yet.
 
 import { createChartSet } from './chartset.js';
 import { el } from './controls.js';
-import { WORKER_FLOPS } from './engine.js';
-import { PageEngine } from './engine-page.js';
+import { createEngine } from './engine.js';
 import { changedKeys } from './state.js';
 import { message } from './wasm.js';
 
@@ -35,14 +36,23 @@ export function layerRatios(statsA, statsB) {
   return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, b[i].out.std / a.out.std, b[i].grad.std / a.grad.std]);
 }
 
+/** The FLOP per step of B's query (0: none), so that A trains where B must (both in workers, or both on the page). */
+export function flopsOf(ns, query) {
+  try {
+    return query ? ns.checkQuery(query).flopsPerStep : 0;
+  } catch {
+    return 0; // compareQuery has checked B: not reached
+  }
+}
+
 /** First, middle and last of `rows`, without repeats. */
 const picks = (rows) => [...new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1])].map((i) => rows[i]);
 
 /**
  * The comparison of one figure. `grid`: the figure's chart grid (A's panels);
- * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`.
+ * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`; `onWorkerError(error)`: B's worker failed.
  */
-export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop }) {
+export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop, onWorkerError }) {
   let engine = null; // B's
   let state = null; // the last compareQuery answer with a B
   let generation = 0;
@@ -59,7 +69,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
   ]);
   grid.parentElement.before(bar); // above the charts and the controls
   swap.addEventListener('click', () => state && onSwap(state.swapped));
-  stop.addEventListener('click', () => state && onStop(state.a));
+  stop.addEventListener('click', () => api.end());
   let charts = null;
 
   /** B's panels, each after A's panel of the same chart, in a pair. */
@@ -89,6 +99,24 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
     grid.closest('.figure')?.classList.remove('comparing');
   }
 
+  /**
+   * B's engine for `checked`, where A's runs (`where`): in a worker of its own
+   * beside A's, or on the page. The old one is rebuilt or freed.
+   */
+  function buildB(checked, where) {
+    const worker = where === 'worker';
+    const forced = { ...checked, flopsPerStep: worker ? Infinity : 0 };
+    const events = { layer: () => view.layer, onFrame: frameArrived, onError: workerFailed };
+    const fresh = createEngine(ns, forced, { worker, previous: engine, ...events });
+    if (fresh !== engine) engine?.free();
+    return fresh;
+  }
+
+  /** B's worker failed: the figure trains both on the page from now on (onWorkerError), as when A's fails. */
+  function workerFailed(error) {
+    if (state) onWorkerError(error);
+  }
+
   function frameArrived(from, first) {
     if (from !== engine) return;
     generation += 1;
@@ -105,6 +133,10 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
     },
     /** The comparison's canonical query (A and its `vs.` keys), or null. */
     query: () => (engine ? state.query : null),
+    /** B's differences from A, {key: B's value}; {} without B. */
+    differences: () => (engine ? Object.fromEntries(state.differences.map((key) => [key, state.bConfig[key]])) : {}),
+    /** B for the exports (exports.js): {engine, query, differences}, or null. */
+    exported: () => (engine ? { engine, query: state.query, differences: api.differences() } : null),
 
     /**
      * Builds B from `answer` (compareQuery's, with a B) beside A's engine `a`,
@@ -118,18 +150,14 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       } catch (error) {
         return message(error);
       }
-      if (a.where !== 'page' || checked.flopsPerStep > WORKER_FLOPS) {
-        return 'these networks train in a worker, and compare runs on the page only for now';
-      }
-      const onlyMode = modeOnly && engine && changedKeys(engine.config(), checked.config).join() === 'mode';
+      const onlyMode = modeOnly && engine && engine.where === a.where && changedKeys(engine.config(), checked.config).join() === 'mode';
       try {
         if (onlyMode) engine.setMode(checked.config.mode);
-        else if (engine) engine.build(checked);
-        else engine = new PageEngine(ns, checked, { onFrame: frameArrived });
+        else engine = buildB(checked, a.where);
       } catch (error) {
         return message(error);
       }
-      state = answer;
+      state = { ...answer, bConfig: checked.config };
       if (!charts) showPanels();
       charts.sync(view, checked.config.depth);
       const listed = answer.differences.map((key) => `${key} = ${checked.config[key]}`).join(', ');
@@ -158,6 +186,9 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       notify('compare', error && `Not compared: ${error}. Showing A alone.`);
       return true;
     },
+
+    /** Stop comparing, as its button: the figure takes A's query. */
+    end: () => state && onStop(state.a),
 
     /** Back to A alone. */
     stop() {
@@ -215,12 +246,20 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
           return a.source && { diverged: () => api.diverged(a) };
         },
         async step(n, options) {
+          // Workers take the steps before the last quietly (no frame, whose probe pass costs about a step).
+          const quietly = Boolean(a.stepQuietly && engine.stepQuietly);
           let taken = 0;
           while (taken < n && !api.diverged(a)) {
-            const [stepA, stepB] = await Promise.all([a.step(1, options), engine.step(1, options)]);
+            const quiet = quietly && taken < n - 1;
+            const both = quiet ? [a.stepQuietly(1), engine.stepQuietly(1)] : [a.step(1, options), engine.step(1, options)];
+            const [stepA, stepB] = await Promise.all(both);
             if (stepA === null || stepB === null) return taken > 0 ? taken : null;
             if (stepA === 0 || stepB === 0) break;
             taken += 1;
+            if (quiet && (a.quietDiverged || engine.quietDiverged)) {
+              await Promise.all([a.refresh(), engine.refresh()]); // the frames that show where
+              break;
+            }
           }
           return taken;
         },

@@ -10,7 +10,7 @@
 
 import { CHART_INFO } from './charts.js';
 import { el } from './controls.js';
-import { DIAGNOSIS, EMBED_DEFAULTS, pageUrl, toSearch } from './state.js';
+import { DIAGNOSIS, EMBED_DEFAULTS, defaultView, pageUrl, toSearch } from './state.js';
 
 /** Frame sizes offered, width x height in CSS pixels; the first is the default. */
 const SIZES = [
@@ -57,14 +57,33 @@ export function embedUrl({ query, view, step = 0, charts, controls, allControls 
 }
 
 /** The <iframe> snippet: absolute src, size, a title naming what it shows, lazy loading, no border. */
-export function embedSnippet({ url, width, height, charts, config }) {
+export function embedSnippet({ url, width, height, charts, config, versus = '' }) {
   const titles = charts.map((kind) => CHART_INFO[kind]?.title || kind).join(', ');
-  const what = `depth ${config.depth}, ${config.activation}, ${config.init} init, norm: ${config.norm}`;
+  const against = versus ? `; B: ${versus.replaceAll('vs.', '').replaceAll('=', ' = ').replaceAll('&', ', ')}` : '';
+  const what = `depth ${config.depth}, ${config.activation}, ${config.init} init, norm: ${config.norm}${against}`;
   const title = `normscope: ${titles} (${what})`;
   return (
     `<iframe src="${urlAttribute(url)}" width="${width}" height="${height}" ` +
     `title="${attribute(title)}" loading="lazy" style="border:0"></iframe>`
   );
+}
+
+/**
+ * The mount() call for a page that loads normscope's modules itself
+ * (docs/embedding.md): A's `config`, B's differences as `compare` (from the
+ * `vs.` keys), the view when not the default, and the charts and controls.
+ */
+export function mountSnippet({ query, versus = '', view, charts, controls }) {
+  const options = [`config: ${JSON.stringify(query)}`];
+  if (versus) {
+    const pairs = [...new URLSearchParams(versus)].map(([key, value]) => [key.replace(/^vs\./, ''), value]);
+    options.push(`compare: ${JSON.stringify(Object.fromEntries(pairs))}`);
+  }
+  const changed = Object.fromEntries(Object.entries(view).filter(([key, value]) => String(value) !== String(defaultView()[key])));
+  if (Object.keys(changed).length) options.push(`view: ${JSON.stringify(changed)}`);
+  options.push(`charts: ${JSON.stringify(charts)}`, `controls: ${JSON.stringify(controls)}`);
+  const module = new URL('www/figure.js', pageUrl('')).href;
+  return `import { mount } from '${module}';\nmount(document.getElementById('figure'), {\n  ${options.join(',\n  ')},\n});`;
 }
 
 let dialog = null; // built at the first open
@@ -114,7 +133,12 @@ function build(ns, copy) {
   const atStep = el('input', { type: 'checkbox', id: 'embed-step' });
   const atStepLabel = el('label', { htmlFor: atStep.id });
   atStep.addEventListener('change', update);
-  const startChecks = el('div', { class: 'embed-checks' }, [el('div', { class: 'embed-check' }, [atStep, atStepLabel])]);
+  // Comparing (compare.js): the embed shows A and B unless this is unticked.
+  const withB = el('input', { type: 'checkbox', id: 'embed-compare', checked: true });
+  const withBLabel = el('label', { htmlFor: withB.id });
+  const withBRow = el('div', { class: 'embed-check', hidden: true }, [withB, withBLabel]);
+  withB.addEventListener('change', update);
+  const startChecks = el('div', { class: 'embed-checks' }, [el('div', { class: 'embed-check' }, [atStep, atStepLabel]), withBRow]);
   startChecks.style.gridTemplateColumns = 'minmax(0, 1fr)'; // one box: the whole row
   const size = el('select', { id: 'embed-size' }, SIZES.map(([w, h], i) => el('option', { value: i, text: `${w} × ${h} px` })));
   size.addEventListener('change', update);
@@ -122,10 +146,12 @@ function build(ns, copy) {
   const frameBox = el('div', { class: 'embed-frame-box' }, [frame]);
   const link = el('input', { type: 'text', id: 'embed-link', readOnly: true, spellcheck: false });
   const snippet = el('textarea', { id: 'embed-snippet', readOnly: true, rows: 5, spellcheck: false });
+  const mountCall = el('textarea', { id: 'embed-mount', readOnly: true, rows: 5, spellcheck: false });
   const feedback = el('p', { class: 'embed-feedback', role: 'status' });
   const warning = el('p', { class: 'embed-warning', hidden: true, text: 'Tick at least one chart.' });
   const copySnippet = el('button', { type: 'button', class: 'primary', text: 'Copy snippet' });
   const copyLink = el('button', { type: 'button', text: 'Copy link' });
+  const copyMount = el('button', { type: 'button', text: 'Copy mount()' });
   const close = el('button', { type: 'button', text: 'Close' });
   const heading = el('h2', { id: 'embed-title', text: 'Embed this figure' });
   const element = el('dialog', { class: 'embed-dialog', 'aria-labelledby': heading.id }, [
@@ -166,7 +192,9 @@ function build(ns, copy) {
           snippet,
           el('label', { htmlFor: link.id, text: 'Link' }),
           link,
-          el('div', { class: 'embed-buttons' }, [copySnippet, copyLink, feedback, close]),
+          el('label', { htmlFor: mountCall.id, text: 'JavaScript: mount() in your page’s module' }),
+          mountCall,
+          el('div', { class: 'embed-buttons' }, [copySnippet, copyLink, copyMount, feedback, close]),
         ]),
       ]),
     ]),
@@ -179,8 +207,14 @@ function build(ns, copy) {
     const [width, height] = SIZES[Number(size.value)] || SIZES[0];
     const steps = figure.steps;
     atStepLabel.textContent = `include the current step (${steps})`;
+    const compared = ns.compareQuery(figure.query());
+    const bKeys = [...new URLSearchParams(compared.query)].filter(([key]) => key.startsWith('vs.'));
+    const versus = compared.b ? new URLSearchParams(bKeys).toString() : '';
+    withBRow.hidden = !versus;
+    withBLabel.textContent = `compare with B (${versus.replaceAll('&', ', ')})`;
+    const query = versus && withB.checked ? compared.query : compared.a;
     const url = embedUrl({
-      query: figure.query(),
+      query,
       view: figure.view(),
       step: atStep.checked ? steps : 0,
       charts: picked,
@@ -189,9 +223,11 @@ function build(ns, copy) {
     });
     const usable = picked.length > 0;
     warning.hidden = usable;
-    copySnippet.disabled = copyLink.disabled = !usable;
+    copySnippet.disabled = copyLink.disabled = copyMount.disabled = !usable;
     link.value = usable ? url : '';
-    snippet.value = usable ? embedSnippet({ url, width, height, charts: picked, config: figure.config() }) : '';
+    const b = versus && withB.checked ? versus : '';
+    snippet.value = usable ? embedSnippet({ url, width, height, charts: picked, config: figure.config(), versus: b }) : '';
+    mountCall.value = usable ? mountSnippet({ query: compared.a, versus: b, view: figure.view(), charts: picked, controls: controls.picked() }) : '';
     feedback.textContent = '';
     frame.width = String(width);
     frame.height = String(height);
@@ -212,12 +248,11 @@ function build(ns, copy) {
     frameBox.style.height = `${Math.round(height * scale)}px`;
   }
 
-  copySnippet.addEventListener('click', async () => {
-    feedback.textContent = (await copy(snippet.value, snippet)) ? 'Snippet copied.' : 'Copy the selected snippet.';
-  });
-  copyLink.addEventListener('click', async () => {
-    feedback.textContent = (await copy(link.value, link)) ? 'Link copied.' : 'Copy the selected link.';
-  });
+  for (const [button, field, what, noun] of [[copySnippet, snippet, 'Snippet', 'snippet'], [copyLink, link, 'Link', 'link'], [copyMount, mountCall, 'mount() call', 'mount() call']]) {
+    button.addEventListener('click', async () => {
+      feedback.textContent = (await copy(field.value, field)) ? `${what} copied.` : `Copy the selected ${noun}.`;
+    });
+  }
   close.addEventListener('click', () => element.close());
   // A click on the backdrop (outside the inner box) closes, as Escape does.
   element.addEventListener('click', (event) => event.target === element && element.close());

@@ -174,6 +174,19 @@ export class WorkerEngine {
   }
 
   /**
+   * Up to n steps without a frame (compare.js's lockstep takes its steps one
+   * by one, and only the last needs a frame): resolves to the number taken (null
+   * if dropped); `quietDiverged` then says whether training diverged, and
+   * `steps` stays at the last frame's until the next frame (refresh()).
+   */
+  async stepQuietly(n) {
+    const reply = await this.enqueue({ type: 'step', n, quiet: true });
+    if (!reply) return null;
+    this.quietDiverged = reply.diverged;
+    return reply.taken;
+  }
+
+  /**
    * Switches BatchNorm's displayed pass to `mode` ('train' or 'eval', checked
    * by the caller) on the same network, as Scope.setMode: no rebuild, step and
    * history stay. Its frame arrives as any other.

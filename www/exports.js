@@ -46,17 +46,47 @@ export function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 
+/** The tag of a comparison's snapshot: {format, query, differences, a, b} (docs/snapshot.md). */
+export const COMPARISON_FORMAT = 'normscope-comparison/1';
+
+/**
+ * The CSV of a comparison: a `network` column first (A or B), then the core's
+ * columns; A's rows, then B's, under one header. A single network's CSV has no
+ * such column, so older readers of it are unchanged.
+ */
+export function comparisonCsv(csvA, csvB) {
+  const [header, ...rowsA] = csvA.trimEnd().split('\n');
+  const rowsB = csvB.trimEnd().split('\n').slice(1);
+  const rows = [...rowsA.map((row) => `A,${row}`), ...rowsB.map((row) => `B,${row}`)];
+  return `network,${header}\n${rows.join('\n')}\n`;
+}
+
+/** How long a CSV export of a comparison waits for A and B to show one step, at most. */
+const LOCKSTEP_WAIT_MS = 2000;
+
 /**
  * A figure handle's export methods. `render(kind)` returns a canvas showing
  * chart `kind` now; `engine()` the figure's engine (engine.js; null once destroyed);
+ * `compared()` B, when comparing: {engine, query, differences: {key: B's value}} (compare.js), else null;
  * `notify(text)` shows a failed download (null clears it).
  */
-export function figureExports({ kinds, render, engine, notify }) {
+export function figureExports({ kinds, render, engine, compared = () => null, notify }) {
   const live = () => {
     const current = engine();
     if (!current) throw new Error('the figure was destroyed');
     return current;
   };
+  /** A's and B's sources at one step (a worker's frame may still be on its way). */
+  async function bothSources(a, b) {
+    const until = performance.now() + LOCKSTEP_WAIT_MS;
+    for (;;) {
+      await Promise.all([a.refresh(), b.refresh()]);
+      if (!a.source || !b.source) throw new Error('the networks are still being built');
+      if (a.source.steps === b.source.steps) return [a.source, b.source];
+      if (performance.now() > until) throw new Error('A and B were between two steps; pause and try again');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
   const api = {
     /** Chart `kind` (any chart kind, shown or not) as a PNG Blob, as drawn now. */
     async exportPng(kind) {
@@ -65,14 +95,42 @@ export function figureExports({ kinds, render, engine, notify }) {
     },
     /** The statistics, one row per hidden layer, as a CSV Blob. */
     async exportCsv() {
-      const { source } = live();
-      if (!source) throw new Error('the network is still being built');
-      return textBlob(source.statsCsv(), 'csv');
+      const a = live();
+      const b = compared();
+      if (b) {
+        const [sourceA, sourceB] = await bothSources(a, b.engine);
+        return textBlob(comparisonCsv(sourceA.statsCsv(), sourceB.statsCsv()), 'csv');
+      }
+      if (!a.source) throw new Error('the network is still being built');
+      return textBlob(a.source.statsCsv(), 'csv');
     },
-    /** The snapshot (format normscope-snapshot/1) as a JSON Blob. */
-    exportSnapshot: async () => textBlob(await live().snapshotJson(), 'snapshot'),
-    /** The network as a self-contained PyTorch script (Python text) Blob. */
-    exportTorch: async () => textBlob(await live().torchScript(), 'torch'),
+    /**
+     * The snapshot (format normscope-snapshot/1) as a JSON Blob; of a comparison,
+     * {format: normscope-comparison/1, query, differences, a, b} with A's and B's
+     * snapshots, both taken after the same steps (lockstep queues them alike).
+     */
+    async exportSnapshot() {
+      const b = compared();
+      if (!b) return textBlob(await live().snapshotJson(), 'snapshot');
+      const [a, bJson] = await Promise.all([live().snapshotJson(), b.engine.snapshotJson()]);
+      // The two snapshots go in as written, so their numbers keep every digit.
+      const head = `"format":${JSON.stringify(COMPARISON_FORMAT)},"query":${JSON.stringify(b.query)}`;
+      return textBlob(`{${head},"differences":${JSON.stringify(b.differences)},"a":${a},"b":${bJson}}`, 'snapshot');
+    },
+    /** The network as a self-contained PyTorch script (Python text) Blob; of a comparison, A's, saying so. */
+    async exportTorch() {
+      const script = await live().torchScript();
+      const b = compared();
+      if (!b) return textBlob(script, 'torch');
+      const listed = Object.entries(b.differences).map(([key, value]) => `${key} = ${value}`).join(', ') || 'nothing';
+      const note =
+        `# normscope comparison (${b.query}):\n` +
+        `# this script rebuilds network A only. B differs from A in: ${listed}.\n` +
+        `# For B's script, press Swap A/B and export again.\n`;
+      // After the #! line, which must stay first.
+      const [first, rest] = script.startsWith('#!') ? [script.slice(0, script.indexOf('\n') + 1), script.slice(script.indexOf('\n') + 1)] : ['', script];
+      return textBlob(first + note + rest, 'torch');
+    },
     /** Offers an export as a download: `what` is a chart kind, 'csv', 'snapshot' or 'torch'. Resolves to the file name. */
     async download(what) {
       const text = { csv: api.exportCsv, snapshot: api.exportSnapshot, torch: api.exportTorch }[what];

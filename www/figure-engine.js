@@ -5,7 +5,8 @@
 // the status line read; everything it shows goes through `ui`:
 //
 //   ui = { draw(options), status(), diverged() -> bool, accepted(query, config, rebuilt),
-//          changed(), building(on), seeking(on), notify(key, text, level), playing() }
+//          changed(), building(on), seeking(on), notify(key, text, level), playing(),
+//          comparing() -> bool, rebuildBoth() -> error text or null }
 //
 // It never asks which engine it holds: the engines answer alike.
 
@@ -78,17 +79,23 @@ export function createNetwork(ns, { view, ui }) {
     const target = net.seek ? net.seek.target : net.startStep;
     net.engine?.free();
     net.engine = null;
-    if (!rebuild(new URLSearchParams(net.query)) && target > 0) seekTo(target);
+    // While comparing, B follows A onto the page, both from step 0 (ui.rebuildBoth), so they stay in lockstep.
+    const refused = ui.comparing?.() ? ui.rebuildBoth() : rebuild(new URLSearchParams(net.query));
+    if (!refused && target > 0) seekTo(target);
   }
 
-  /** Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns an error text or null. */
-  function rebuild(next) {
+  /**
+   * Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns an error text or null.
+   * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does,
+   * so this one goes to a worker when either is past the threshold.
+   */
+  function rebuild(next, pairFlops = 0) {
     const started = performance.now();
     let fresh;
     try {
       const checked = ns.checkQuery(next.toString());
       if (onlyModeChanges(checked)) return switchMode(checked);
-      fresh = build(checked);
+      fresh = build({ ...checked, flopsPerStep: Math.max(checked.flopsPerStep, pairFlops) });
     } catch (error) {
       return message(error);
     }
@@ -177,5 +184,5 @@ export function createNetwork(ns, { view, ui }) {
     net.engine = null;
   }
 
-  return Object.assign(net, { rebuild, seekTo, free });
+  return Object.assign(net, { rebuild, seekTo, free, workerFailed });
 }

@@ -28,7 +28,8 @@
 // uncaught exception. `onChange({query, view, config, step})` reports each accepted change.
 
 import { createChartSet } from './chartset.js';
-import { createComparison } from './compare.js';
+import { createComparison, flopsOf } from './compare.js';
+import { createCompareEditor } from './compare-editor.js';
 import { CHART_INFO } from './charts.js';
 import { fitGroupsToWidth } from './controls.js';
 import { figureExports } from './exports.js';
@@ -101,6 +102,8 @@ export async function mount(element, options = {}) {
       notify,
       playing: () => loop.playing,
       stepper: (engine) => compare.pair(engine),
+      comparing: () => compare.active,
+      rebuildBoth: () => handle.update(compare.query(), { replace: true }),
     },
   });
 
@@ -119,8 +122,22 @@ export async function mount(element, options = {}) {
     loop.pause();
     handle.update(query, { replace: true });
   };
-  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: switchTo });
+  const stopComparing = (query) => {
+    switchTo(query);
+    editor?.close(); // after: A's rebuild reported the comparison still on
+  };
+  const onWorkerError = (error) => net.workerFailed(error);
+  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: stopComparing, onWorkerError });
+  // The Compare toggle (compare-editor.js), with every control: B's values as `vs.` keys (text null: B takes A's).
+  const setB = (key, text) => {
+    if (text === null) draft.delete(`vs.${key}`);
+    else draft.set(`vs.${key}`, text);
+    applyDraft();
+  };
+  const editor = controls && !shown ? createCompareEditor(ns, { idPrefix: id, onSet: setB, onStop: () => compare.end() }) : null;
+  if (editor) controls.element.prepend(editor.element);
   Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source });
+  const refreshBoth = () => [net.engine, compare.engine].forEach((engine) => engine?.refresh());
   const drawCharts = (drawOptions) => {
     charts.draw(drawOptions);
     compare.draw(drawOptions);
@@ -150,6 +167,7 @@ export async function mount(element, options = {}) {
 
   /** Reports an accepted change (config, view or start step) to onChange. */
   function changed() {
+    editor?.sync(net.config, compare.active ? compare.differences() : null);
     options.onChange?.({ query: compare.query() ?? net.query, view: { ...view }, config: net.config, step: net.startStep });
   }
 
@@ -166,7 +184,9 @@ export async function mount(element, options = {}) {
   function applyDraft() {
     const answer = ns.compareQuery(draft.toString());
     const aError = answer.compared ? answer.errors.find((text) => text !== answer.bError) : null;
-    const error = aError ?? net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft);
+    // A refused B over an unchanged A leaves A as it is (trained steps included).
+    const keepA = answer.compared && !answer.b && answer.a === net.query;
+    const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(ns, answer.b)));
     if (!error && compare.follow(answer, net.engine)) {
       draft = new URLSearchParams(compare.query() ?? net.query);
       changed();
@@ -212,7 +232,7 @@ export async function mount(element, options = {}) {
     view[key] = checked;
     charts.sync(view, net.config.depth);
     // A source may hold one layer's matrix (a worker's does): ask for the new layer's.
-    if (key === 'layer') net.engine?.refresh();
+    if (key === 'layer') refreshBoth();
     drawCharts({ force: false });
     changed();
   }
@@ -234,7 +254,7 @@ export async function mount(element, options = {}) {
       if (playing) lastAction = 'play';
       else drawCharts({ force: false }); // catch up on charts throttled during Play
       // Extras that lag during Play (a worker's decision regions): fetch the current ones.
-      if (!playing) net.engine?.refresh();
+      if (!playing) refreshBoth();
       buttons.play.textContent = playing ? 'Pause' : 'Play';
       root.classList.toggle('playing', playing);
     },
@@ -275,6 +295,7 @@ export async function mount(element, options = {}) {
     kinds: ns.kinds,
     render: charts.render,
     engine: () => net.engine,
+    compared: () => compare.exported(),
     notify: (text) => notify('export', text, 'error'),
   });
 
@@ -309,8 +330,14 @@ export async function mount(element, options = {}) {
     setView: setViewKey,
     notify: (key, text) => notify(key, text),
     query: () => compare.query() ?? net.query,
-    /** With B: {query, differences, steps: [A's, B's]}; else null. */
-    comparison: () => compare.active && { query: compare.query(), steps: [net.engine.steps, compare.engine.steps] },
+    /** With B: {query, differences, steps: [A's, B's], where: [A's, B's] ('page' or 'worker')}; else false. */
+    comparison: () =>
+      compare.active && {
+        query: compare.query(),
+        differences: compare.differences(),
+        steps: [net.engine.steps, compare.engine.steps],
+        where: [net.engine.where, compare.engine.where],
+      },
     /** With B: the stats of A and of B (the core's), for tests and the curious. */
     comparisonStats: () => compare.active && [net.engine.source.stats(), compare.engine.source.stats()],
     config: () => ({ ...net.config }),

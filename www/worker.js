@@ -5,6 +5,7 @@
 //   {id, type: 'init', module}            the page's compiled WebAssembly.Module
 //   {id, type: 'build', query, layer, decision}   a new Scope -> frame
 //   {id, type: 'step', n, layer, decision}        n training steps -> frame
+//   {id, type: 'step', n, quiet: true}            n training steps -> {taken, stepMs, diverged}
 //   {id, type: 'mode', mode, layer, decision}     BatchNorm's displayed pass -> frame
 //   {id, type: 'frame', layer, decision}          the current state -> frame
 //   {id, type: 'snapshot'}                -> {json}
@@ -39,7 +40,10 @@ function handle(request) {
   if (type === 'step') {
     const started = performance.now();
     const taken = scope.step(request.n);
-    return frame(id, request, { taken, stepMs: performance.now() - started });
+    const stepMs = performance.now() - started;
+    // Quiet: no frame (its probe pass costs about a step), only whether training diverged.
+    if (request.quiet) return self.postMessage({ id, taken, stepMs, diverged: scope.diverged() ?? null });
+    return frame(id, request, { taken, stepMs });
   }
   if (type === 'mode') {
     scope.setMode(request.mode); // the network stays: only the probe pass changes

@@ -3,8 +3,11 @@
 // differences; Step moves both to the same step; Swap A/B and Stop comparing;
 // a refused `vs.` key gives a notice naming it and A alone; a B equal to A
 // draws pixel-identical charts; an embedded comparison; the B/A readout
-// quotes the ratios of the two networks' statistics. Prints (does not assert)
-// Play's frames/s with two depth-20 networks.
+// quotes the ratios of the two networks' statistics; the Compare toggle sets a
+// B value (URL `vs.`), a bad one gives the notice and keeps A; the CSV, the
+// snapshot and the script of a comparison; a depth 64 x 256 comparison trains
+// in two workers in lockstep. Prints (does not assert) Play's frames/s with two
+// depth-20 networks and with the 64 x 256 comparison.
 //
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/compare.test.mjs
 
@@ -147,14 +150,125 @@ test('when B diverges both pause at the same step and the status says B and wher
   });
 });
 
-test('a comparison whose networks would train in a worker says so and shows A alone', TIMEOUT, async () => {
-  await onPage('index.html?depth=64&width=256&vs.norm=layer', async (page) => {
+/** Text of an export Blob of the figure, e.g. 'exportCsv()'. */
+const exported = (page, call) => page.evaluate(async (c) => (await window.normscope.figure[c]()).text(), call);
+
+test('the Compare toggle sets a B value and the URL gets vs.; a bad B value: a notice, A alone and kept', TIMEOUT, async () => {
+  await onPage(`index.html?${TANH}`, async (page) => {
+    await page.getByLabel('Compare with a network B').check();
+    await page.getByLabel('B differs in').selectOption({ label: 'Normalization' });
+    await page.getByLabel("B's value").selectOption('layer');
+    await page.waitForSelector('.chart[data-side="B"]');
+    assert.equal(param(page, 'vs.norm'), 'layer');
+    assert.equal(param(page, 'depth'), '20', "A's keys were lost");
+    assert.deepEqual((await figure(page, 'comparison()')).differences, { norm: 'layer' });
+    assert.match(await page.locator('.compare-differences').innerText(), /^B: norm = layer\./);
+    assert.equal(await page.locator('.compare-keys li').innerText(), 'norm = layer\n×');
+
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '1,1');
+    await page.getByLabel('B differs in').selectOption({ label: 'Learning rate' });
+    await page.getByLabel("B's value").fill('-1');
+    await page.getByLabel("B's value").press('Enter');
     const notice = page.getByRole('alert').filter({ hasText: 'Not compared' });
     await notice.waitFor();
-    assert.match(await notice.innerText(), /train in a worker, and compare runs on the page only for now\. Showing A alone/);
+    assert.match(await notice.innerText(), /'vs\.lr'.*Showing A alone/s);
     assert.equal(await page.locator('.chart[data-side]').count(), 0);
-    assert.equal(await figure(page, 'comparison()'), false);
     assert.equal(param(page, 'vs.norm'), null, 'the URL kept a comparison the figure does not show');
-    assert.equal(param(page, 'width'), '256');
+    assert.equal(await figure(page, 'steps'), 1, "A lost its trained step");
+    assert.equal(param(page, 'depth'), '20');
+
+    await page.getByLabel('B differs in').selectOption({ label: 'Normalization' });
+    await page.getByLabel("B's value").selectOption('rms');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('vs.norm') === 'rms');
+    await page.getByRole('button', { name: 'B takes A’s Normalization again' }).click();
+    await page.waitForFunction(() => !new URL(location.href).search.includes('vs.'));
+    assert.equal(await figure(page, 'comparison()'), false);
+    await page.getByLabel('B differs in').selectOption({ label: 'Normalization' });
+    await page.getByLabel("B's value").selectOption('layer');
+    await page.waitForSelector('.chart[data-side="B"]');
+    await page.getByLabel('Compare with a network B').uncheck();
+    await page.waitForFunction(() => !document.querySelector('.chart[data-side]'));
+    assert.equal(param(page, 'vs.norm'), null);
+  });
+});
+
+test('the Compare toggle at 390 px (screenshot)', TIMEOUT, async () => {
+  await onPage(`index.html?${TANH}&vs.norm=layer`, async (page) => {
+    const editor = page.locator('.compare-editor');
+    await editor.scrollIntoViewIfNeeded();
+    const box = await editor.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `the toggle overflows 390 px: ${JSON.stringify(box)}`);
+    await editor.screenshot({ path: new URL('out/compare-toggle-390.png', import.meta.url).pathname });
+  }, { viewport: { width: 390, height: 844 } });
+});
+
+test('exports of a comparison: the CSV has A and B rows, the snapshot both networks, the script says it is A', TIMEOUT, async () => {
+  await onPage(`index.html?${TANH}&vs.norm=layer`, async (page) => {
+    await page.waitForSelector('.chart[data-side="B"]');
+    for (let i = 1; i <= 2; i += 1) {
+      await page.getByRole('button', { name: 'Step' }).click();
+      await page.waitForFunction((k) => window.normscope.figure.comparison().steps.join() === `${k},${k}`, i);
+    }
+    const [header, ...rows] = (await exported(page, 'exportCsv')).trimEnd().split('\n');
+    assert.match(header, /^network,layer,pre_mean,/);
+    const column = header.split(',').indexOf('out_std');
+    const [statsA, statsB] = await bothStats(page);
+    for (const [side, stats] of [['A', statsA], ['B', statsB]]) {
+      const mine = rows.filter((row) => row.startsWith(`${side},`)).map((row) => row.split(','));
+      assert.deepEqual(mine.map((row) => Number(row[1])), stats.layers.map((l) => l.layer), `${side}: not one row per layer`);
+      for (const [i, row] of mine.entries()) {
+        const std = stats.layers[i].out.std;
+        assert.ok(Math.abs(Number(row[column]) - std) <= 1e-6 * Math.abs(std), `${side} layer ${i + 1}: out_std ${row[column]} vs ${std}`);
+      }
+    }
+    assert.equal(rows.length, statsA.layers.length * 2);
+
+    const snapshot = JSON.parse(await exported(page, 'exportSnapshot'));
+    assert.equal(snapshot.format, 'normscope-comparison/1');
+    assert.deepEqual(snapshot.differences, { norm: 'layer' });
+    assert.match(snapshot.query, /&vs\.norm=layer$/);
+    assert.deepEqual([snapshot.a.format, snapshot.b.format], ['normscope-snapshot/1', 'normscope-snapshot/1']);
+    assert.deepEqual([snapshot.a.step, snapshot.b.step], [2, 2]);
+    assert.deepEqual([snapshot.a.config.norm, snapshot.b.config.norm], ['none', 'layer']);
+    const [written, drawn] = [snapshot.b.stats.layers[0].out.std, statsB.layers[0].out.std];
+    assert.ok(Math.abs(written - drawn) <= 1e-6 * drawn, `B's snapshot: out_std ${written}, B's stats ${drawn}`);
+
+    const script = await exported(page, 'exportTorch');
+    assert.match(script, /^#!/);
+    assert.match(script, /rebuilds network A only\. B differs from A in: norm = layer\./);
+  });
+});
+
+test('a depth 64 x 256 comparison trains A and B in two workers, in lockstep (Play frames/s printed, not asserted)', TIMEOUT, async () => {
+  await onPage('index.html?depth=64&width=256&vs.norm=layer', async (page) => {
+    await page.waitForSelector('.chart[data-side="B"]');
+    await page.waitForFunction(() => !document.querySelector('.figure.building'), null, { timeout: 60_000 });
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'Not compared' }).count(), 0);
+    assert.deepEqual((await figure(page, 'comparison()')).where, ['worker', 'worker']);
+    assert.equal(param(page, 'vs.norm'), 'layer');
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '1,1', null, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Play' }).click();
+    const frames = page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          let count = 0;
+          const started = performance.now();
+          const tick = (now) => (now - started < 6000 ? (count += 1, requestAnimationFrame(tick)) : resolve((count * 1000) / (now - started)));
+          requestAnimationFrame(tick);
+        }),
+    );
+    const fps = await frames;
+    const perf = await figure(page, 'perf()');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForTimeout(1500); // a step on its way at Pause still lands
+    const { steps } = await figure(page, 'comparison()');
+    assert.equal(steps[0], steps[1], `A and B drifted apart: ${steps}`);
+    assert.ok(steps[0] >= 2, `only ${steps[0]} steps`);
+    console.log(`# compare Play, depth 64 x 256 in two workers: page ${fps.toFixed(1)} frames/s; ${JSON.stringify(perf)}; ${steps[0]} steps each`);
+    const [header, ...rows] = (await exported(page, 'exportCsv')).trimEnd().split('\n');
+    assert.match(header, /^network,/);
+    assert.deepEqual([rows.filter((r) => r.startsWith('A,')).length, rows.filter((r) => r.startsWith('B,')).length], [64, 64]);
   });
 });

@@ -4,6 +4,8 @@
 //   names get a notice naming the key, and URL text never becomes HTML;
 // - the Embed dialog is labelled and keeps focus; its snippet, loaded in a host
 //   page, reproduces the state (same config, view, charts, controls, statistics);
+//   of a comparison, its link, snippet and mount() call hold B (the `vs.` keys,
+//   `compare`) unless its checkbox is unticked;
 // - the pages run under `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'`
 //   with no violation and hold no inline script, handler or style attribute.
 // Every page fails on a console error (any frame) or a request off the site.
@@ -152,6 +154,54 @@ test('the Embed dialog: labelled, focus kept, a snippet that reproduces the stat
       assert.ok(await frame.locator('.chart-activations input[value="histograms"]').isChecked(), 'the view was lost');
       const csv = await frame.evaluate(async () => (await window.normscope.figure.exportCsv()).text());
       assert.equal(csv, expected.csv, 'the embed’s statistics differ from the page’s');
+    }, { ready: false });
+  } finally {
+    await context().unroute(host);
+  }
+});
+
+test('the Embed dialog of a comparison: link, snippet and mount() hold the vs. keys unless unticked', TIMEOUT, async () => {
+  let snippet;
+  await onPage('index.html?depth=8&activation=tanh&vs.norm=layer', async (page) => {
+    await page.waitForSelector('.chart[data-side="B"]');
+    await page.getByRole('button', { name: 'Embed', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Embed this figure' });
+    await dialog.waitFor();
+    const read = async () => ({
+      link: new URL(await dialog.getByLabel('Link', { exact: true }).inputValue()),
+      html: await dialog.getByLabel('HTML for your page').inputValue(),
+      mount: await dialog.getByLabel(/mount\(\)/).inputValue(),
+    });
+    const withB = dialog.getByLabel('compare with B (vs.norm=layer)');
+    assert.ok(await withB.isChecked(), 'the comparison is not offered by default');
+    const on = await read();
+    assert.equal(on.link.searchParams.get('vs.norm'), 'layer');
+    assert.equal(on.link.searchParams.get('depth'), '8');
+    assert.match(on.html, /vs\.norm=layer/);
+    assert.match(on.html, /title="normscope: [^"]*norm: none; B: norm = layer\)"/);
+    assert.match(on.mount, /compare: \{"norm":"layer"\}/);
+    assert.match(on.mount, /config: "[^"]*depth=8[^"]*"/);
+    assert.doesNotMatch(on.mount, /vs\./);
+    snippet = on.html;
+    await withB.uncheck();
+    const off = await read();
+    assert.equal(off.link.searchParams.get('vs.norm'), null);
+    assert.equal(off.link.searchParams.get('depth'), '8');
+    assert.doesNotMatch(off.html, /vs\.|B: /);
+    assert.doesNotMatch(off.mount, /compare:/);
+    await withB.check();
+  });
+  // The snippet's embed shows both networks.
+  const host = new URL('embed-compare-host-test.html', baseUrl()).href;
+  await context().route(host, (route) =>
+    route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>host</title><h1>A course</h1>${snippet}` }),
+  );
+  try {
+    await onPage('embed-compare-host-test.html', async (page) => {
+      await page.waitForFunction(() => document.querySelector('iframe').contentDocument?.documentElement?.dataset.state === 'ready');
+      const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
+      await frame.waitForSelector('.chart[data-side="B"]');
+      assert.deepEqual((await figure(frame, 'comparison()')).differences, { norm: 'layer' });
     }, { ready: false });
   } finally {
     await context().unroute(host);

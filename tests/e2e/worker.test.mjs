@@ -2,7 +2,8 @@
 // so that the page keeps its frame rate: at depth 64 x width 256 the page
 // stays live while a step takes ~175 ms; Play, Step, hover, the Layer picker,
 // a control change and the exports all work from the worker's frames; a page
-// where the worker cannot start trains on the page and says so. Prints, without
+// where the worker cannot start trains on the page and says so (a comparison:
+// A and B both, in lockstep). Prints, without
 // asserting, the frame rate, chart updates per second and the redraw time.
 //
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/   (or `cargo xtask test`)
@@ -182,6 +183,36 @@ test('when the worker cannot start, the figure trains on the page and says so', 
     assert.equal((await figure(page, 'perf()')).engine, 'page');
     await page.getByRole('button', { name: 'Step' }).click();
     await page.waitForFunction(() => window.normscope.figure.steps === 1);
+    const others = problems.filter((problem) => !problem.includes('no-such-worker.js'));
+    assert.deepEqual(others, [], 'problems other than the missing worker script');
+  } finally {
+    await page.close();
+  }
+});
+
+test('when the workers of a comparison cannot start, A and B both train on the page, in lockstep', TIMEOUT, async () => {
+  const { page, problems } = await openPage(browser.context, 'index.html');
+  try {
+    await waitForReady(page);
+    problems.length = 0; // what follows is on the next page
+    await page.addInitScript(() => {
+      const Real = window.Worker;
+      window.Worker = class extends Real {
+        constructor(_url, options) {
+          super('/no-such-worker.js', options);
+        }
+      };
+    });
+    // Only B is past the threshold: A goes to a worker with it, and both fail.
+    await page.goto(new URL('index.html?depth=20&width=64&vs.depth=64&vs.width=256', page.url()).href);
+    await waitForReady(page);
+    await page.locator('.notice').filter({ hasText: 'Training on the page instead of in a worker' }).waitFor();
+    await page.waitForFunction(() => window.normscope.figure.comparison()?.where?.join() === 'page,page', null, { timeout: 60_000 });
+    await built(page);
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '1,1', null, { timeout: 60_000 });
+    assert.equal(await page.locator('.notice').filter({ hasText: 'Not compared' }).count(), 0);
+    assert.equal(new URL(page.url()).searchParams.get('vs.depth'), '64');
     const others = problems.filter((problem) => !problem.includes('no-such-worker.js'));
     assert.deepEqual(others, [], 'problems other than the missing worker script');
   } finally {
