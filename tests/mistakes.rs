@@ -104,7 +104,7 @@ fn eps_after_shifts_the_mean_by_eps() {
     let q = "norm=layer&position=after&eps=0.1";
     let a = across_seeds(q, 0);
     let b = across_seeds(&format!("{q}&formula=eps_after"), 0);
-    for layer in [1, 8] {
+    for layer in 1..=8 {
         let mean = |s: &[Stats]| {
             s.iter()
                 .map(|s| s.layers[layer - 1].out.mean)

@@ -30,7 +30,7 @@
 import { createChartSet } from './chartset.js';
 import { createComparison } from './compare.js';
 import { CHART_INFO } from './charts.js';
-import { fitGroupsToWidth } from './controls.js';
+import { fitFormulaToNorm, fitGroupsToWidth } from './controls.js';
 import { figureExports } from './exports.js';
 import { createFigureDom } from './figure-dom.js';
 import { Loop } from './loop.js';
@@ -190,6 +190,7 @@ export async function mount(element, options = {}) {
       fitted = fit.fitted;
       groupsNote(fit.note);
     }
+    if (key === 'norm' && controls?.has('formula')) controls.showNote('formula', fitFormulaToNorm(draft, ns.normalizeQuery));
     if (!rebuiltThisFrame) {
       rebuiltThisFrame = true;
       requestAnimationFrame(() => (rebuiltThisFrame = false));
