@@ -172,8 +172,13 @@ fn seed_code_flattens_two_unit_groups() {
     within("seed_code: std h A, layer 8", &std(&a, 7), 0.99, 1.0);
     within("seed_code: std h B, layer 8", &std(&b, 7), 0.706, 0.708);
     let grad = |s: &[Stats]| s.iter().map(|s| s.layers[0].grad.std).collect::<Vec<_>>();
-    within("seed_code: std dL/dh layer 1, A", &grad(&a), 1e-2, 20.0);
-    within("seed_code: std dL/dh layer 1, B", &grad(&b), 1e-16, 1e-10);
+    within("seed_code: std dL/dh layer 1, A", &grad(&a), 0.015, 14.5);
+    within(
+        "seed_code: std dL/dh layer 1, B",
+        &grad(&b),
+        5.5e-16,
+        4.5e-11,
+    );
 }
 
 /// The logits of `point` of the held-out split, evaluated in a batch with
@@ -241,15 +246,15 @@ fn a_bias_before_batchnorm_gets_no_gradient() {
     within(
         "bias: BatchNorm before, train",
         &max_bias("norm=batch"),
-        0.0,
-        1e-5,
+        5e-7,
+        8.5e-6,
     );
-    within("bias: no norm", &max_bias("norm=none"), 1e-3, 0.1);
+    within("bias: no norm", &max_bias("norm=none"), 1.5e-3, 9.5e-2);
     within(
         "bias: BatchNorm before, eval",
         &max_bias("norm=batch&mode=eval"),
-        1e-3,
-        0.1,
+        1.5e-3,
+        9.5e-2,
     );
     within(
         "bias: BatchNorm after",
@@ -257,6 +262,7 @@ fn a_bias_before_batchnorm_gets_no_gradient() {
         0.05,
         1.0,
     );
+    // (eval mode: "about as much" as without a norm; after phi the bias is not wasted)
     // The CSV has the column, and scope.stats() the field.
     let mut s = scope("norm=batch", 1);
     let csv = s.stats().to_csv();
@@ -289,17 +295,17 @@ fn forgetting_eval_with_one_sample_at_a_time() {
             correct / data.len() as f32
         };
         let share = data.y.iter().filter(|&&y| y == 0).count() as f32 / data.len() as f32;
-        println!("eval: majority share {}", share.max(1.0 - share));
+        assert_eq!(share, 0.5, "\"exactly 50%, the share of each class\"");
         single.push((accuracy(1) - share.max(1.0 - share)).abs());
         batched.push(accuracy(64));
         eval.push(test.accuracy);
     }
-    within("eval: held-out accuracy, eval mode", &eval, 0.5, 0.7);
+    within("eval: held-out accuracy, eval mode", &eval, 0.515, 0.695);
     within(
         "eval: held-out accuracy, train mode in 64s",
         &batched,
-        0.5,
-        0.7,
+        0.585,
+        0.655,
     );
     within(
         "eval: one at a time, distance to the majority share",
