@@ -46,6 +46,25 @@ export function fitGroupsToWidth(draft, fitted) {
   return { fitted: { wanted, groups: fit }, note: `Groups set to ${fit}: ${wanted} does not divide width ${width}.` };
 }
 
+/**
+ * After a Normalization change in `draft`: a formula the new norm does not
+ * admit (any but torch without a norm; unbiased or seed_code with RMSNorm;
+ * the batch-axis ones outside LayerNorm) goes back to torch. The core decides
+ * (`normalize`, ns.normalizeQuery, falls back to torch where the formula does
+ * not apply). Returns the note to show under Formula (always one under
+ * norm=none, where the control is disabled), or null.
+ */
+export function fitFormulaToNorm(draft, normalize) {
+  const [formula, norm] = [draft.get('formula') || 'torch', draft.get('norm')];
+  if (formula !== 'torch' && normalize(draft.toString()).config.formula !== formula) {
+    draft.set('formula', 'torch');
+    return norm === 'none'
+      ? `Formula reset to torch: with no normalization there is no formula to choose.`
+      : `Formula reset to torch: ${formula} does not apply to norm=${norm}.`;
+  }
+  return norm === 'none' ? 'No normalization: the formula stays torch.' : null;
+}
+
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
@@ -117,6 +136,8 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
       // Groups follows the Normalization control at once, so a refused
       // GroupNorm config can be fixed without first leaving GroupNorm.
       if (row.name === 'norm' && rows.has('groups')) rows.get('groups').wrap.hidden = input.value !== 'group';
+      // Without a norm there is no formula: torch only, the control disabled.
+      if (row.name === 'norm' && rows.has('formula')) rows.get('formula').input.disabled = input.value === 'none';
       onChange(row.name, read(input));
     };
     if (input.type === 'range') input.addEventListener('input', report);
@@ -155,6 +176,7 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
       else if (document.activeElement !== input || input.type !== 'number') input.value = String(value);
       if (output) output.value = input.value;
       if (name === 'groups') wrap.hidden = config.norm !== 'group';
+      if (name === 'formula' && 'norm' in config) input.disabled = config.norm === 'none';
     }
   }
 

@@ -31,7 +31,7 @@ import { createChartSet } from './chartset.js';
 import { createComparison, flopsOf } from './compare.js';
 import { createCompareEditor } from './compare-editor.js';
 import { CHART_INFO } from './charts.js';
-import { fitGroupsToWidth } from './controls.js';
+import { fitFormulaToNorm, fitGroupsToWidth } from './controls.js';
 import { figureExports } from './exports.js';
 import { createFigureDom } from './figure-dom.js';
 import { Loop } from './loop.js';
@@ -210,6 +210,7 @@ export async function mount(element, options = {}) {
       fitted = fit.fitted;
       groupsNote(fit.note);
     }
+    if (key === 'norm' && controls?.has('formula')) controls.showNote('formula', fitFormulaToNorm(draft, ns.normalizeQuery));
     if (!rebuiltThisFrame) {
       rebuiltThisFrame = true;
       requestAnimationFrame(() => (rebuiltThisFrame = false));

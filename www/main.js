@@ -16,6 +16,7 @@
 import { el } from './controls.js';
 import { copyText, openEmbedDialog } from './embed-dialog.js';
 import { mount } from './figure.js';
+import { renderMistakes } from './mistakes.js';
 import { renderPresets } from './presets.js';
 import { EMBED_DEFAULTS, pageUrl, parse, toSearch, writeUrl } from './state.js';
 import { load, message } from './wasm.js';
@@ -27,7 +28,7 @@ if (embedded) {
   root.classList.add('embed');
   // The page's h1 stays for screen readers (not shown), above the figure's headings.
   document.querySelector('main').prepend(Object.assign(document.querySelector('.site-header h1'), { className: 'visually-hidden' }));
-  for (const selector of ['.skip-link', '.site-header', '.intro', '#presets', '#explainer', '.site-footer']) {
+  for (const selector of ['.skip-link', '.site-header', '.intro', '#presets', '#mistakes', '#explainer', '.site-footer']) {
     document.querySelector(selector)?.remove();
   }
 }
@@ -103,17 +104,23 @@ async function startPage(ns, state) {
     onStatus: (status) => showStep(status),
   });
   sync({ query: figure.query(), view: figure.view(), step: state.step });
-  renderPresets(document.getElementById('preset-cards'), (query) => {
+  const open = (query) => {
     figure.pause();
     figure.update(query, { replace: true });
     const calm = matchMedia('(prefers-reduced-motion: reduce)').matches;
     document.getElementById('figure').scrollIntoView({ behavior: calm ? 'auto' : 'smooth', block: 'start' });
-  });
+  };
+  renderPresets(document.getElementById('preset-cards'), open);
+  const refreshMistakes = renderMistakes(document.getElementById('mistakes'), open);
   document.getElementById('defaults').addEventListener('click', () => {
     figure.pause();
     figure.update('', { replace: true });
   });
-  showStep = wireCopyLink(figure, page, state.step);
+  const copyStep = wireCopyLink(figure, page, state.step);
+  showStep = (status) => {
+    copyStep(status);
+    refreshMistakes(figure);
+  };
   const embedButton = document.getElementById('embed-open');
   embedButton.addEventListener('click', () => openEmbedDialog({ ns, figure, opener: embedButton }));
   document.getElementById('version').textContent = `normscope ${ns.version}`;

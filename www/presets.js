@@ -110,21 +110,30 @@ export const PRESETS = [
   },
 ];
 
+/**
+ * One button per variant ({label, query}): a click calls `apply(query)` and
+ * marks it the pressed one among the `.preset-buttons` buttons in `group`.
+ */
+export function variantButtons(variants, group, apply) {
+  return variants.map((variant) => {
+    const button = el('button', { type: 'button', text: variant.label });
+    button.dataset.query = variant.query;
+    button.addEventListener('click', () => {
+      apply(variant.query);
+      for (const other of group.querySelectorAll('.preset-buttons button')) {
+        other.setAttribute('aria-pressed', String(other === button));
+      }
+    });
+    button.setAttribute('aria-pressed', 'false');
+    return button;
+  });
+}
+
 /** Renders the preset cards into `container`; `apply(query)` loads a variant. */
 export function renderPresets(container, apply) {
   const list = el('ul', { class: 'preset-list' });
   for (const preset of PRESETS) {
-    const buttons = preset.variants.map((variant) => {
-      const button = el('button', { type: 'button', text: variant.label });
-      button.addEventListener('click', () => {
-        apply(variant.query);
-        for (const other of container.querySelectorAll('.preset-list button')) {
-          other.setAttribute('aria-pressed', String(other === button));
-        }
-      });
-      button.setAttribute('aria-pressed', 'false');
-      return button;
-    });
+    const buttons = variantButtons(preset.variants, container, apply);
     list.append(
       el('li', { class: 'preset' }, [
         el('h3', { text: preset.title }),

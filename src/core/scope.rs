@@ -117,6 +117,11 @@ impl Scope {
         &self.data
     }
 
+    /// The held-out split (`heldout.rs`), never trained on.
+    pub fn heldout_data(&self) -> &Data {
+        &self.heldout.data
+    }
+
     pub fn network(&self) -> &Network {
         &self.network
     }

@@ -106,6 +106,10 @@ pub struct LayerStats {
     pub grad_data_ratio: Option<f32>,
     /// std(last applied update) / std(W); None before the first step.
     pub update_data_ratio: Option<f32>,
+    /// max |dL/db| over the layer's Linear bias. Zero in exact arithmetic when
+    /// a train-mode BatchNorm follows the Linear: its output does not change
+    /// when a constant is added to a column, so the bias only adds rounding.
+    pub bias_grad_max: f32,
 }
 
 /// Where training first produced a non-finite number.
@@ -205,6 +209,7 @@ impl Stats {
                     weight_grad_std,
                     grad_data_ratio: ratio(weight_grad_std, weight_std),
                     update_data_ratio: update_ratio.get(l).copied().flatten(),
+                    bias_grad_max: max_abs(&block.linear.dbias),
                 }
             })
             .collect();
@@ -241,6 +246,16 @@ impl Stats {
         }
         layers
     }
+}
+
+/// The largest |value|; NaN when any value is NaN (f32::max would skip it).
+fn max_abs(values: &[f32]) -> f32 {
+    values
+        .iter()
+        .fold(0.0, |m: f32, v| match v.is_nan() || m.is_nan() {
+            true => f32::NAN,
+            false => m.max(v.abs()),
+        })
 }
 
 fn saturated_share(activation: Activation, outputs: &[f32]) -> Option<f32> {
@@ -298,6 +313,7 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
         "update_data_ratio",
         "std(last update) / std(W) (empty before the first step)",
     ),
+    ("bias_grad_max", "max |dL/db| of the layer's Linear bias"),
 ];
 
 impl Stats {
@@ -329,6 +345,7 @@ impl Stats {
                 s.weight_grad_std.to_string(),
                 opt(s.grad_data_ratio),
                 opt(s.update_data_ratio),
+                s.bias_grad_max.to_string(),
             ];
             out += &row.join(",");
             out.push('\n');

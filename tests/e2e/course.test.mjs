@@ -17,7 +17,7 @@ import { allPainted, useBrowser } from './figures.mjs';
 const CSV_COLUMNS = ['layer', 'pre_mean', 'pre_std', 'out_mean', 'out_std', 'out_min', 'out_max',
   'sample_spread', 'sample_cosine', 'grad_mean',
   'grad_std', 'grad_pre_std', 'nonfinite', 'saturated', 'dead', 'weight_std', 'weight_grad_std', 'grad_data_ratio',
-  'update_data_ratio'];
+  'update_data_ratio', 'bias_grad_max'];
 const TIMEOUT = { timeout: 180_000 };
 /** Tall enough for the whole course page, so every chart is on screen and drawn. */
 const TALL = { width: 1280, height: 2600 };

@@ -45,3 +45,25 @@ test('Pre-LN vs Post-LN at lr 0.5: Post-LN diverges at step 76 for seed 1 only',
     assert.ok(loss >= lo && loss <= hi, `Pre-LN seed ${seed}: loss ${loss}`);
   }
 });
+
+/** "step/layer" where each seed 1-8 of `query` diverges within `steps`, '-' where it does not. */
+function divergences(query, steps) {
+  return [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+    const { diverged } = trained(`${query}&seed=${seed}`, steps);
+    return diverged ? `${diverged.step}/${diverged.layer}` : '-';
+  });
+}
+
+// www/mistakes.js: the divergence steps its cards quote (tests/mistakes.rs
+// checks the native build, whose steps differ in places).
+test('Common mistakes: where negative_eps, eps_outside and seed_formula first give NaN', () => {
+  // "BatchNorm at batch 4: seeds 1, 2, 4, 6 and 7 in layer 1 at steps 134, 63, 449, 133 and 165"
+  assert.deepEqual(divergences('norm=batch&batch=4&formula=negative_eps', 500), ['134/1', '63/1', '-', '449/1', '-', '133/1', '165/1', '-']);
+  // "LayerNorm at width 64: seed 7 only, at step 1"
+  assert.deepEqual(divergences('norm=layer&formula=negative_eps', 500), ['-', '-', '-', '-', '-', '-', '1/1', '-']);
+  // "layer 1 at step 2 (seed 6: step 3)"
+  const tanh = 'activation=tanh&init=normal&scale=1&norm=batch&position=after';
+  assert.deepEqual(divergences(`${tanh}&formula=eps_outside`, 20), ['2/1', '2/1', '2/1', '2/1', '2/1', '3/1', '2/1', '2/1']);
+  // "step 2 in layer 1 for seeds 1-8"
+  assert.deepEqual(divergences('norm=layer&activation=relu&position=after&formula=seed_formula', 50), Array(8).fill('2/1'));
+});
