@@ -26,7 +26,7 @@ fn threads_give_bit_identical_training() {
     // Big enough that every matmul is split (2 n k m >= PARALLEL_MIN_FLOPS),
     // with odd sizes so the bands end in partial tiles.
     for query in [
-        "depth=6&width=132&batch=70&norm=layer&activation=gelu&residual=pre&optimizer=adam&dataset=gaussian",
+        "depth=6&width=132&batch=140&norm=layer&activation=gelu&residual=pre&optimizer=adam&dataset=gaussian",
         "depth=5&width=128&batch=128&norm=batch&activation=relu&init=kaiming_normal&optimizer=momentum",
     ] {
         let one = run(query, 4, 1);

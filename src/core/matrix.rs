@@ -18,9 +18,10 @@ const TILE_COLS: usize = 8;
 
 /// Products smaller than this many floating-point operations stay on one
 /// thread in the threaded build: below it, handing rows to the pool costs more
-/// than it saves (about 2 x 64^3).
+/// than it saves (`cargo xtask bench --threads`: the S config, 64 x 64 x 64
+/// products, ran at 0.7x on two threads; M, 128 x 128 x 128, at 2x).
 #[cfg(feature = "threads")]
-const PARALLEL_MIN_FLOPS: usize = 1 << 19;
+const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 
 /// `out (n x m) = a (n x k) * b (k x m)`, all row-major.
 ///
