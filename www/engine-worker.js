@@ -24,6 +24,21 @@ function startWorker() {
   return new Worker(workerBlobUrl, { name: 'normscope' });
 }
 
+/**
+ * What the worker's `init` asks for: every core (`navigator.hardwareConcurrency`)
+ * on a cross-origin-isolated page, which may run the threaded build; else one
+ * thread and why. The single file never asks: its worker starts from a blob URL,
+ * which cannot import the threaded package beside it, and file:// is never
+ * isolated anyway.
+ */
+function threadRequest() {
+  const cores = navigator.hardwareConcurrency || 1;
+  if (globalThis.NORMSCOPE_WORKER_SOURCE) return { threads: 1, why: 'the single file runs on one thread' };
+  if (!globalThis.crossOriginIsolated) return { threads: 1, why: 'the page is not cross-origin isolated (docs/embedding.md)' };
+  if (cores < 2) return { threads: 1, why: 'this device reports one core' };
+  return { threads: cores };
+}
+
 /** During Play, the decision regions are recomputed at most this often. */
 const DECISION_INTERVAL_MS = 1000;
 
@@ -66,7 +81,10 @@ export class WorkerEngine {
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.fail(new Error(`the worker failed: ${event.message || 'it could not load'}`));
     this.worker.onmessageerror = () => this.fail(new Error('the worker sent a message the page cannot read'));
-    this.enqueue({ type: 'init', module: ns.module }, -1);
+    this.threads = null; // {count, why} once the worker has started (status.js)
+    this.enqueue({ type: 'init', module: ns.module, ...threadRequest() }, -1).then((reply) => {
+      if (reply) this.threads = { count: reply.threads, why: reply.why || null };
+    });
     this.build(checked);
   }
 

@@ -156,8 +156,8 @@ export async function mount(element, options = {}) {
       notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
     }
     const [playing, target] = [lastAction === 'play', net.seek ? net.seek.target : 0];
-    const { steps, where, source: ready } = net.engine;
-    status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target });
+    const { steps, where, source: ready, threads } = net.engine;
+    status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target, threads });
     if (compare.active) status.textContent = `A: ${status.textContent}`; // the Diagnosis panel is A's too
     const diverged = compare.active && compare.diverged(net.engine);
     if (diverged) status.textContent += ` · ${diverged}; both paused`;

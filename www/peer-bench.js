@@ -13,10 +13,9 @@
 // statistics or divergence checks.
 
 import init, { Scope } from '../pkg/normscope.js';
+import { timeSteps } from './bench-timing.js';
 
 const tf = window.tf;
-const WARM_UP_MS = 300;
-const CALL_TARGET_MS = 20;
 const BACKENDS = ['wasm', 'cpu'];
 const status = document.getElementById('status');
 const resultsOut = document.getElementById('results');
@@ -110,20 +109,6 @@ function stepper(config, model) {
     if (!Number.isFinite(value)) throw new Error(`TF.js loss is ${value} after training`);
   };
   return { step, check, dispose: () => optimizer.dispose() };
-}
-
-/** Warms up, then steps in growing chunks until minMs have passed (as bench.js). */
-function timeSteps(step, minMs) {
-  const warmUp = performance.now();
-  while (performance.now() - warmUp < WARM_UP_MS) step(1);
-  const start = performance.now();
-  let steps = 0, chunk = 1;
-  while (performance.now() - start < minMs) {
-    const call = performance.now();
-    steps += step(chunk);
-    if (performance.now() - call < CALL_TARGET_MS) chunk *= 2;
-  }
-  return { steps, seconds: (performance.now() - start) / 1000 };
 }
 
 async function main() {

@@ -2,7 +2,7 @@
 //
 //   step 120 · on the batch of 64: loss 0.412 · accuracy 83% · held out (eval, step 112): loss 0.45 · accuracy 80% · frame 23 ms · 38 fps · 246 steps/s
 //   step 0 · on the batch of 64: loss NaN (non-finite logits) · accuracy 48% (argmax of non-finite logits) · 167454 non-finite values · …
-//   step 12 · on the batch of 64: loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker
+//   step 12 · on the batch of 64: loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker on 2 threads
 //   training to step 500: 120/500 · training in a worker
 //
 // Loss and accuracy are those of the probe pass: the current batch (the one the
@@ -34,11 +34,12 @@ function heldOut(test) {
  * `steps`; `stats` (Scope.stats(), or null); `batch` (samples per batch, the
  * config's); `perf` (Loop.perf()); `playing` (the last action was Play);
  * `rebuildMs`; `where` (the engine's: 'page' or 'worker'); `ready` (false
- * while the engine builds the network); `target` (the step being trained to, or 0).
+ * while the engine builds the network); `target` (the step being trained to, or 0);
+ * `threads` (a worker's {count, why}, see workerText).
  */
-export function statusText({ steps, stats, batch, perf, playing, rebuildMs, where, ready, target = 0 }) {
+export function statusText({ steps, stats, batch, perf, playing, rebuildMs, where, ready, target = 0, threads }) {
   const remote = where === 'worker';
-  const worker = remote ? ' · training in a worker' : '';
+  const worker = remote ? ` · ${workerText(threads)}` : '';
   if (target > 0) return `training to step ${target}: ${steps}/${target}${worker}`;
   const parts = [`step ${steps}`];
   if (stats) {
@@ -57,6 +58,17 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, wher
   } else {
     parts.push('building the network…');
   }
-  if (remote) parts.push('training in a worker');
+  if (remote) parts.push(workerText(threads));
   return parts.join(' · ');
+}
+
+/**
+ * Where a worker trains: "training in a worker on 2 threads", or on one
+ * thread and why (`threads`: {count, why} from the worker's start; absent
+ * while it starts).
+ */
+export function workerText(threads) {
+  if (!threads) return 'training in a worker';
+  if (threads.count > 1) return `training in a worker on ${threads.count} threads`;
+  return `training in a worker on one thread${threads.why ? ` (${threads.why})` : ''}`;
 }

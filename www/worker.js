@@ -2,7 +2,9 @@
 // (see engine-worker.js). It owns the figure's Scope; the page sends requests and gets
 // back the bytes of a Frame, which it decodes and draws. Requests:
 //
-//   {id, type: 'init', module}            the page's compiled WebAssembly.Module
+//   {id, type: 'init', module, threads}   the page's compiled WebAssembly.Module; with
+//                                         threads > 1 (a cross-origin-isolated page),
+//                                         the threaded build instead -> {threads, why}
 //   {id, type: 'build', query, layer, decision}   a new Scope -> frame
 //   {id, type: 'step', n, layer, decision}        n training steps -> frame
 //   {id, type: 'step', n, quiet: true}            n training steps -> {taken, stepMs, diverged}
@@ -16,9 +18,49 @@
 // Every reply carries the request's id: {id, bytes, taken, stepMs, frameMs} or
 // {id, error}. The page keeps one request in flight.
 
-import init, { Scope } from '../pkg/normscope.js';
+import init, { Scope as SingleThreadedScope } from '../pkg/normscope.js';
 
+/** How long the thread pool may take to start before the worker runs on one thread. */
+const POOL_TIMEOUT_MS = 10000;
+
+let Scope = SingleThreadedScope;
 let scope = null;
+
+/**
+ * The threaded build (`pkg-threads/`, xtask/src/threads.rs) with a pool of
+ * `count` threads, or a reason why not. It shares memory between the pool's
+ * workers, so it needs a cross-origin-isolated page; its rayon pool blocks
+ * while it waits, which only a worker may do (hence here, never on the page).
+ */
+async function startThreads(count) {
+  if (!self.crossOriginIsolated) return { why: 'the page is not cross-origin isolated' };
+  try {
+    const threaded = await import(new URL('../pkg-threads/normscope.js', import.meta.url).href);
+    await threaded.default();
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`its pool did not start within ${POOL_TIMEOUT_MS / 1000} s`)), POOL_TIMEOUT_MS);
+    });
+    await Promise.race([threaded.initThreadPool(count), timeout]).finally(() => clearTimeout(timer));
+    return { threaded };
+  } catch (error) {
+    return { why: `the threaded build did not start: ${error?.message || error}` };
+  }
+}
+
+async function start(request) {
+  if (request.threads > 1) {
+    const { threaded, why } = await startThreads(request.threads);
+    if (threaded) {
+      Scope = threaded.Scope;
+      return self.postMessage({ id: request.id, threads: request.threads });
+    }
+    await init({ module_or_path: request.module });
+    return self.postMessage({ id: request.id, threads: 1, why });
+  }
+  await init({ module_or_path: request.module });
+  return self.postMessage({ id: request.id, threads: 1, why: request.why });
+}
 
 function frame(id, { layer, decision }, extra = {}) {
   const started = performance.now();
@@ -29,7 +71,7 @@ function frame(id, { layer, decision }, extra = {}) {
 
 function handle(request) {
   const { id, type } = request;
-  if (type === 'init') return init({ module_or_path: request.module }).then(() => self.postMessage({ id }));
+  if (type === 'init') return start(request);
   if (type === 'build') {
     const fresh = new Scope(request.query);
     scope?.free();

@@ -16,9 +16,39 @@
 const TILE_ROWS: usize = 4;
 const TILE_COLS: usize = 8;
 
+/// Products smaller than this many floating-point operations stay on one
+/// thread in the threaded build: below it, handing rows to the pool costs more
+/// than it saves (`cargo xtask bench --threads`: the S config, 64 x 64 x 64
+/// products, ran at 0.7x on two threads; M, 128 x 128 x 128, at 2x).
+#[cfg(feature = "threads")]
+const PARALLEL_MIN_FLOPS: usize = 1 << 21;
+
 /// `out (n x m) = a (n x k) * b (k x m)`, all row-major.
+///
+/// With the `threads` feature, a large product is split by rows of `out` into
+/// one band per thread of rayon's pool (a multiple of the tile height each).
+/// Every entry is still the same sum in the same order, so the result is
+/// bit-identical to the single-threaded one (tests/threads.rs checks it).
 pub fn gemm(a: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
     assert!(a.len() >= n * k && b.len() >= k * m && out.len() >= n * m);
+    #[cfg(feature = "threads")]
+    {
+        let threads = rayon::current_num_threads();
+        if threads > 1 && n >= 2 * TILE_ROWS && 2 * n * k * m >= PARALLEL_MIN_FLOPS {
+            use rayon::prelude::*;
+            let band = n.div_ceil(threads).next_multiple_of(TILE_ROWS);
+            out[..n * m]
+                .par_chunks_mut(band * m)
+                .zip(a[..n * k].par_chunks(band * k))
+                .for_each(|(out, a)| gemm_rows(a, b, out, out.len() / m, k, m));
+            return;
+        }
+    }
+    gemm_rows(a, b, out, n, k, m);
+}
+
+/// [`gemm`] on the calling thread.
+fn gemm_rows(a: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
     let full_cols = m - m % TILE_COLS;
     let full_rows = n - n % TILE_ROWS;
     // Column panels outside, so the k x 8 panel of b stays in L1 across rows.

@@ -4,3 +4,9 @@
 
 pub mod api;
 pub mod charts;
+
+/// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): the worker
+/// that trains calls it once before its first step (www/worker.js); the pool's
+/// threads are Web Workers sharing the module's memory.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;

@@ -39,3 +39,12 @@ test('finite logits show the loss as a number and nothing more', () => {
   assert.ok(text.includes(`loss ${stats.loss.toPrecision(3)} · accuracy ${Math.round(stats.accuracy * 100)}% ·`), text);
   assert.doesNotMatch(text, /non-finite/);
 });
+
+test('a worker says how many threads it trains on, or why one', () => {
+  const worker = { ...idle, where: 'worker' };
+  assert.match(statusText(worker), / · training in a worker$/);
+  assert.match(statusText({ ...worker, threads: { count: 2, why: null } }), /training in a worker on 2 threads$/);
+  const one = statusText({ ...worker, threads: { count: 1, why: 'the page is not cross-origin isolated' } });
+  assert.match(one, /training in a worker on one thread \(the page is not cross-origin isolated\)$/);
+  assert.doesNotMatch(statusText({ ...idle, where: 'page', threads: { count: 2 } }), /thread/);
+});

@@ -51,10 +51,13 @@ pub fn build(tools: &WasmTools, dev: bool) -> Result<PathBuf> {
 
     let wasm = pkg_wasm();
     if !dev {
-        optimize(&wasm);
+        optimize(&wasm, &[], true);
     }
     report_size(&wasm)?;
     crate::npm::write_package(&root().join("pkg"))?;
+    if !dev {
+        crate::threads::build(tools)?;
+    }
     Ok(wasm)
 }
 
@@ -100,7 +103,12 @@ fn find_wasm_opt() -> Option<PathBuf> {
 /// wasm-opt takes about 30 s here, so its output is cached in
 /// `target/wasm-opt/` under the SHA-256 of its input and reused when the bound
 /// module has not changed.
-fn optimize(wasm: &Path) {
+///
+/// `extra` are more wasm-opt feature flags (the threaded module's
+/// `--enable-threads`); `check` runs the result in Node first (the threaded
+/// module needs a thread pool of Web Workers, which Node has not, so its
+/// check is the end-to-end test instead).
+pub fn optimize(wasm: &Path, extra: &[&str], check: bool) {
     let before = fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
     let cached = fs::read(wasm).ok().map(|bytes| {
         let digest: String = Sha256::digest(&bytes)
@@ -128,13 +136,18 @@ fn optimize(wasm: &Path) {
     command
         .arg("-O3")
         .args(WASM_OPT_FEATURES)
+        .args(extra)
         .arg(wasm)
         .arg("-o")
         .arg(&optimized);
     let version = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
     say(&format!("$ {}", crate::util::describe(&command)));
     let failure = match command.output() {
-        Ok(out) if out.status.success() => match check_optimized(wasm, &optimized) {
+        Ok(out) if out.status.success() => match if check {
+            check_optimized(wasm, &optimized)
+        } else {
+            Ok(())
+        } {
             Ok(()) => {
                 if let Some(cached) = &cached {
                     let _ = fs::create_dir_all(cached.parent().unwrap_or(Path::new(".")));
@@ -197,7 +210,7 @@ fn first_line(text: &str) -> String {
     line.trim().chars().take(200).collect()
 }
 
-fn report_size(wasm: &Path) -> Result {
+pub fn report_size(wasm: &Path) -> Result {
     let bytes = fs::metadata(wasm)
         .map_err(|e| format!("{} is missing after the build: {e}", wasm.display()))?
         .len();

@@ -7,7 +7,9 @@
 //!   public API `www/figure.js` and their stylesheets are bundled by esbuild to
 //!   the same paths (modules share code through chunks in `www/`), the worker
 //!   `www/worker.js` becomes one classic script, and the wasm and whatever else
-//!   the pages name (the icon) are copied. Tests, bench pages and
+//!   the pages name (the icon) are copied, and so is the threaded package
+//!   `pkg-threads/` (`threads.rs`), which the worker imports at run time on a
+//!   cross-origin-isolated page. Tests, bench pages and
 //!   `node_modules` stay out, and a broken reference fails the dist.
 //! - `dist/normscope.html`: one self-contained file (see `single.rs`), with the
 //!   Content-Security-Policy it needs written to `dist/csp.txt`.
@@ -37,6 +39,9 @@ const OPTIONAL_PAGES: [&str; 3] = [
 const API_MODULES: [&str; 1] = ["www/figure.js"];
 /// The wasm, at the path `www/wasm.js` fetches it from.
 const WASM: &str = "pkg/normscope_bg.wasm";
+/// The threaded package, at the path `www/worker.js` imports it from.
+const THREADS_DIR: &str = "pkg-threads";
+const THREADS_WASM: &str = "pkg-threads/normscope_bg.wasm";
 
 pub fn dist(tools: &WasmTools) -> Result {
     let esbuild = esbuild::ensure()?;
@@ -65,11 +70,12 @@ pub fn dist(tools: &WasmTools) -> Result {
     say("sizes (gzip -c: each file compressed on its own):");
     let site_files: Vec<_> = files
         .iter()
-        .filter(|f| *f != WASM)
+        .filter(|f| *f != WASM && *f != THREADS_WASM)
         .map(|f| site.join(f))
         .collect();
     for (name, paths) in [
         (WASM.to_string(), vec![wasm]),
+        (THREADS_WASM.to_string(), vec![site.join(THREADS_WASM)]),
         (
             format!("dist/site/ but the wasm ({} files)", site_files.len()),
             site_files,
@@ -146,10 +152,31 @@ fn write_site(root: &Path, site: &Path, esbuild: &esbuild::Esbuild) -> Result<Ve
         }
         fs::copy(root.join(path), &target).map_err(|e| format!("cannot copy {path}: {e}"))?;
     }
+    copy_threads(root, site)?;
     let mut files = Vec::new();
     list_files(site, "", &mut files)?;
     files.sort();
     Ok(files)
+}
+
+/// The threaded package (`threads.rs`), which the worker imports at run time
+/// on a cross-origin-isolated page (so no page names it): its glue, its wasm and
+/// wasm-bindgen-rayon's worker helper, as they are; not its type declarations.
+fn copy_threads(root: &Path, site: &Path) -> Result {
+    let mut files = Vec::new();
+    list_files(&crate::threads::pkg_dir(), "", &mut files)?;
+    for file in files
+        .iter()
+        .filter(|f| f.ends_with(".js") || f.ends_with(".wasm"))
+    {
+        let path = format!("{THREADS_DIR}/{file}");
+        let target = site.join(&path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        fs::copy(root.join(&path), &target).map_err(|e| format!("cannot copy {path}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Every file under `dir`, as `prefix` + its path from `dir`.

@@ -13,12 +13,13 @@ mod esbuild;
 mod fuzz;
 mod npm;
 mod page;
-mod peer;
 mod serve;
 mod setup;
 mod single;
 mod test;
+mod threads;
 mod util;
+mod versus;
 
 use std::process::ExitCode;
 
@@ -39,9 +40,11 @@ commands:
   test [--quick | --e2e-only]
                         fmt, clippy, native tests, browser tests, dist, end-to-end tests
                         (--quick: skip the browser; --e2e-only: only dist + end-to-end)
-  bench [--peer]        steps/s and GFLOP/s of the reference configs, native and in Chromium
+  bench [--peer | --threads]
+                        steps/s and GFLOP/s of the reference configs, native and in Chromium
                         (--peer: against the same MLPs in TF.js, wasm and cpu backends,
-                        in the same Chromium run; installs TF.js into xtask/peer/)
+                        in the same Chromium run; installs TF.js into xtask/peer/;
+                        --threads: all cores against one, in a Web Worker)
   fuzz [target] [--seconds N] [--cmin]
                         run a cargo-fuzz target (all of them by default) for N s each
                         (default 60), installing nightly and cargo-fuzz when missing;
@@ -100,11 +103,13 @@ fn run(args: &[String]) -> Result {
         }
         "bench" => {
             let peer = flags.switch("--peer");
+            let threads = flags.switch("--threads");
             flags.finish()?;
-            if peer {
-                peer::run()
-            } else {
-                bench::run()
+            match (peer, threads) {
+                (true, true) => Err("--peer and --threads are separate runs; pick one".into()),
+                (true, false) => versus::run(&versus::PEER),
+                (false, true) => versus::run(&versus::THREADS),
+                (false, false) => bench::run(),
             }
         }
         "fuzz" => {

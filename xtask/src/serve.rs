@@ -1,7 +1,8 @@
 //! A small threaded static file server on 127.0.0.1, std only: enough to serve
 //! the page, `pkg/` and `www/` as ES modules with the MIME types browsers insist
 //! on (`application/wasm` for streaming compilation, `text/javascript` for
-//! modules). GET and HEAD only; `/` and directories map to `index.html`; query
+//! modules), with the cross-origin isolation headers that wasm threads need.
+//! GET and HEAD only; `/` and directories map to `index.html`; query
 //! strings and fragments are ignored for the lookup; nothing outside the root is
 //! ever served (`..` is refused and symlinks are resolved before the check).
 
@@ -155,6 +156,15 @@ fn respond(root: &Path, target: &str) -> Response {
     }
 }
 
+/// Cross-origin isolation, which wasm threads need (SharedArrayBuffer): the
+/// page opens no cross-origin window (COOP) and loads nothing cross-origin
+/// that has not agreed to it (COEP). Everything normscope loads is its own, and
+/// the resource policy lets a sandboxed (opaque-origin) iframe of the site
+/// still load the site's files. docs/embedding.md says what a host must send.
+const ISOLATION_HEADERS: &str = "Cross-Origin-Opener-Policy: same-origin\r\n\
+     Cross-Origin-Embedder-Policy: require-corp\r\n\
+     Cross-Origin-Resource-Policy: cross-origin\r\n";
+
 fn write_response(mut stream: &TcpStream, response: &Response, head_only: bool) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n",
@@ -166,6 +176,7 @@ fn write_response(mut stream: &TcpStream, response: &Response, head_only: bool) 
     if let Some(location) = &response.location {
         head.push_str(&format!("Location: {location}\r\n"));
     }
+    head.push_str(ISOLATION_HEADERS);
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     if !head_only {

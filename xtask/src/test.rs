@@ -24,11 +24,13 @@ pub enum Scope {
 }
 
 /// The cargo checks, in order (arguments separated by single spaces).
-const CHECKS: [&str; 4] = [
+const CHECKS: [&str; 5] = [
     "fmt --all -- --check",
     "clippy --workspace --all-targets -- -D warnings",
     "clippy --lib --target wasm32-unknown-unknown -- -D warnings",
     "test --workspace",
+    // The threaded build's matmuls against one thread, bit for bit (tests/threads.rs).
+    "test --features threads --test threads",
 ];
 
 /// One finished step, for the summary.

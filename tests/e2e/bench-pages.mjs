@@ -1,8 +1,10 @@
-// The browser side of `cargo xtask bench --peer`: in one headless Chromium, runs
-// www/bench.html (normscope) and then www/peer-bench.html (the same MLPs in
-// TF.js, wasm and cpu backends), and prints one JSON line per result on stdout,
-// each tagged with `peer` ("normscope", "tfjs-wasm", "tfjs-cpu"); progress on
-// stderr. Needs NORMSCOPE_URL (see browser.mjs). Exits non-zero on any page error.
+// The browser side of `cargo xtask bench --peer` and `--threads`: in one
+// headless Chromium, runs each benchmark page named on the command line in
+// turn (www/bench.html, www/peer-bench.html: the same MLPs in TF.js;
+// www/threads-bench.html: one thread against all cores) and prints one JSON
+// line per result on stdout, each tagged with `peer` (www/bench.html's as
+// "normscope"); progress on stderr. Needs NORMSCOPE_URL (see browser.mjs).
+// Exits non-zero on any page error.
 
 import { launch, openPage } from './browser.mjs';
 
@@ -34,10 +36,12 @@ async function results(context, path) {
 async function main() {
   const browser = await launch();
   try {
-    const ours = await results(browser.context, 'www/bench.html');
-    const peers = await results(browser.context, 'www/peer-bench.html');
-    for (const result of [...ours.map((r) => ({ ...r, peer: 'normscope' })), ...peers]) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
+    const pages = process.argv.slice(2);
+    if (!pages.length) throw new Error('name the benchmark pages, e.g. www/bench.html www/peer-bench.html');
+    for (const path of pages) {
+      for (const result of await results(browser.context, path)) {
+        process.stdout.write(`${JSON.stringify({ peer: 'normscope', ...result })}\n`);
+      }
     }
   } finally {
     await browser.close();
@@ -45,6 +49,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`peer-bench.mjs: ${error.message}\n`);
+  process.stderr.write(`bench-pages.mjs: ${error.message}\n`);
   process.exit(1);
 });

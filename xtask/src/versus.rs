@@ -1,8 +1,11 @@
-//! `cargo xtask bench --peer`: normscope against the same MLPs written with
-//! TF.js (`www/peer-bench.js`; TF.js pinned in `xtask/peer/` and installed with
-//! `npm ci` when missing, never shipped), in one headless Chromium run
-//! (`tests/e2e/peer-bench.mjs`), printed as steps/s per config and backend with
-//! normscope's speed-up over each.
+//! Benchmarks that set normscope against something else in one headless
+//! Chromium run (`tests/e2e/bench-pages.mjs`), printed as steps/s per config
+//! with the speed-up:
+//! - `cargo xtask bench --peer`: against the same MLPs written with TF.js
+//!   (`www/peer-bench.js`; TF.js pinned in `xtask/peer/` and installed with
+//!   `npm ci` when missing, never shipped), on its wasm and cpu backends;
+//! - `cargo xtask bench --threads`: the threaded build on every core against
+//!   the single-threaded one, both in a Web Worker (`www/threads-bench.js`).
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
@@ -11,23 +14,46 @@ use crate::setup::{ensure_node, ensure_npm_packages};
 use crate::util::{describe, root, say, Result};
 use crate::{build, serve, setup};
 
-/// The peers, in the order the table shows them.
-const PEERS: [&str; 2] = ["tfjs-wasm", "tfjs-cpu"];
+/// One such benchmark: the pages to run, whose results are "ours", and the
+/// others, in the order the table shows them.
+pub struct Versus {
+    pages: &'static [&'static str],
+    ours: &'static str,
+    others: &'static [&'static str],
+}
 
-pub fn run() -> Result {
+/// `bench --peer`.
+pub const PEER: Versus = Versus {
+    pages: &["www/bench.html", "www/peer-bench.html"],
+    ours: "normscope",
+    others: &["tfjs-wasm", "tfjs-cpu"],
+};
+
+/// `bench --threads`.
+pub const THREADS: Versus = Versus {
+    pages: &["www/threads-bench.html"],
+    ours: "threads",
+    others: &["one-thread"],
+};
+
+pub fn run(versus: &Versus) -> Result {
     let tools = setup::wasm_tools()?;
     let browser = setup::ensure_browser(false)?;
     ensure_node()?;
     setup::ensure_e2e_packages()?;
-    ensure_npm_packages(&root().join("xtask").join("peer"), "@tensorflow")?;
+    if versus.pages.contains(&"www/peer-bench.html") {
+        ensure_npm_packages(&root().join("xtask").join("peer"), "@tensorflow")?;
+    }
     build::build(&tools, false)?;
     let addr = serve::spawn(&root())?;
     say(&format!(
-        "www/bench.html and www/peer-bench.html in headless Chromium, served at http://{addr}/"
+        "{} in headless Chromium, served at http://{addr}/",
+        versus.pages.join(" and ")
     ));
     let mut node = Command::new("node");
     node.current_dir(root())
-        .arg("tests/e2e/peer-bench.mjs")
+        .arg("tests/e2e/bench-pages.mjs")
+        .args(versus.pages)
         .env("NORMSCOPE_URL", format!("http://{addr}/"))
         .env("CHROMIUM_PATH", &browser.chromium)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
@@ -40,12 +66,12 @@ pub fn run() -> Result {
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!(
-            "peer-bench.mjs failed ({}); its output:\n{stdout}",
+            "bench-pages.mjs failed ({}); its output:\n{stdout}",
             out.status
         ));
     }
     let rates = parse(&stdout)?;
-    print_table(&rates);
+    print_table(versus, &rates);
     Ok(())
 }
 
@@ -78,26 +104,28 @@ fn parse(stdout: &str) -> Result<Rates> {
     }
     if rates.is_empty() {
         return Err(format!(
-            "peer-bench.mjs printed no results; its output:\n{stdout}"
+            "bench-pages.mjs printed no results; its output:\n{stdout}"
         ));
     }
     Ok(rates)
 }
 
-fn print_table(rates: &Rates) {
+fn print_table(versus: &Versus, rates: &Rates) {
+    let ours_header = format!("{} steps/s", versus.ours);
+    let width = ours_header.len().max(12);
     println!();
-    print!("{:<6} | {:>17}", "config", "normscope steps/s");
-    for peer in PEERS {
+    print!("{:<6} | {ours_header:>width$}", "config");
+    for peer in versus.others {
         print!(" | {:>16} | {:>8}", format!("{peer} steps/s"), "speed-up");
     }
     println!();
-    println!("{}", "-".repeat(27 + 30 * PEERS.len()));
+    println!("{}", "-".repeat(9 + width + 30 * versus.others.len()));
     for (name, by_peer) in rates {
-        let ours = by_peer.get("normscope").copied();
+        let ours = by_peer.get(versus.ours).copied();
         let show = |x: Option<f64>| x.map_or("-".to_string(), three_digits);
-        print!("{name:<6} | {:>17}", show(ours));
-        for peer in PEERS {
-            let theirs = by_peer.get(peer).copied();
+        print!("{name:<6} | {:>width$}", show(ours));
+        for peer in versus.others {
+            let theirs = by_peer.get(*peer).copied();
             let ratio = match (ours, theirs) {
                 (Some(a), Some(b)) if b > 0.0 => format!("{:.1}x", a / b),
                 _ => "-".into(),
@@ -107,7 +135,10 @@ fn print_table(rates: &Rates) {
         println!();
     }
     println!();
-    println!("speed-up: normscope's steps/s over the peer's, same config, same browser run.");
+    println!(
+        "speed-up: {}'s steps/s over each other's, same config, same browser run.",
+        versus.ours
+    );
     println!();
 }
 

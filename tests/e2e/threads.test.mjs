@@ -1,0 +1,41 @@
+// Threads (issue 13 §3): `cargo xtask serve` (and the test server) send the
+// cross-origin isolation headers, so a big network's worker runs the threaded
+// build (pkg-threads/, rayon over wasm-bindgen-rayon) on every core and the
+// status line says so; its training is bit-identical to the single-threaded
+// build's (the matmuls are split by rows, each entry the same sum in the same
+// order). Where the page is not isolated it runs on one thread and says why
+// (tests/node/status.test.mjs checks that text).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { figure, useBrowser } from './figures.mjs';
+
+const { onPage } = useBrowser();
+const TIMEOUT = { timeout: 180_000 };
+const BIG = 'depth=64&width=256';
+
+const statusOf = (page) => page.locator('.status').first().textContent();
+
+test('a big network trains in a worker on every core, bit-identical to one thread', TIMEOUT, () =>
+  onPage(`index.html?${BIG}`, async (page) => {
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the test server sends COOP/COEP');
+    await page.waitForFunction(() => / on \d+ threads/.test(document.querySelector('.status')?.textContent), null, { timeout: 30_000 });
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.match(await statusOf(page), new RegExp(`training in a worker on ${cores} threads`));
+
+    const steps = 3;
+    for (let i = 0; i < steps; i += 1) await page.getByRole('button', { name: /^Step/ }).first().click();
+    await page.waitForFunction((n) => new RegExp(`^step ${n} `).test(document.querySelector('.status')?.textContent), steps, { timeout: 60_000 });
+    const threaded = await figure(page, 'exportSnapshot().then((blob) => blob.text())');
+    // The same network on the page's single-threaded module (already started by the page).
+    const single = await page.evaluate(async ([query, n]) => {
+      const { Scope } = await import(new URL('pkg/normscope.js', location.href).href);
+      const scope = new Scope(query);
+      scope.step(n);
+      const json = scope.snapshotJson();
+      scope.free();
+      return json;
+    }, [BIG, steps]);
+    assert.ok(threaded.length > 1000, 'a snapshot came back');
+    assert.ok(threaded === single, 'the threaded worker and the single-threaded page differ after 3 steps');
+  }));

@@ -1,0 +1,21 @@
+// The timing loop every benchmark page shares (peer-bench.js,
+// threads-bench-worker.js): a warm-up, then steps in growing chunks until
+// `minMs` have passed, so that a slow config takes few calls and a fast one
+// is not dominated by call overhead.
+
+const WARM_UP_MS = 300;
+const CALL_TARGET_MS = 20;
+
+/** `step(n)` returns the steps it took; resolves to {steps, seconds}. */
+export function timeSteps(step, minMs) {
+  const warmUp = performance.now();
+  while (performance.now() - warmUp < WARM_UP_MS) step(1);
+  const start = performance.now();
+  let steps = 0, chunk = 1;
+  while (performance.now() - start < minMs) {
+    const call = performance.now();
+    steps += step(chunk);
+    if (performance.now() - call < CALL_TARGET_MS) chunk *= 2;
+  }
+  return { steps, seconds: (performance.now() - start) / 1000 };
+}
