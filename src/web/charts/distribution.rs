@@ -8,6 +8,11 @@
 //! `t = sign(v) log10(1 + |v|/c)`; ticks and hover text are in real values.
 //! Non-finite values are not in any bin; their count is printed in red on the
 //! plot and the layers holding them are marked.
+//!
+//! In a comparison the value axis is shared (`shared`): the range and symlog
+//! threshold of A and B together. Each side's own bins are then placed on that
+//! axis by their real edges (rows outside its own range have no values), so
+//! equal pixels mean equal values on both sides.
 
 use super::axes::Side;
 use super::colour::{self, INK};
@@ -33,6 +38,17 @@ pub struct Distribution<'a> {
     /// The histogram shown (the summary's own, or the symlog one).
     pub histogram: fn(&LayerStats) -> &Histogram,
     pub symlog: bool,
+    /// The value axis shared with another chart (a comparison), or None.
+    pub shared: Option<SharedAxis>,
+}
+
+/// A value axis shared by A and B: real range and symlog threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SharedAxis {
+    pub lo: f64,
+    pub hi: f64,
+    /// None: the chart's own.
+    pub linthresh: Option<f64>,
 }
 
 impl Distribution<'_> {
@@ -43,18 +59,48 @@ impl Distribution<'_> {
         histogram.is_some_and(|h| (h.hi - h.lo).is_finite() && h.hi > h.lo)
     }
 
-    /// The shared range of the histograms, in axis units.
-    fn range(&self) -> (f64, f64) {
+    /// The histograms' own range, in their own units.
+    fn own_range(&self) -> (f64, f64) {
         match self.layers.first().map(self.histogram) {
             Some(h) if self.binned() => (h.lo as f64, h.hi as f64),
             _ => (-1.0, 1.0),
         }
     }
 
-    fn linthresh(&self) -> f64 {
+    /// The histograms' own range in real values, and the symlog threshold on
+    /// a symlog axis; None when they have no usable range.
+    pub(super) fn real_range(&self) -> Option<Vec<f64>> {
+        if !self.binned() {
+            return None;
+        }
+        let range = vec![self.edge_real(0), self.edge_real(BINS)];
+        match self.symlog {
+            true => Some([range, vec![self.own_linthresh()]].concat()),
+            false => Some(range),
+        }
+    }
+
+    /// The range of the value axis, in axis units: the histograms' own, or
+    /// the shared one.
+    fn range(&self) -> (f64, f64) {
+        match self.shared {
+            Some(axis) if self.binned() => (self.to_axis(axis.lo), self.to_axis(axis.hi)),
+            _ => self.own_range(),
+        }
+    }
+
+    /// The histograms' own symlog threshold (0 when linear).
+    fn own_linthresh(&self) -> f64 {
         self.layers
             .first()
             .map_or(0.0, |s| (self.histogram)(s).linthresh as f64)
+    }
+
+    /// The value axis's symlog threshold.
+    fn linthresh(&self) -> f64 {
+        self.shared
+            .and_then(|axis| axis.linthresh)
+            .unwrap_or_else(|| self.own_linthresh())
     }
 
     /// A real value in axis units.
@@ -73,6 +119,44 @@ impl Distribution<'_> {
         } else {
             t
         }
+    }
+
+    /// The real value of the histograms' own bin edge `b` (0..=BINS).
+    fn edge_real(&self, b: usize) -> f64 {
+        let (lo, hi) = self.own_range();
+        let own = lo + (hi - lo) * b as f64 / BINS as f64;
+        match self.symlog {
+            true => Histogram::symlog_inverse(own as f32, self.own_linthresh() as f32) as f64,
+            false => own,
+        }
+    }
+
+    /// Bin edge `b` (0..=BINS) on the value axis, in axis units.
+    pub(super) fn edge(&self, b: usize) -> f64 {
+        let (lo, hi) = self.range();
+        match self.shared {
+            Some(_) => self.to_axis(self.edge_real(b)),
+            None => lo + (hi - lo) * b as f64 / BINS as f64,
+        }
+    }
+
+    /// The own bin at axis value `t`; None beyond the histograms' own range
+    /// (only on a shared axis: else the nearest bin).
+    pub(super) fn bin_at(&self, t: f64) -> Option<usize> {
+        let (lo, hi) = self.own_range();
+        let own = match (self.shared, self.symlog) {
+            (None, _) => t,
+            (Some(_), false) => t,
+            (Some(_), true) => {
+                let real = self.to_real(t) as f32;
+                Histogram::symlog(real, self.own_linthresh() as f32) as f64
+            }
+        };
+        let at = (own - lo) / (hi - lo) * BINS as f64;
+        if self.shared.is_some() && !(0.0..=BINS as f64).contains(&at) {
+            return None;
+        }
+        Some((at.floor().max(0.0) as usize).min(BINS - 1))
     }
 
     pub(super) fn count(&self, layer: &LayerStats, bin: usize) -> u32 {
@@ -273,22 +357,37 @@ pub fn describe(surface: &Surface, x: f64, y: f64, d: &Distribution, view: View)
         return String::new();
     };
     let summary = (d.summary)(s);
-    let t = (g.values.value(value_px) - g.values.lo) / (g.values.hi - g.values.lo);
-    let bin = ((t * BINS as f64).floor().max(0.0) as usize).min(BINS - 1);
-    let edge =
-        |b: usize| d.to_real(g.values.lo + (g.values.hi - g.values.lo) * b as f64 / BINS as f64);
+    let value = g.values.value(value_px);
     let finite = summary.count - summary.nonfinite;
+    let (low, high, share) = match d.bin_at(value) {
+        Some(bin) if d.shared.is_some() => {
+            (d.edge_real(bin), d.edge_real(bin + 1), d.count(s, bin))
+        }
+        Some(bin) => (
+            d.to_real(d.edge(bin)),
+            d.to_real(d.edge(bin + 1)),
+            d.count(s, bin),
+        ),
+        // Beyond this side's own range on a shared axis: no values there.
+        None => (d.to_real(value), d.to_real(value), 0),
+    };
     let share = if finite > 0 {
-        d.count(s, bin) as f64 / finite as f64
+        share as f64 / finite as f64
     } else {
         0.0
     };
+    let values = match low == high {
+        true => format!("{} {} · none of its values", d.symbol, format_sig(low, 3)),
+        false => format!(
+            "{} {}…{} · {} of values",
+            d.symbol,
+            format_sig(low, 3),
+            format_sig(high, 3),
+            percent(share)
+        ),
+    };
     let mut text = format!(
-        "layer {layer} · {} {}…{} · {} of values · mean {}, std {}",
-        d.symbol,
-        format_sig(edge(bin), 3),
-        format_sig(edge(bin + 1), 3),
-        percent(share),
+        "layer {layer} · {values} · mean {}, std {}",
         format_sig(summary.mean as f64, 3),
         format_sig(summary.std as f64, 3),
     );

@@ -33,6 +33,7 @@
 mod activations;
 mod axes;
 mod colour;
+pub mod compare;
 mod decision;
 mod density;
 mod distribution;
@@ -174,11 +175,15 @@ pub fn draw(
     remember_scale(kind, canvas);
     match (kind, data) {
         (ChartKind::Activations, ChartData::Stats { stats, .. }) => {
-            draw_activations(canvas, stats, options.view)
+            draw_activations(canvas, stats, options.view, options.shared_axis())
         }
-        (ChartKind::Gradients, ChartData::Stats { stats, .. }) => {
-            draw_gradients(canvas, stats, options.view, options.scale)
-        }
+        (ChartKind::Gradients, ChartData::Stats { stats, .. }) => draw_gradients(
+            canvas,
+            stats,
+            options.view,
+            options.scale,
+            options.shared_axis(),
+        ),
         (ChartKind::Summary, ChartData::Stats { config, stats }) => {
             draw_summary(canvas, config, stats)
         }
@@ -206,7 +211,9 @@ pub fn draw(
             } else {
                 options.layer.clamp(1, config.depth.max(1))
             };
-            draw_normalized(canvas, matrix.as_ref(), layer, options.set, options.tensor)
+            let shared = options.range.map(|(lo, hi)| lo.abs().max(hi.abs()));
+            let shown = (options.set, options.tensor);
+            draw_normalized(canvas, matrix.as_ref(), layer, shown, shared)
         }
         _ => Err(mismatch(kind)),
     }
@@ -229,10 +236,11 @@ pub fn describe(
     }
     match (kind, data) {
         (ChartKind::Activations, ChartData::Stats { stats, .. }) => {
-            activations::describe(&surface, x, y, stats, options.view)
+            activations::describe(&surface, (x, y), stats, options.view, options.shared_axis())
         }
         (ChartKind::Gradients, ChartData::Stats { stats, .. }) => {
-            gradients::describe(&surface, x, y, stats, options.view, options.scale)
+            let toggles = (options.view, options.scale);
+            gradients::describe(&surface, (x, y), stats, toggles, options.shared_axis())
         }
         (ChartKind::Summary, ChartData::Stats { config, stats }) => {
             summary::describe(&surface, x, y, config, stats)
