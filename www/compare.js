@@ -8,9 +8,11 @@
 // step on each at a time and stops both where either diverges, so both always
 // show the same step count. Only page engines compare in this slice: a
 // comparison whose networks need a worker is refused with a notice (A alone).
-// Each side draws with its own scales: shared axes are not there yet.
+// Shared scales, the overlaid summary and training, hover and PNG of both:
+// compare-charts.js.
 
 import { createChartSet } from './chartset.js';
+import { linkCharts } from './compare-charts.js';
 import { el } from './controls.js';
 import { WORKER_FLOPS } from './engine.js';
 import { PageEngine } from './engine-page.js';
@@ -61,6 +63,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
   swap.addEventListener('click', () => state && onSwap(state.swapped));
   stop.addEventListener('click', () => state && onStop(state.a));
   let charts = null;
+  let links = null; // compare-charts.js
 
   /** B's panels, each after A's panel of the same chart, in a pair. */
   function showPanels() {
@@ -76,16 +79,19 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       pair.append(a, bPanels[i]);
     });
     grid.closest('.figure').classList.add('comparing');
+    const sources = () => [api.aSource?.() ?? null, engine?.source ?? null];
+    links = linkCharts(ns, { aCharts: api.aCharts, bCharts: charts, sources, grid, caption: () => differences.textContent });
   }
 
   function hidePanels() {
+    links?.unlink();
     for (const pair of grid.querySelectorAll(':scope > .compare-pair')) {
       const a = pair.querySelector('[data-side="A"]');
       delete a.dataset.side;
       pair.replaceWith(a);
     }
     charts?.destroy();
-    charts = null;
+    [charts, links] = [null, null];
     grid.closest('.figure')?.classList.remove('comparing');
   }
 
@@ -136,7 +142,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       differences.textContent =
         `B: ${listed || 'the same as A'}.` +
         (answer.dataDiffers ? ' A and B see different batches.' : ' A and B see the same batches.') +
-        ' Each side has its own scale.';
+        ' Paired charts share their scales.';
       bar.hidden = false;
       return null;
     },

@@ -120,7 +120,7 @@ export async function mount(element, options = {}) {
     handle.update(query, { replace: true });
   };
   const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: switchTo });
-  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source });
+  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source, aCharts: charts });
   const drawCharts = (drawOptions) => {
     charts.draw(drawOptions);
     compare.draw(drawOptions);
