@@ -4,7 +4,7 @@
 //   B's own value ranges (`source.chartRange`, the core's numbers), passed to
 //   both draws as `range=lo,hi` (and `linthresh=c` on a symlog axis), so that
 //   equal pixels mean equal values. The panel's canvas states it in
-//   `data-range`.
+//   `data-range` ("lo,hi" or "lo,hi,linthresh").
 // - Overlays: the per-layer summary and training are one chart of both
 //   (`ns.drawOverlay` from both sources' Frames), in A's panel across the pair;
 //   B's panel of those charts is hidden.
@@ -109,7 +109,8 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     /** Draws `kind` if it is an overlay (B: hidden, nothing to draw); false: the set draws it. */
     draw(kind, canvas, optionsText) {
       if (!overlaid(kind)) {
-        canvas.dataset.range = /(?:^|&)range=([^&]*)/.exec(optionsText)?.[1] ?? '';
+        const params = new URLSearchParams(optionsText);
+        canvas.dataset.range = [params.get('range'), params.get('linthresh')].filter(Boolean).join(',');
         return false;
       }
       if (side === 0) drawOverlay(kind, canvas);

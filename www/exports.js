@@ -33,34 +33,47 @@ export function canvasPng(canvas) {
 }
 
 /**
+ * Where `pairedCanvas` puts panels of sizes `sizes` ([[width, height]]):
+ * {font, pad, width, top, height, at: [[x, y]] of each panel}. A panel sits at
+ * whole pixels, unscaled, so its pixels are the PNG's.
+ */
+export function pairedLayout(sizes) {
+  const font = Math.max(14, Math.round(sizes[0][1] * 0.045));
+  const pad = Math.round(font * 0.8);
+  const top = pad + Math.round(font * 1.4);
+  const at = [];
+  let x = pad;
+  for (const [w] of sizes) {
+    at.push([x, top]);
+    x += w + pad;
+  }
+  return { font, pad, width: x, top, height: Math.max(...sizes.map(([, h]) => h)), at };
+}
+
+/**
  * One canvas showing `panels` ([{canvas, label}]) side by side, each under its
  * label in bold, with `caption` (B's differences in a comparison) wrapped
  * below: the PNG of a comparison, so that the file shows both networks.
  */
 export function pairedCanvas(panels, caption) {
-  const font = Math.max(14, Math.round(panels[0].canvas.height * 0.045));
-  const pad = Math.round(font * 0.8);
-  const width = panels.reduce((sum, { canvas }) => sum + canvas.width, 0) + pad * (panels.length + 1);
+  const { font, pad, width, top, height, at } = pairedLayout(panels.map(({ canvas }) => [canvas.width, canvas.height]));
   const out = document.createElement('canvas');
   const ctx = out.getContext('2d');
-  ctx.font = `${font}px system-ui, sans-serif`;
+  const face = (weight) => `${weight} ${font}px system-ui, sans-serif`;
+  ctx.font = face('normal');
   const lines = wrapText(ctx, caption || '', width - 2 * pad);
-  const top = pad + font * 1.4;
-  const height = Math.max(...panels.map(({ canvas }) => canvas.height));
   out.width = width;
   out.height = Math.ceil(top + height + pad + lines.length * font * 1.35 + pad);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.fillStyle = '#222';
   ctx.textBaseline = 'top';
-  let x = pad;
-  for (const { canvas, label } of panels) {
-    ctx.font = `bold ${font}px system-ui, sans-serif`;
-    ctx.fillText(label, x, pad);
-    ctx.drawImage(canvas, x, top);
-    x += canvas.width + pad;
-  }
-  ctx.font = `${font}px system-ui, sans-serif`;
+  ctx.font = face('bold');
+  panels.forEach(({ canvas, label }, i) => {
+    ctx.fillText(label, at[i][0], pad);
+    ctx.drawImage(canvas, ...at[i]);
+  });
+  ctx.font = face('normal');
   lines.forEach((line, i) => ctx.fillText(line, pad, top + height + pad + i * font * 1.35));
   return out;
 }
