@@ -8,6 +8,7 @@
 //! larger at that depth; the distance in decades is the ratio the line above
 //! the charts quotes.
 
+use plotters::style::text_anchor::{HPos, VPos};
 use web_sys::HtmlCanvasElement;
 
 use super::{both, decades, side_keys, side_line, sig3, Sides};
@@ -142,19 +143,25 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
     for ((plot, axis), ticks) in g.plots.iter().zip(&g.axes).zip(&g.ticks) {
         p.grid(plot, None, Some((axis, ticks)))?;
     }
+    let mut zeros: [Vec<String>; 3] = Default::default();
     for (side, stats) in sides.iter().enumerate() {
         for (i, q) in QUANTITIES.iter().enumerate() {
             let log = |s: &LayerStats| {
                 let v = (q.value)(s)? as f64;
                 (v.is_finite() && v > 0.0).then(|| v.log10())
             };
-            side_line(
-                &p,
-                &g.plots[i],
-                &points(&g, stats, &g.axes[i], log),
-                side,
-                true,
-            )?;
+            let line = points(&g, stats, &g.axes[i], log);
+            side_line(&p, &g.plots[i], &line, side, true)?;
+            // A value of exactly 0 cannot sit on a log axis: said in words.
+            let zero = stats
+                .layers
+                .iter()
+                .filter(|s| (q.value)(s) == Some(0.0))
+                .count();
+            if zero > 0 {
+                let (name, depth) = (["A", "B"][side], stats.layers.len());
+                zeros[i].push(format!("{name}: {} = 0 in {zero}/{depth} layers", q.label));
+            }
         }
         let cosine = |s: &LayerStats| s.sample_cosine.filter(|v| v.is_finite()).map(|v| v as f64);
         side_line(
@@ -164,6 +171,16 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
             side,
             true,
         )?;
+    }
+    let f = &p.surface;
+    for (plot, lines) in g.plots.iter().zip(&zeros) {
+        for (i, line) in lines.iter().rev().enumerate() {
+            let at = (
+                plot.right() - 0.5 * f.font,
+                plot.bottom() - (0.8 + 1.3 * i as f64) * f.small(),
+            );
+            p.text(line, at, f.small(), MUTED, (HPos::Right, VPos::Center))?;
+        }
     }
     p.x_axis(&g.plots[2], &g.layers, &g.layer_ticks, "hidden layer")?;
     let labels = ["std h (log)", "std dL/dh (log)", "mean cosine"];
