@@ -60,7 +60,9 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     const kind = pair.firstElementChild?.dataset.kind;
     if (!overlaid(kind)) continue;
     pair.classList.add('compare-overlay');
-    pair.querySelector('[data-side="B"]').hidden = true;
+    const b = pair.querySelector('[data-side="B"]');
+    b.hidden = true;
+    b.style.display = 'none'; // also where a page's CSS sets a chart's display (embeds)
     const hint = pair.querySelector('[data-side="A"] .chart-hint');
     hints.set(hint, hint.textContent);
     hint.textContent = CHART_INFO[kind].overlayHint;
@@ -148,7 +150,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
       for (const pair of pairs) {
         pair.classList.remove('compare-overlay');
         const b = pair.querySelector('[data-side="B"]');
-        if (b) b.hidden = false;
+        if (b) [b.hidden, b.style.display] = [false, ''];
       }
       for (const [hint, text] of hints) hint.textContent = text;
       for (const canvas of grid.querySelectorAll('canvas[data-range]')) delete canvas.dataset.range;
