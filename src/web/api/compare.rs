@@ -21,6 +21,9 @@ impl JsScope {
     #[wasm_bindgen(js_name = chartRange)]
     pub fn chart_range(&mut self, chart: &str, options: &str) -> Result<Vec<f64>, JsError> {
         let (kind, options) = parse_chart(chart, options)?;
+        if !compare::has_value_range(kind) {
+            return Ok(Vec::new());
+        }
         let data = self.chart_data(kind, &options);
         Ok(compare::value_range(kind, &data, &options))
     }
@@ -43,6 +46,9 @@ impl JsFrame {
     #[wasm_bindgen(js_name = chartRange)]
     pub fn chart_range(&self, chart: &str, options: &str) -> Result<Vec<f64>, JsError> {
         let (kind, options) = parse_chart(chart, options)?;
+        if !compare::has_value_range(kind) {
+            return Ok(Vec::new());
+        }
         let data = self.chart_data(kind).map_err(|e| JsError::new(&e))?;
         Ok(compare::value_range(kind, &data, &options))
     }

@@ -102,6 +102,15 @@ pub fn value_range(kind: ChartKind, data: &ChartData, options: &ChartOptions) ->
         .unwrap_or_default()
 }
 
+/// Whether chart `kind` has a value scale of its own that a comparison shares
+/// (the others' data need not even be gathered: the decision grid is costly).
+pub fn has_value_range(kind: ChartKind) -> bool {
+    matches!(
+        kind,
+        ChartKind::Activations | ChartKind::Gradients | ChartKind::Normalized
+    )
+}
+
 /// The two sides an overlay draws: A's and B's statistics.
 pub type Sides<'a> = [&'a Stats; 2];
 
