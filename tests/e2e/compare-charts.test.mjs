@@ -62,6 +62,10 @@ test('paired heatmaps share one range: the union of A’s and B’s, equal on bo
         `${kind}: range ${a.range}, the stats give ${union}`);
       assert.notEqual(a.pixels, b.pixels, `${kind}: A and B draw the same pixels`);
     }
+    // What is normalized: one colour extent for both matrices.
+    const [na, nb] = await sides(page, 'normalized');
+    assert.match(na.range, /^-[\d.e-]+,[\d.e-]+$/, `normalized: A states ${na.range}`);
+    assert.equal(na.range, nb.range, 'normalized: A and B have different colour scales');
     // The gradients' symlog axis shares its threshold too.
     await page.locator('.chart-gradients[data-side="A"]').getByText('symlog', { exact: true }).click();
     await page.waitForFunction(() => document.querySelector('.chart-gradients[data-side="B"] canvas').dataset.range.split(',').length === 3);
