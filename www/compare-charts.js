@@ -100,13 +100,20 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     ns.drawOverlay(kind, canvas, a.frame(), b.frame());
   }
 
+  const ids = new WeakMap(); // source -> a number: each state of a side its own
+  let nextId = 0;
+  const idOf = (source) => {
+    if (!ids.has(source)) ids.set(source, ++nextId);
+    return ids.get(source);
+  };
+
   /** The hooks of side `side` (0: A, 1: B) for its chart set (chartset.js `link`). */
   const hooks = (side) => ({
     options,
-    /** Part of the redraw stamp: the other side's state. */
+    /** Part of the redraw stamp: the other side's state (a new one redraws shared scales and overlays). */
     stamp() {
       const other = sources()[1 - side];
-      return other ? `${other.steps}` : '-';
+      return other ? `${idOf(other)}` : '-';
     },
     /** Draws `kind` if it is an overlay (B: hidden, nothing to draw); false: the set draws it. */
     draw(kind, canvas, optionsText) {
