@@ -5,6 +5,8 @@
 // than CHEAP_DRAW_MS (the decision regions, big layer matrices) is redrawn at
 // most every EXPENSIVE_INTERVAL_MS and every third frame, so it cannot eat the
 // frame budget. Every wasm call is guarded; a failure shows in the panel.
+// In a comparison, `link(hooks)` (compare-charts.js) adds the shared range to
+// each draw's options, draws the overlays, and reads hover and PNG of both.
 
 import { chartOptions, createChart } from './charts.js';
 import { message } from './wasm.js';
