@@ -56,6 +56,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
   };
   const pairs = [...grid.querySelectorAll(':scope > .compare-pair')];
   const hints = new Map(); // an overlay's hint element -> its own text
+  const labels = new Map(); // an overlay's canvas -> its own accessible name
   for (const pair of pairs) {
     const kind = pair.firstElementChild?.dataset.kind;
     if (!overlaid(kind)) continue;
@@ -64,8 +65,11 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     b.hidden = true;
     b.style.display = 'none'; // also where a page's CSS sets a chart's display (embeds)
     const hint = pair.querySelector('[data-side="A"] .chart-hint');
+    const canvas = pair.querySelector('[data-side="A"] canvas');
     hints.set(hint, hint.textContent);
     hint.textContent = CHART_INFO[kind].overlayHint;
+    labels.set(canvas, canvas.getAttribute('aria-label'));
+    canvas.setAttribute('aria-label', `Networks A and B in one chart. ${CHART_INFO[kind].label}`);
   }
 
   const cache = new Map(); // kind?options -> {a, b, range}: per pair of sources (each state has its own)
@@ -160,6 +164,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
         if (b) [b.hidden, b.style.display] = [false, ''];
       }
       for (const [hint, text] of hints) hint.textContent = text;
+      for (const [canvas, label] of labels) canvas.setAttribute('aria-label', label);
       for (const canvas of grid.querySelectorAll('canvas[data-range]')) delete canvas.dataset.range;
     },
   };

@@ -27,13 +27,14 @@ const sides = (page, kind) =>
     kind,
   );
 
-/** The tooltip of side `side`'s chart `kind` hovered at (fx, fy) of its canvas box. */
+/** The tooltip of side `side`'s chart `kind` (null: not comparing) hovered at (fx, fy) of its canvas box. */
 async function hover(page, kind, side, [fx, fy]) {
-  const canvas = page.locator(`.chart-${kind}[data-side="${side}"] canvas`);
+  const chart = side ? `.chart-${kind}[data-side="${side}"]` : `.chart-${kind}`;
+  const canvas = page.locator(`${chart} canvas`);
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   await canvas.hover({ position: { x: box.width * fx, y: box.height * fy } });
-  const tooltip = page.locator(`.chart-${kind}[data-side="${side}"] .chart-tooltip`);
+  const tooltip = page.locator(`${chart} .chart-tooltip`);
   await tooltip.waitFor({ state: 'visible' });
   return tooltip.innerText();
 }
@@ -83,6 +84,7 @@ test('the summary and training are one overlay of A and B; hover reads out both'
       assert.ok(await page.locator(`.chart-${kind}[data-side="B"]`).isHidden(), `${kind}: B's own panel is shown`);
       assert.ok(await page.locator(`.chart-${kind}[data-side="A"]`).isVisible());
       assert.match(await page.locator(`.compare-overlay .chart-${kind}[data-side="A"] .chart-hint`).innerText(), /A \(blue, solid\) and B \(vermillion, dashed\)/);
+      assert.match(await page.locator(`.chart-${kind}[data-side="A"] canvas`).getAttribute('aria-label'), /^Networks A and B in one chart\./);
     }
     // Both series are drawn: A's blue (0,114,178) and B's vermillion (213,94,0) in the summary.
     const colours = await page.evaluate(() => {
@@ -135,6 +137,14 @@ test('the summary and training are one overlay of A and B; hover reads out both'
     // A side-by-side chart's hover has both sides' readings.
     const heat = await hover(page, 'activations', 'B', [0.5, 0.5]);
     assert.match(heat, /^layer \d+ · .*A: .* · B: .*mean \S+, std \S+$/, `activations hover: ${heat}`);
+
+    // Stop comparing: A's charts are its own again (own scale, own summary, own hover).
+    await page.getByRole('button', { name: 'Stop comparing' }).click();
+    await page.waitForFunction(() => !document.querySelector('.chart[data-side]'));
+    assert.equal(await page.locator('.compare-overlay').count(), 0);
+    assert.doesNotMatch(await page.locator('.chart-summary canvas').getAttribute('aria-label'), /Networks A and B/);
+    assert.equal(await page.locator('canvas[data-range]').count(), 0);
+    assert.doesNotMatch(await hover(page, 'summary', null, [0.5, 0.25]), / A .* B /);
   });
 });
 
