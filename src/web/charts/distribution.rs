@@ -9,10 +9,9 @@
 //! Non-finite values are not in any bin; their count is printed in red on the
 //! plot and the layers holding them are marked.
 //!
-//! In a comparison the value axis is shared (`shared`): the range and symlog
-//! threshold of A and B together. Each side's own bins are then placed on that
-//! axis by their real edges (rows outside its own range have no values), so
-//! equal pixels mean equal values on both sides.
+//! In a comparison the value axis is shared (`shared`, `value_axis.rs`): the
+//! range and symlog threshold of A and B together, so that equal pixels mean
+//! equal values on both sides.
 
 use super::axes::Side;
 use super::colour::{self, INK};
@@ -23,8 +22,9 @@ use super::ticks::{
     format_short, format_sig, integer_ticks, linear_ticks, ordinal, percent, symlog_ticks, widest,
     Tick,
 };
+pub use super::value_axis::SharedAxis;
 use super::View;
-use crate::core::stats::{Histogram, LayerStats, Summary, BINS};
+use crate::core::stats::{Histogram, LayerStats, Summary};
 
 /// One quantity's per-layer distributions.
 pub struct Distribution<'a> {
@@ -42,123 +42,7 @@ pub struct Distribution<'a> {
     pub shared: Option<SharedAxis>,
 }
 
-/// A value axis shared by A and B: real range and symlog threshold.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SharedAxis {
-    pub lo: f64,
-    pub hi: f64,
-    /// None: the chart's own.
-    pub linthresh: Option<f64>,
-}
-
 impl Distribution<'_> {
-    /// Whether the histograms have a usable range: finite, with a bin width
-    /// that does not overflow f32 (else every value lands in one bin).
-    pub(super) fn binned(&self) -> bool {
-        let histogram = self.layers.first().map(self.histogram);
-        histogram.is_some_and(|h| (h.hi - h.lo).is_finite() && h.hi > h.lo)
-    }
-
-    /// The histograms' own range, in their own units.
-    fn own_range(&self) -> (f64, f64) {
-        match self.layers.first().map(self.histogram) {
-            Some(h) if self.binned() => (h.lo as f64, h.hi as f64),
-            _ => (-1.0, 1.0),
-        }
-    }
-
-    /// The histograms' own range in real values, and the symlog threshold on
-    /// a symlog axis; None when they have no usable range.
-    pub(super) fn real_range(&self) -> Option<Vec<f64>> {
-        if !self.binned() {
-            return None;
-        }
-        let range = vec![self.edge_real(0), self.edge_real(BINS)];
-        match self.symlog {
-            true => Some([range, vec![self.own_linthresh()]].concat()),
-            false => Some(range),
-        }
-    }
-
-    /// The range of the value axis, in axis units: the histograms' own, or
-    /// the shared one.
-    fn range(&self) -> (f64, f64) {
-        match self.shared {
-            Some(axis) if self.binned() => (self.to_axis(axis.lo), self.to_axis(axis.hi)),
-            _ => self.own_range(),
-        }
-    }
-
-    /// The histograms' own symlog threshold (0 when linear).
-    fn own_linthresh(&self) -> f64 {
-        self.layers
-            .first()
-            .map_or(0.0, |s| (self.histogram)(s).linthresh as f64)
-    }
-
-    /// The value axis's symlog threshold.
-    fn linthresh(&self) -> f64 {
-        self.shared
-            .and_then(|axis| axis.linthresh)
-            .unwrap_or_else(|| self.own_linthresh())
-    }
-
-    /// A real value in axis units.
-    pub(super) fn to_axis(&self, v: f64) -> f64 {
-        if self.symlog {
-            Histogram::symlog(v as f32, self.linthresh() as f32) as f64
-        } else {
-            v
-        }
-    }
-
-    /// Axis units back to a real value.
-    fn to_real(&self, t: f64) -> f64 {
-        if self.symlog {
-            Histogram::symlog_inverse(t as f32, self.linthresh() as f32) as f64
-        } else {
-            t
-        }
-    }
-
-    /// The real value of the histograms' own bin edge `b` (0..=BINS).
-    fn edge_real(&self, b: usize) -> f64 {
-        let (lo, hi) = self.own_range();
-        let own = lo + (hi - lo) * b as f64 / BINS as f64;
-        match self.symlog {
-            true => Histogram::symlog_inverse(own as f32, self.own_linthresh() as f32) as f64,
-            false => own,
-        }
-    }
-
-    /// Bin edge `b` (0..=BINS) on the value axis, in axis units.
-    pub(super) fn edge(&self, b: usize) -> f64 {
-        let (lo, hi) = self.range();
-        match self.shared {
-            Some(_) => self.to_axis(self.edge_real(b)),
-            None => lo + (hi - lo) * b as f64 / BINS as f64,
-        }
-    }
-
-    /// The own bin at axis value `t`; None beyond the histograms' own range
-    /// (only on a shared axis: else the nearest bin).
-    pub(super) fn bin_at(&self, t: f64) -> Option<usize> {
-        let (lo, hi) = self.own_range();
-        let own = match (self.shared, self.symlog) {
-            (None, _) => t,
-            (Some(_), false) => t,
-            (Some(_), true) => {
-                let real = self.to_real(t) as f32;
-                Histogram::symlog(real, self.own_linthresh() as f32) as f64
-            }
-        };
-        let at = (own - lo) / (hi - lo) * BINS as f64;
-        if self.shared.is_some() && !(0.0..=BINS as f64).contains(&at) {
-            return None;
-        }
-        Some((at.floor().max(0.0) as usize).min(BINS - 1))
-    }
-
     pub(super) fn count(&self, layer: &LayerStats, bin: usize) -> u32 {
         if !self.binned() {
             return 0;

@@ -20,7 +20,11 @@
 //!   `axes.rs` (title, legend, axes, colour bars, notes; see `paint.rs` for why
 //!   axes are not plotters' mesh), `pixels.rs` (RGBA images), `colour.rs` (maps);
 //! - `distribution.rs`, `density.rs`: what activations and gradients share;
-//!   `norm_sets.rs`: the statistic sets of each normalization; `options.rs`.
+//!   `norm_sets.rs`: the statistic sets of each normalization; `options.rs`;
+//!   `value_axis.rs`: the distributions' value axis, their own or shared.
+//! - `compare/`: a comparison of two networks (issue 9): each side's own value
+//!   range, so A and B can be drawn on their union, and the per-layer summary
+//!   and training of both as one overlay.
 //!
 //! Speed (software canvas, no GPU): lines wider than one device pixel are
 //! stroked several times slower, so dense series are hairlines; many dots are
@@ -47,6 +51,7 @@ mod pixels;
 mod summary;
 mod ticks;
 mod training;
+mod value_axis;
 
 use std::cell::RefCell;
 
