@@ -4,7 +4,8 @@
 //! show their non-finite count; hover text matches the layout; the JS-facing
 //! `Scope` steps, reports and refuses bad configs by key; a `Frame` decoded
 //! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`); the
-//! summary shows the collapse measures (`web/collapse.rs`).
+//! summary shows the collapse measures (`web/collapse.rs`); a comparison's
+//! shared ranges and overlays (`web/compare.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -19,6 +20,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 mod broken;
 #[path = "web/collapse.rs"]
 mod collapse;
+#[path = "web/compare.rs"]
+mod compare;
 #[path = "web/frames.rs"]
 mod frames;
 

@@ -33,11 +33,15 @@ export const CHART_INFO = {
     title: 'Per-layer summary',
     label: 'Per layer: activation std, spread across samples and gradient std on a log axis; the mean cosine between samples; the saturated or dead share',
     hint: 'std of h and dL/dh (log); dashed: h’s spread across samples, the input-dependent part. A flat std with cosine near 1 is collapse: all inputs give nearly the same h. Grey band: the mean-field prediction (infinite width) for plain networks at step 0.',
+    overlayHint:
+      'A (blue, solid) and B (vermillion, dashed) on the same axes: std of h, std of dL/dh (log) and the mean cosine between samples. A decade between the lines is a ratio of 10; hover reads out both.',
   },
   training: {
     title: 'Training',
     label: 'Loss and accuracy over training steps, and each layer’s update:data ratio over time',
     hint: 'Loss and accuracy; below, log10 of each layer’s update:data ratio, std(ΔW)/std(W), with the 10⁻³ guide line. Solid: each step’s training batch; dashed: 256 held-out points in eval mode.',
+    overlayHint:
+      'A (blue, solid) and B (vermillion, dashed): loss and accuracy on each step’s batch, dots for 256 held-out points in eval mode; below, the median update:data ratio over the layers, in a band from the smallest to the largest layer, with the 10⁻³ guide.',
   },
   decision: {
     title: 'Data and decision boundary',
@@ -79,8 +83,11 @@ function segmented(legend, name, values, current, onPick) {
   return set;
 }
 
-/** The reading hint of chart `info` in view `view` (some charts read differently as histograms). */
-const hintFor = (info, view) => (info.hints && info.hints[view.view]) || info.hint;
+/**
+ * The reading hint of chart `info` in view `view` (some charts read differently
+ * as histograms; a comparison's overlay of A and B, `overlay`, has its own).
+ */
+const hintFor = (info, view, overlay = false) => (overlay && info.overlayHint) || (info.hints && info.hints[view.view]) || info.hint;
 
 /**
  * Creates the panel for chart `kind`. `state.view` is the shared view object
@@ -133,7 +140,7 @@ export function createChart(kind, { view, onView, describe }) {
 
   /** Shows `view` in the toggles and offers layers 1..depth. */
   function sync(nextView, depth) {
-    hint.textContent = hintFor(info, nextView);
+    hint.textContent = hintFor(info, nextView, Boolean(element.closest('.compare-overlay')));
     for (const [key, set] of Object.entries(radios)) {
       for (const input of set.querySelectorAll('input')) input.checked = input.value === nextView[key];
     }

@@ -5,6 +5,8 @@
 // than CHEAP_DRAW_MS (the decision regions, big layer matrices) is redrawn at
 // most every EXPENSIVE_INTERVAL_MS and every third frame, so it cannot eat the
 // frame budget. Every wasm call is guarded; a failure shows in the panel.
+// In a comparison, `link(hooks)` (compare-charts.js) adds the shared range to
+// each draw's options, draws the overlays, and reads hover and PNG of both.
 
 import { chartOptions, createChart } from './charts.js';
 import { message } from './wasm.js';
@@ -21,21 +23,34 @@ const EXPORT_SIZE = [1200, 750];
  * view }: `source` is what the charts are drawn from (engine.js: a frame-like
  * object of plain data, never an engine), null while none is in;
  * `onView(key, value)` reports a toggle.
- * Returns { draw({force, throttle}), render(kind), sync(view, depth), destroy() }.
+ * Returns { draw({force, throttle}), render(kind), sync(view, depth), link(hooks), destroy() }.
  */
 export function createChartSet(grid, kinds, { state, onView }) {
+  // A comparison's hooks (compare-charts.js), or null: shared ranges, overlays, both sides' hover, paired PNG.
+  let linked = null;
+  const optionsOf = (panel, view) => (linked ? linked.options(panel.kind, panel.options(view)) : panel.options(view));
   const describe = (panel, x, y) => {
     const { source, view } = state();
     try {
-      return source ? source.describe(panel.kind, panel.canvas.width, panel.canvas.height, x, y, panel.options(view)) : '';
+      if (!source) return '';
+      const { kind, canvas } = panel;
+      const options = optionsOf(panel, view);
+      const own = source.describe(kind, canvas.width, canvas.height, x, y, options);
+      return linked ? linked.describe(kind, canvas, x, y, options, own) : own;
     } catch {
       return '';
     }
   };
+  /** What a panel was last drawn from: a redraw is due when it changes. */
+  const stampOf = (generation, source, options) => `${generation}/${source.steps}/${options}/${linked ? linked.stamp() : ''}`;
+  /** Draws `kind` into `canvas`: the comparison's overlay, or the source's chart. */
+  const paint = (source, kind, canvas, options) => {
+    if (!linked?.draw(kind, canvas, options)) source.draw(kind, canvas, options);
+  };
   const panels = kinds.map((kind) => createChart(kind, { view: state().view, onView, describe }));
   grid.append(...panels.map((panel) => panel.element));
 
-  const drawn = new Map(); // panel -> "generation/step/options" last drawn
+  const drawn = new Map(); // panel -> stampOf() last drawn
   const cost = new Map(); // panel -> { ms (running average), at, frames skipped }
   const visible = new Set(panels);
 
@@ -46,7 +61,8 @@ export function createChartSet(grid, kinds, { state, onView }) {
     for (const panel of panels) {
       if (!visible.has(panel)) continue;
       const resized = panel.fit();
-      const stamp = `${generation}/${source.steps}/${panel.options(view)}`;
+      const options = optionsOf(panel, view);
+      const stamp = stampOf(generation, source, options);
       if (!force && !resized && drawn.get(panel) === stamp) continue;
       const spent = cost.get(panel) || { ms: 0, at: -Infinity, frames: 0 };
       cost.set(panel, spent);
@@ -55,7 +71,7 @@ export function createChartSet(grid, kinds, { state, onView }) {
       if (!resized && !due) continue;
       const started = performance.now();
       try {
-        source.draw(panel.kind, panel.canvas, panel.options(view));
+        paint(source, panel.kind, panel.canvas, options);
         panel.setError(null);
       } catch (error) {
         panel.setError(message(error));
@@ -96,15 +112,21 @@ export function createChartSet(grid, kinds, { state, onView }) {
     const canvas = panel ? panel.canvas : document.createElement('canvas');
     if (panel) panel.fit();
     else [canvas.width, canvas.height] = EXPORT_SIZE;
-    source.draw(kind, canvas, chartOptions(kind, view));
-    if (panel) drawn.set(panel, `${state().generation}/${source.steps}/${panel.options(view)}`);
-    return canvas;
+    const options = linked ? linked.options(kind, chartOptions(kind, view)) : chartOptions(kind, view);
+    paint(source, kind, canvas, options);
+    if (panel) drawn.set(panel, stampOf(state().generation, source, options));
+    return linked?.render ? linked.render(kind, canvas) : canvas;
   }
 
   return {
     draw,
     render,
     sync: (view, depth) => panels.forEach((panel) => panel.sync(view, depth)),
+    /** Links this set into a comparison (`hooks`, compare-charts.js) or back to itself (null). */
+    link(hooks) {
+      linked = hooks;
+      drawn.clear();
+    },
     destroy() {
       observer?.disconnect();
       resizer?.disconnect();

@@ -10,9 +10,11 @@
 // network is past the worker threshold the figure builds A in a worker, and B
 // gets a worker of its own, so both step in parallel off the page's thread
 // (two workers measured faster than one worker stepping both in turn: README).
-// Each side draws with its own scales: shared axes are not there yet.
+// Shared scales, the overlaid summary and training, hover and PNG of both:
+// compare-charts.js.
 
 import { createChartSet } from './chartset.js';
+import { linkCharts } from './compare-charts.js';
 import { el } from './controls.js';
 import { createEngine } from './engine.js';
 import { changedKeys } from './state.js';
@@ -71,6 +73,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
   swap.addEventListener('click', () => state && onSwap(state.swapped));
   stop.addEventListener('click', () => api.end());
   let charts = null;
+  let links = null; // compare-charts.js
 
   /** B's panels, each after A's panel of the same chart, in a pair. */
   function showPanels() {
@@ -86,16 +89,19 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       pair.append(a, bPanels[i]);
     });
     grid.closest('.figure').classList.add('comparing');
+    const sources = () => [api.aSource?.() ?? null, engine?.source ?? null];
+    links = linkCharts(ns, { aCharts: api.aCharts, bCharts: charts, sources, grid, caption: () => differences.textContent });
   }
 
   function hidePanels() {
+    links?.unlink();
     for (const pair of grid.querySelectorAll(':scope > .compare-pair')) {
       const a = pair.querySelector('[data-side="A"]');
       delete a.dataset.side;
       pair.replaceWith(a);
     }
     charts?.destroy();
-    charts = null;
+    [charts, links] = [null, null];
     grid.closest('.figure')?.classList.remove('comparing');
   }
 
@@ -164,7 +170,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       differences.textContent =
         `B: ${listed || 'the same as A'}.` +
         (answer.dataDiffers ? ' A and B see different batches.' : ' A and B see the same batches.') +
-        ' Each side has its own scale.';
+        ' Paired charts share their scales.';
       bar.hidden = false;
       return null;
     },

@@ -8,9 +8,10 @@
 // to every animation frame.) The view is replaced on every change, so a
 // source held across a rebuild reads nothing, never the new network.
 
-/** A frame-like view of `scope`: steps, stats, diagnosis, diverged, statsCsv, draw, describe. */
+/** A frame-like view of `scope`: steps, stats, diagnosis, diverged, statsCsv, draw, describe, frame. */
 function scopeSource(scope) {
   let live = true;
+  let frame = null; // a wasm Frame of this state, made once if a comparison's overlay asks
   const use = () => {
     if (!live) throw new Error('this state is gone (the network was rebuilt)');
     return scope;
@@ -25,7 +26,12 @@ function scopeSource(scope) {
     statsCsv: () => use().statsCsv(),
     draw: (kind, canvas, options) => use().draw(kind, canvas, options),
     describe: (kind, width, height, x, y, options) => use().describe(kind, width, height, x, y, options),
-    end: () => (live = false),
+    chartRange: (kind, options) => use().chartRange(kind, options),
+    frame: () => (frame ??= use().currentFrame()),
+    end: () => {
+      live = false;
+      frame = frame?.free() ?? null;
+    },
   };
 }
 

@@ -53,6 +53,8 @@ function frameSource(current, decisionFrame) {
     statsCsv: () => current.statsCsv(),
     draw: (kind, canvas, options) => of(kind).draw(kind, canvas, options),
     describe: (kind, width, height, x, y, options) => of(kind).describe(kind, width, height, x, y, options),
+    chartRange: (kind, options) => of(kind).chartRange(kind, options),
+    frame: () => current,
   };
 }
 

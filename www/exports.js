@@ -2,7 +2,8 @@
 // as JSON, the network as a PyTorch script. The figure handle returns Blobs
 // (`exportPng(kind)`, `exportCsv()`, `exportSnapshot()`, `exportTorch()`, each
 // a Promise); `saveBlob` offers one as a download; `createExportMenu` is the
-// small "Export" menu in a figure's toolbar.
+// small "Export" menu in a figure's toolbar. The PNG of a comparison is
+// `pairedCanvas`: A's and B's panels, labelled, with B's differences below.
 //
 // A download is an <a download> with an object URL, clicked and revoked: no
 // request leaves the page. Inside a sandboxed iframe the host must allow it
@@ -29,6 +30,63 @@ export function canvasPng(canvas) {
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the chart as PNG'))), 'image/png');
   });
+}
+
+/**
+ * Where `pairedCanvas` puts panels of sizes `sizes` ([[width, height]]):
+ * {font, pad, width, top, height, at: [[x, y]] of each panel}. A panel sits at
+ * whole pixels, unscaled, so its pixels are the PNG's.
+ */
+export function pairedLayout(sizes) {
+  const font = Math.max(14, Math.round(sizes[0][1] * 0.045));
+  const pad = Math.round(font * 0.8);
+  const top = pad + Math.round(font * 1.4);
+  const at = [];
+  let x = pad;
+  for (const [w] of sizes) {
+    at.push([x, top]);
+    x += w + pad;
+  }
+  return { font, pad, width: x, top, height: Math.max(...sizes.map(([, h]) => h)), at };
+}
+
+/**
+ * One canvas showing `panels` ([{canvas, label}]) side by side, each under its
+ * label in bold, with `caption` (B's differences in a comparison) wrapped
+ * below: the PNG of a comparison, so that the file shows both networks.
+ */
+export function pairedCanvas(panels, caption) {
+  const { font, pad, width, top, height, at } = pairedLayout(panels.map(({ canvas }) => [canvas.width, canvas.height]));
+  const out = document.createElement('canvas');
+  const ctx = out.getContext('2d');
+  const face = (weight) => `${weight} ${font}px system-ui, sans-serif`;
+  ctx.font = face('normal');
+  const lines = wrapText(ctx, caption || '', width - 2 * pad);
+  out.width = width;
+  out.height = Math.ceil(top + height + pad + lines.length * font * 1.35 + pad);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = '#222';
+  ctx.textBaseline = 'top';
+  ctx.font = face('bold');
+  panels.forEach(({ canvas, label }, i) => {
+    ctx.fillText(label, at[i][0], pad);
+    ctx.drawImage(canvas, ...at[i]);
+  });
+  ctx.font = face('normal');
+  lines.forEach((line, i) => ctx.fillText(line, pad, top + height + pad + i * font * 1.35));
+  return out;
+}
+
+/** `text` in lines no wider than `width` pixels in `ctx`'s font. */
+function wrapText(ctx, text, width) {
+  const lines = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1;
+    if (last >= 0 && ctx.measureText(`${lines[last]} ${word}`).width <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 /** Text as a Blob of the export's media type ('csv', 'snapshot' or 'torch'). */

@@ -136,7 +136,7 @@ export async function mount(element, options = {}) {
   };
   const editor = controls && !shown ? createCompareEditor(ns, { idPrefix: id, onSet: setB, onStop: () => compare.end() }) : null;
   if (editor) controls.element.prepend(editor.element);
-  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source });
+  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source, aCharts: charts });
   const refreshBoth = () => [net.engine, compare.engine].forEach((engine) => engine?.refresh());
   const drawCharts = (drawOptions) => {
     charts.draw(drawOptions);

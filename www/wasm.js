@@ -14,6 +14,7 @@
 // folder); by default it is `pkg/normscope_bg.wasm` beside `www/`.
 
 import init, { Frame, Scope, chartKinds, checkQuery, compareQuery, configSchema, normalizeQuery, version } from '../pkg/normscope.js';
+import { describeOverlay, drawOverlay, isOverlaid } from '../pkg/normscope.js';
 
 let started = null;
 
@@ -30,7 +31,8 @@ async function compile(url) {
 
 /**
  * Loads the wasm module once; resolves to { Scope, Frame, checkQuery,
- * normalizeQuery, compareQuery, schema, kinds, version, module }. `module` is the compiled
+ * normalizeQuery, compareQuery, drawOverlay, describeOverlay, isOverlaid,
+ * schema, kinds, version, module }. `module` is the compiled
  * WebAssembly.Module, which a figure's worker instantiates without a second
  * fetch (engine-worker.js).
  */
@@ -50,6 +52,9 @@ export function load(wasmUrl) {
         checkQuery,
         normalizeQuery,
         compareQuery,
+        drawOverlay, // a comparison's overlays (compare-charts.js)
+        describeOverlay,
+        isOverlaid,
         schema: JSON.parse(configSchema()),
         kinds: JSON.parse(chartKinds()),
         version: version(),

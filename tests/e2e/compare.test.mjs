@@ -94,7 +94,7 @@ test('a B equal to A draws pixel-identical charts, step after step', TIMEOUT, as
     assert.match(await page.locator('.compare-differences').innerText(), /^B: the same as A/);
     await page.getByRole('button', { name: 'Step' }).click();
     await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '1,1');
-    for (const kind of ['activations', 'gradients', 'summary']) {
+    for (const kind of ['activations', 'gradients', 'normalized']) { // summary and training: one overlay of both
       const [a, b] = await sides(page, kind);
       assert.equal(a, b, `${kind}: a B equal to A draws other pixels`);
     }
@@ -103,7 +103,7 @@ test('a B equal to A draws pixel-identical charts, step after step', TIMEOUT, as
 
 test('an embedded comparison shows both; mount() takes `compare`', TIMEOUT, async () => {
   await onPage(`index.html?${TANH}&embed=1&charts=summary&vs.norm=layer`, async (page) => {
-    await page.waitForSelector('.chart-summary[data-side="B"]');
+    await page.waitForSelector('.compare-overlay .chart-summary[data-side="A"]'); // the summary overlays A and B
     assert.equal(await page.locator('.chart-summary').count(), 2);
     const [a, b] = await sides(page, 'summary');
     assert.notEqual(a, b);

@@ -104,7 +104,7 @@ impl JsFrame {
 }
 
 impl JsFrame {
-    fn chart_data(&self, kind: ChartKind) -> Result<ChartData<'_>, String> {
+    pub(super) fn chart_data(&self, kind: ChartKind) -> Result<ChartData<'_>, String> {
         let config = &self.config;
         let missing =
             |what: &str| format!("this frame was made without {what}; ask Scope.frame() for it");
@@ -138,5 +138,18 @@ impl JsFrame {
                 stats: &self.frame.stats,
             },
         })
+    }
+}
+
+impl JsFrame {
+    /// A frame of a state made on this thread (no bytes in between).
+    pub(super) fn from_core(frame: CoreFrame) -> Result<JsFrame, JsError> {
+        let config = frame.config().map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(JsFrame { frame, config })
+    }
+
+    /// The statistics the frame holds.
+    pub(super) fn core_stats(&self) -> &crate::core::stats::Stats {
+        &self.frame.stats
     }
 }

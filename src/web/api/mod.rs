@@ -8,6 +8,7 @@
 //! page's `Frame` decodes. Every fallible call returns `Result<_, JsError>`
 //! whose message is the core's error text; no panic is reachable from JS.
 
+mod compare;
 mod frame;
 
 pub use frame::JsFrame;
@@ -367,7 +368,7 @@ fn parse_chart(chart: &str, options: &str) -> Result<(ChartKind, ChartOptions), 
 
 impl JsScope {
     /// Gathers what chart `kind` shows (plain data, never the `Scope`).
-    fn chart_data(&mut self, kind: ChartKind, options: &ChartOptions) -> ChartData<'_> {
+    pub(super) fn chart_data(&mut self, kind: ChartKind, options: &ChartOptions) -> ChartData<'_> {
         match kind {
             ChartKind::Decision => {
                 let step = self.scope.steps();

@@ -11,13 +11,13 @@
 
 use web_sys::HtmlCanvasElement;
 
-use super::distribution::{self, Distribution};
+use super::distribution::{self, Distribution, SharedAxis};
 use super::layout::Surface;
 use super::paint::Painter;
 use super::View;
 use crate::core::stats::{LayerStats, Stats};
 
-fn distribution(stats: &Stats) -> Distribution<'_> {
+fn distribution(stats: &Stats, shared: Option<SharedAxis>) -> Distribution<'_> {
     Distribution {
         title: "Activations h per layer",
         symbol: "h",
@@ -26,6 +26,7 @@ fn distribution(stats: &Stats) -> Distribution<'_> {
         summary: |s: &LayerStats| &s.out,
         histogram: |s: &LayerStats| &s.out.histogram,
         symlog: false,
+        shared,
     }
 }
 
@@ -34,11 +35,23 @@ pub fn draw_activations(
     canvas: &HtmlCanvasElement,
     stats: &Stats,
     view: View,
+    shared: Option<SharedAxis>,
 ) -> Result<(), String> {
     let painter = Painter::new(canvas)?;
-    distribution::draw(&painter, &distribution(stats), view)
+    distribution::draw(&painter, &distribution(stats, shared), view)
 }
 
-pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats, view: View) -> String {
-    distribution::describe(surface, x, y, &distribution(stats), view)
+pub(super) fn describe(
+    surface: &Surface,
+    (x, y): (f64, f64),
+    stats: &Stats,
+    view: View,
+    shared: Option<SharedAxis>,
+) -> String {
+    distribution::describe(surface, x, y, &distribution(stats, shared), view)
+}
+
+/// The histograms' own range (`compare::value_range`).
+pub(super) fn own_range(stats: &Stats) -> Option<Vec<f64>> {
+    distribution(stats, None).real_range()
 }

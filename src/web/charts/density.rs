@@ -14,17 +14,23 @@ use super::ticks::ordinal;
 use super::View;
 use crate::core::stats::BINS;
 
-/// Relative density colour of every (layer, bin), row-major by layer; grey
-/// for a layer without any finite value.
+/// Colours per layer in [`bin_colours`]: every bin, then "beyond the bins".
+const STRIDE: usize = BINS + 1;
+
+/// Relative density colour of every (layer, bin), row-major by layer, and of
+/// no values (bin BINS: a shared axis beyond the layer's own range); grey for
+/// a layer without any finite value.
 fn bin_colours(d: &Distribution) -> Vec<Rgb> {
-    let mut colours = Vec::with_capacity(d.layers.len() * BINS);
+    let mut colours = Vec::with_capacity(d.layers.len() * STRIDE);
     for layer in d.layers {
         let peak = d.peak(layer) as f64;
         let summary = (d.summary)(layer);
         if summary.count == summary.nonfinite || !d.binned() {
-            colours.extend([colour::NO_DATA; BINS]);
+            colours.extend([colour::NO_DATA; STRIDE]);
             continue;
         }
+        colours.push(colour::density(0.0));
+        let beyond = colours.len() - 1;
         for bin in 0..BINS {
             let share = if peak > 0.0 {
                 d.count(layer, bin) as f64 / peak
@@ -33,6 +39,7 @@ fn bin_colours(d: &Distribution) -> Vec<Rgb> {
             };
             colours.push(colour::density(share.sqrt()));
         }
+        colours[beyond..].rotate_left(1);
     }
     colours
 }
@@ -56,14 +63,13 @@ pub(super) fn paint_heatmap(p: &Painter, g: &Geometry, d: &Distribution) -> Res 
         .collect();
     let rows: Vec<usize> = (0..g.plot.h.round() as usize + 1)
         .map(|j| {
-            let t =
-                (g.values.value(y0 + j as f64 + 0.5) - g.values.lo) / (g.values.hi - g.values.lo);
-            ((t * BINS as f64).floor().max(0.0) as usize).min(BINS - 1)
+            d.bin_at(g.values.value(y0 + j as f64 + 0.5))
+                .unwrap_or(BINS)
         })
         .collect();
     p.image(&g.plot, |image| {
         image.fill_rows(&rows, |bin, c| match columns.get(c) {
-            Some(&l) if l != GAP => colours.get(l * BINS + bin).copied().unwrap_or(BACKGROUND),
+            Some(&l) if l != GAP => colours.get(l * STRIDE + bin).copied().unwrap_or(BACKGROUND),
             _ => BACKGROUND,
         })
     })?;
@@ -99,10 +105,7 @@ pub(super) fn paint_heatmap(p: &Painter, g: &Geometry, d: &Distribution) -> Res 
 
 pub(super) fn paint_ridges(p: &Painter, g: &Geometry, d: &Distribution) -> Res {
     let row = (g.layers.px(1.0) - g.layers.px(0.0)).abs();
-    let bin_x = |b: usize| {
-        g.values
-            .px(g.values.lo + (g.values.hi - g.values.lo) * b as f64 / BINS as f64)
-    };
+    let bin_x = |b: usize| g.values.px(d.edge(b));
     for s in d.layers {
         let base = g.layers.px(s.layer as f64);
         p.line(

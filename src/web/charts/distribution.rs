@@ -8,6 +8,10 @@
 //! `t = sign(v) log10(1 + |v|/c)`; ticks and hover text are in real values.
 //! Non-finite values are not in any bin; their count is printed in red on the
 //! plot and the layers holding them are marked.
+//!
+//! In a comparison the value axis is shared (`shared`, `value_axis.rs`): the
+//! range and symlog threshold of A and B together, so that equal pixels mean
+//! equal values on both sides.
 
 use super::axes::Side;
 use super::colour::{self, INK};
@@ -18,8 +22,9 @@ use super::ticks::{
     format_short, format_sig, integer_ticks, linear_ticks, ordinal, percent, symlog_ticks, widest,
     Tick,
 };
+pub use super::value_axis::SharedAxis;
 use super::View;
-use crate::core::stats::{Histogram, LayerStats, Summary, BINS};
+use crate::core::stats::{Histogram, LayerStats, Summary};
 
 /// One quantity's per-layer distributions.
 pub struct Distribution<'a> {
@@ -33,48 +38,11 @@ pub struct Distribution<'a> {
     /// The histogram shown (the summary's own, or the symlog one).
     pub histogram: fn(&LayerStats) -> &Histogram,
     pub symlog: bool,
+    /// The value axis shared with another chart (a comparison), or None.
+    pub shared: Option<SharedAxis>,
 }
 
 impl Distribution<'_> {
-    /// Whether the histograms have a usable range: finite, with a bin width
-    /// that does not overflow f32 (else every value lands in one bin).
-    pub(super) fn binned(&self) -> bool {
-        let histogram = self.layers.first().map(self.histogram);
-        histogram.is_some_and(|h| (h.hi - h.lo).is_finite() && h.hi > h.lo)
-    }
-
-    /// The shared range of the histograms, in axis units.
-    fn range(&self) -> (f64, f64) {
-        match self.layers.first().map(self.histogram) {
-            Some(h) if self.binned() => (h.lo as f64, h.hi as f64),
-            _ => (-1.0, 1.0),
-        }
-    }
-
-    fn linthresh(&self) -> f64 {
-        self.layers
-            .first()
-            .map_or(0.0, |s| (self.histogram)(s).linthresh as f64)
-    }
-
-    /// A real value in axis units.
-    pub(super) fn to_axis(&self, v: f64) -> f64 {
-        if self.symlog {
-            Histogram::symlog(v as f32, self.linthresh() as f32) as f64
-        } else {
-            v
-        }
-    }
-
-    /// Axis units back to a real value.
-    fn to_real(&self, t: f64) -> f64 {
-        if self.symlog {
-            Histogram::symlog_inverse(t as f32, self.linthresh() as f32) as f64
-        } else {
-            t
-        }
-    }
-
     pub(super) fn count(&self, layer: &LayerStats, bin: usize) -> u32 {
         if !self.binned() {
             return 0;
@@ -273,22 +241,37 @@ pub fn describe(surface: &Surface, x: f64, y: f64, d: &Distribution, view: View)
         return String::new();
     };
     let summary = (d.summary)(s);
-    let t = (g.values.value(value_px) - g.values.lo) / (g.values.hi - g.values.lo);
-    let bin = ((t * BINS as f64).floor().max(0.0) as usize).min(BINS - 1);
-    let edge =
-        |b: usize| d.to_real(g.values.lo + (g.values.hi - g.values.lo) * b as f64 / BINS as f64);
+    let value = g.values.value(value_px);
     let finite = summary.count - summary.nonfinite;
+    let (low, high, share) = match d.bin_at(value) {
+        Some(bin) if d.shared.is_some() => {
+            (d.edge_real(bin), d.edge_real(bin + 1), d.count(s, bin))
+        }
+        Some(bin) => (
+            d.to_real(d.edge(bin)),
+            d.to_real(d.edge(bin + 1)),
+            d.count(s, bin),
+        ),
+        // Beyond this side's own range on a shared axis: no values there.
+        None => (d.to_real(value), d.to_real(value), 0),
+    };
     let share = if finite > 0 {
-        d.count(s, bin) as f64 / finite as f64
+        share as f64 / finite as f64
     } else {
         0.0
     };
+    let values = match low == high {
+        true => format!("{} {} · none of its values", d.symbol, format_sig(low, 3)),
+        false => format!(
+            "{} {}…{} · {} of values",
+            d.symbol,
+            format_sig(low, 3),
+            format_sig(high, 3),
+            percent(share)
+        ),
+    };
     let mut text = format!(
-        "layer {layer} · {} {}…{} · {} of values · mean {}, std {}",
-        d.symbol,
-        format_sig(edge(bin), 3),
-        format_sig(edge(bin + 1), 3),
-        percent(share),
+        "layer {layer} · {values} · mean {}, std {}",
         format_sig(summary.mean as f64, 3),
         format_sig(summary.std as f64, 3),
     );

@@ -10,13 +10,13 @@
 
 use web_sys::HtmlCanvasElement;
 
-use super::distribution::{self, Distribution};
+use super::distribution::{self, Distribution, SharedAxis};
 use super::layout::Surface;
 use super::paint::Painter;
 use super::{Scale, View};
 use crate::core::stats::{LayerStats, Stats};
 
-fn distribution(stats: &Stats, scale: Scale) -> Distribution<'_> {
+fn distribution(stats: &Stats, scale: Scale, shared: Option<SharedAxis>) -> Distribution<'_> {
     let symlog = scale == Scale::Symlog;
     Distribution {
         title: "Gradients dL/dh per layer",
@@ -30,6 +30,7 @@ fn distribution(stats: &Stats, scale: Scale) -> Distribution<'_> {
             |s: &LayerStats| &s.grad.histogram
         },
         symlog,
+        shared,
     }
 }
 
@@ -39,18 +40,23 @@ pub fn draw_gradients(
     stats: &Stats,
     view: View,
     scale: Scale,
+    shared: Option<SharedAxis>,
 ) -> Result<(), String> {
     let painter = Painter::new(canvas)?;
-    distribution::draw(&painter, &distribution(stats, scale), view)
+    distribution::draw(&painter, &distribution(stats, scale, shared), view)
 }
 
 pub(super) fn describe(
     surface: &Surface,
-    x: f64,
-    y: f64,
+    (x, y): (f64, f64),
     stats: &Stats,
-    view: View,
-    scale: Scale,
+    (view, scale): (View, Scale),
+    shared: Option<SharedAxis>,
 ) -> String {
-    distribution::describe(surface, x, y, &distribution(stats, scale), view)
+    distribution::describe(surface, x, y, &distribution(stats, scale, shared), view)
+}
+
+/// The histograms' own range (`compare::value_range`).
+pub(super) fn own_range(stats: &Stats, scale: Scale) -> Option<Vec<f64>> {
+    distribution(stats, scale, None).real_range()
 }

@@ -20,7 +20,11 @@
 //!   `axes.rs` (title, legend, axes, colour bars, notes; see `paint.rs` for why
 //!   axes are not plotters' mesh), `pixels.rs` (RGBA images), `colour.rs` (maps);
 //! - `distribution.rs`, `density.rs`: what activations and gradients share;
-//!   `norm_sets.rs`: the statistic sets of each normalization; `options.rs`.
+//!   `norm_sets.rs`: the statistic sets of each normalization; `options.rs`;
+//!   `value_axis.rs`: the distributions' value axis, their own or shared.
+//! - `compare/`: a comparison of two networks (issue 9): each side's own value
+//!   range, so A and B can be drawn on their union, and the per-layer summary
+//!   and training of both as one overlay.
 //!
 //! Speed (software canvas, no GPU): lines wider than one device pixel are
 //! stroked several times slower, so dense series are hairlines; many dots are
@@ -33,6 +37,7 @@
 mod activations;
 mod axes;
 mod colour;
+pub mod compare;
 mod decision;
 mod density;
 mod distribution;
@@ -46,6 +51,7 @@ mod pixels;
 mod summary;
 mod ticks;
 mod training;
+mod value_axis;
 
 use std::cell::RefCell;
 
@@ -174,11 +180,15 @@ pub fn draw(
     remember_scale(kind, canvas);
     match (kind, data) {
         (ChartKind::Activations, ChartData::Stats { stats, .. }) => {
-            draw_activations(canvas, stats, options.view)
+            draw_activations(canvas, stats, options.view, options.shared_axis())
         }
-        (ChartKind::Gradients, ChartData::Stats { stats, .. }) => {
-            draw_gradients(canvas, stats, options.view, options.scale)
-        }
+        (ChartKind::Gradients, ChartData::Stats { stats, .. }) => draw_gradients(
+            canvas,
+            stats,
+            options.view,
+            options.scale,
+            options.shared_axis(),
+        ),
         (ChartKind::Summary, ChartData::Stats { config, stats }) => {
             draw_summary(canvas, config, stats)
         }
@@ -206,7 +216,9 @@ pub fn draw(
             } else {
                 options.layer.clamp(1, config.depth.max(1))
             };
-            draw_normalized(canvas, matrix.as_ref(), layer, options.set, options.tensor)
+            let shared = options.range.map(|(lo, hi)| lo.abs().max(hi.abs()));
+            let shown = (options.set, options.tensor);
+            draw_normalized(canvas, matrix.as_ref(), layer, shown, shared)
         }
         _ => Err(mismatch(kind)),
     }
@@ -229,10 +241,11 @@ pub fn describe(
     }
     match (kind, data) {
         (ChartKind::Activations, ChartData::Stats { stats, .. }) => {
-            activations::describe(&surface, x, y, stats, options.view)
+            activations::describe(&surface, (x, y), stats, options.view, options.shared_axis())
         }
         (ChartKind::Gradients, ChartData::Stats { stats, .. }) => {
-            gradients::describe(&surface, x, y, stats, options.view, options.scale)
+            let toggles = (options.view, options.scale);
+            gradients::describe(&surface, (x, y), stats, toggles, options.shared_axis())
         }
         (ChartKind::Summary, ChartData::Stats { config, stats }) => {
             summary::describe(&surface, x, y, config, stats)

@@ -40,12 +40,26 @@ struct Geometry {
     extent: f64,
 }
 
-fn geometry(surface: &Surface, m: &LayerMatrix, values: &[f32]) -> Geometry {
+/// The largest |value| of the cells shown (0 when none is finite).
+fn extent_of(m: &LayerMatrix, values: &[f32]) -> f64 {
     let (rows, cols) = (m.rows.min(MAX_ROWS), m.cols.min(MAX_COLS));
-    let extent = (0..rows)
+    (0..rows)
         .flat_map(|r| values.iter().skip(r * m.cols).take(cols))
         .filter(|v| v.is_finite())
-        .fold(0.0f64, |e, v| e.max(v.abs() as f64));
+        .fold(0.0f64, |e, v| e.max(v.abs() as f64))
+}
+
+/// The colour scale's own extent of tensor `tensor` (a comparison shares the
+/// larger of A's and B's): None when the matrix is empty.
+pub(super) fn own_extent(matrix: Option<&LayerMatrix>, tensor: MatrixTensor) -> Option<f64> {
+    let m = matrix.filter(|m| m.rows > 0 && m.cols > 0 && m.values.len() >= m.rows * m.cols)?;
+    Some(extent_of(m, shown(m, tensor).0))
+}
+
+/// `shared`: the colour extent of a comparison instead of the matrix's own.
+fn geometry(surface: &Surface, m: &LayerMatrix, values: &[f32], shared: Option<f64>) -> Geometry {
+    let (rows, cols) = (m.rows.min(MAX_ROWS), m.cols.min(MAX_COLS));
+    let extent = shared.unwrap_or_else(|| extent_of(m, values));
     let chrome = surface.chrome(2.9 * surface.small(), 3, Right::ColourBar(5));
     let area = chrome.plot;
     // Square cells where they fit; a short batch gets taller cells.
@@ -102,8 +116,8 @@ pub fn draw_normalized(
     canvas: &HtmlCanvasElement,
     matrix: Option<&LayerMatrix>,
     layer: usize,
-    set: usize,
-    tensor: MatrixTensor,
+    (set, tensor): (usize, MatrixTensor),
+    shared_extent: Option<f64>,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let f = p.surface;
@@ -119,7 +133,7 @@ pub fn draw_normalized(
         return p.note(&area, &format!("layer {layer} does not exist"), MUTED);
     };
     let (values, tensor) = shown(m, tensor);
-    let g = geometry(&f, m, values);
+    let g = geometry(&f, m, values, shared_extent);
     let room = f.width - 1.4 * f.font;
     let line = |i: f64| (0.7 * f.font, f.top() + (0.2 + 1.4 * i) * f.small());
     let left = (HPos::Left, VPos::Center);
@@ -255,7 +269,7 @@ pub(super) fn describe(
     let Some(m) = matrix.filter(valid) else {
         return String::new();
     };
-    let g = geometry(surface, m, shown(m, tensor).0);
+    let g = geometry(surface, m, shown(m, tensor).0, None);
     if !g.plot.contains(x, y) {
         return String::new();
     }

@@ -1,7 +1,13 @@
 //! The chart toggles the page passes as a query string, e.g.
 //! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat`. Unknown keys and values are
 //! errors that name the key and what it allows.
+//!
+//! A comparison (issue 9) draws A and B on one scale: `range=lo,hi` (real
+//! values) fixes the value axis of the distributions and the colour extent of
+//! the normalized matrix, `linthresh=c` the symlog threshold, instead of each
+//! side's own (`compare::value_range` gives each side's, the page their union).
 
+use super::distribution::SharedAxis;
 use crate::core::config::query_pairs;
 pub use crate::core::views::MatrixTensor;
 
@@ -22,7 +28,7 @@ pub enum Scale {
 }
 
 /// What the page can toggle, parsed from `view=histograms&scale=symlog&layer=3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChartOptions {
     pub view: View,
     pub scale: Scale,
@@ -33,6 +39,10 @@ pub struct ChartOptions {
     pub set: usize,
     /// The tensor the `normalized` chart shows: x (its input), x̂ or γx̂ + β.
     pub tensor: MatrixTensor,
+    /// A shared value range (real values, lo < hi) instead of the chart's own.
+    pub range: Option<(f64, f64)>,
+    /// A shared symlog threshold (> 0) instead of the chart's own.
+    pub linthresh: Option<f64>,
 }
 
 impl Default for ChartOptions {
@@ -43,6 +53,8 @@ impl Default for ChartOptions {
             layer: 1,
             set: 0,
             tensor: MatrixTensor::Input,
+            range: None,
+            linthresh: None,
         }
     }
 }
@@ -54,6 +66,8 @@ const OPTIONS: &[(&str, &str)] = &[
     ("layer", "an integer >= 1"),
     ("set", "an integer >= 0"),
     ("tensor", "x, xhat, y"),
+    ("range", "two finite numbers lo,hi with lo < hi"),
+    ("linthresh", "a finite number > 0"),
 ];
 
 impl ChartOptions {
@@ -85,9 +99,32 @@ impl ChartOptions {
                 ("tensor", "x") => options.tensor = MatrixTensor::Input,
                 ("tensor", "xhat") => options.tensor = MatrixTensor::Normalized,
                 ("tensor", "y") => options.tensor = MatrixTensor::Output,
+                ("range", v) => options.range = Some(parse_range(v).ok_or_else(invalid)?),
+                ("linthresh", v) => {
+                    let c = v.parse::<f64>().ok().filter(|c| c.is_finite() && *c > 0.0);
+                    options.linthresh = Some(c.ok_or_else(invalid)?)
+                }
                 _ => return Err(invalid()),
             }
         }
         Ok(options)
     }
+}
+
+impl ChartOptions {
+    /// The shared value axis of a comparison, if `range` is given.
+    pub fn shared_axis(&self) -> Option<SharedAxis> {
+        self.range.map(|(lo, hi)| SharedAxis {
+            lo,
+            hi,
+            linthresh: self.linthresh,
+        })
+    }
+}
+
+/// `lo,hi`: two finite numbers with lo < hi.
+fn parse_range(value: &str) -> Option<(f64, f64)> {
+    let (lo, hi) = value.split_once(',')?;
+    let (lo, hi): (f64, f64) = (lo.trim().parse().ok()?, hi.trim().parse().ok()?);
+    (lo.is_finite() && hi.is_finite() && lo < hi).then_some((lo, hi))
 }
