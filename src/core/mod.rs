@@ -23,6 +23,7 @@ pub mod matrix;
 pub mod network;
 pub mod norm;
 pub mod optim;
+pub mod profile;
 pub mod scope;
 pub mod snapshot;
 pub mod stats;
