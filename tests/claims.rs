@@ -278,21 +278,21 @@ fn post_ln_at_lr_half_across_seeds() {
     );
     let pre = across_seeds("depth=32&residual=pre&norm=layer&lr=0.5", 300);
     assert!(pre.iter().all(|s| s.diverged.is_none()));
-    // "Pre-LN's loss falls to 0.59-0.66 for seven of the eight seeds (seed 6: 0.69)"
+    // "Pre-LN's loss falls to 0.60-0.67 for seven of the eight seeds (seed 6: 0.70)"
     let losses = per_seed(&pre, |s| s.loss);
     let (six, others): (Vec<_>, Vec<_>) = losses.iter().enumerate().partition(|(i, _)| *i == 5);
     let others: Vec<f32> = others.into_iter().map(|(_, v)| *v).collect();
     within(
         "pre-LN lr 0.5: loss at step 300 (seeds but 6)",
         &others,
-        0.59,
-        0.66,
+        0.595,
+        0.675,
     );
     within(
         "pre-LN lr 0.5: loss at step 300 (seed 6)",
         &[*six[0].1],
-        0.68,
-        0.70,
+        0.695,
+        0.705,
     );
     // "... its held-out loss at the last evaluation is 0.60-0.73"
     let held_out = per_seed(&pre, |s| s.test.unwrap().loss);

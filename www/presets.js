@@ -88,7 +88,7 @@ export const PRESETS = [
       'floating-point rounding). With seeds 2–8 it ' +
       'does not diverge in 300 steps, but it does not learn either: its loss stays at 0.68–0.70 (chance is ' +
       '0.693) while dL/dh at layer 1 is 4 to 7.3 decades below layer 32’s. Pre-LN trains without diverging: its loss on the ' +
-      'training batch falls to 0.59–0.66 in the same 300 steps for seven of the eight seeds (seed 6: 0.69), ' +
+      'training batch falls to 0.60–0.67 in the same 300 steps for seven of the eight seeds (seed 6: 0.70), ' +
       'though at this learning rate its held-out loss (0.61–0.73 at the last evaluation) shows how little of ' +
       'that carries over to new points.',
     variants: [

@@ -35,13 +35,13 @@ test('Pre-LN vs Post-LN at lr 0.5: Post-LN diverges at step 76 for seed 1 only',
     const decades = Math.log10(stats.layers[31].grad.std / stats.layers[0].grad.std);
     assert.ok(decades >= 4 && decades < 7.35, `seed ${seed}: ${decades} decades`);
   }
-  // "Pre-LN's loss falls to 0.59–0.66 ... for seven of the eight seeds (seed 6: 0.69)"
+  // "Pre-LN's loss falls to 0.60–0.67 ... for seven of the eight seeds (seed 6: 0.70)"
   for (let seed = 1; seed <= 8; seed++) {
     const { loss, diverged, test: heldOut } = pre(seed);
     assert.equal(diverged, null);
     // "its held-out loss (0.61–0.73 at the last evaluation)"
     assert.ok(heldOut.loss >= 0.605 && heldOut.loss < 0.735, `Pre-LN seed ${seed}: held-out ${heldOut.loss}`);
-    const [lo, hi] = seed === 6 ? [0.68, 0.7] : [0.585, 0.665];
+    const [lo, hi] = seed === 6 ? [0.695, 0.705] : [0.595, 0.675];
     assert.ok(loss >= lo && loss <= hi, `Pre-LN seed ${seed}: loss ${loss}`);
   }
 });
