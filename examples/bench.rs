@@ -6,6 +6,9 @@
 //! GFLOP/s = `flops_per_step() * steps_per_s / 1e9`, and `frame_ms` the mean
 //! cost of one frame after one step (probe pass, statistics, one layer's
 //! matrix, encoding): what a Web Worker spends per chart update beside the steps.
+//! The line also holds where a step's time goes (`core::profile`): ms per step
+//! of `matmuls`, `norms`, `activations`, `loss`, `optimizer`, and of a frame's
+//! `statistics`.
 //!
 //! Run with `cargo run --release --example bench [NAME...]`, or through
 //! `cargo xtask bench`, which also measures the wasm build and prints a table.
@@ -14,6 +17,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use normscope::core::frame::{Frame, FrameRequest};
+use normscope::core::profile::breakdown;
 use normscope::{Config, Scope};
 use serde_json::{json, Value};
 
@@ -61,11 +65,15 @@ fn run() -> Result<(), String> {
         let gflops = scope.flops_per_step() * steps_per_s / 1e9;
         let frame_ms =
             time_frames(&mut scope, min_time).map_err(|e| format!("config {name}: {e}"))?;
+        let start = Instant::now();
+        let clock = || start.elapsed().as_secs_f64() * 1e3;
+        let parts = breakdown(&scope, &clock, min_time.as_secs_f64() * 1e3 / 10.0);
         eprintln!("bench: {name}: {steps} steps in {seconds:.2} s; a frame {frame_ms:.2} ms");
-        println!(
-            "{}",
-            json!({ "name": name, "steps_per_s": steps_per_s, "gflops": gflops, "frame_ms": frame_ms })
-        );
+        let mut line = json!({ "name": name, "steps_per_s": steps_per_s, "gflops": gflops, "frame_ms": frame_ms });
+        if let (Value::Object(line), Value::Object(parts)) = (&mut line, json!(parts)) {
+            line.extend(parts);
+        }
+        println!("{line}");
     }
     Ok(())
 }

@@ -257,15 +257,15 @@ fn post_ln_at_lr_half_across_seeds() {
     assert_eq!(diverged.len(), 1);
     assert!(matches!(diverged[0], (1, 60..=100)), "{diverged:?}");
     let stuck: Vec<&Stats> = post.iter().skip(1).collect();
-    // "its loss stays at 0.68-0.70 (chance: 0.693)"
+    // "its loss stays at 0.68-0.70 (chance: 0.693)": the training step's loss
     let losses: Vec<f32> = stuck.iter().map(|s| s.loss).collect();
     within(
         "post-LN lr 0.5: loss at step 300, seeds 2-8",
         &losses,
         0.675,
-        0.695,
+        0.705,
     );
-    // "dL/dh at layer 1 is 4 to 7 decades below layer 32's"
+    // "dL/dh at layer 1 is 4 to 7.3 decades below layer 32's"
     let span: Vec<f32> = stuck
         .iter()
         .map(|s| (s.layers[31].grad.std / s.layers[0].grad.std).log10())
@@ -274,25 +274,25 @@ fn post_ln_at_lr_half_across_seeds() {
         "post-LN lr 0.5: decades between layer 32 and layer 1",
         &span,
         4.0,
-        7.0,
+        7.35,
     );
     let pre = across_seeds("depth=32&residual=pre&norm=layer&lr=0.5", 300);
     assert!(pre.iter().all(|s| s.diverged.is_none()));
-    // "Pre-LN's loss falls to 0.59-0.66 for seven of the eight seeds (seed 6: 0.69)"
+    // "Pre-LN's loss falls to 0.60-0.67 for seven of the eight seeds (seed 6: 0.70)"
     let losses = per_seed(&pre, |s| s.loss);
     let (six, others): (Vec<_>, Vec<_>) = losses.iter().enumerate().partition(|(i, _)| *i == 5);
     let others: Vec<f32> = others.into_iter().map(|(_, v)| *v).collect();
     within(
         "pre-LN lr 0.5: loss at step 300 (seeds but 6)",
         &others,
-        0.59,
-        0.66,
+        0.595,
+        0.675,
     );
     within(
         "pre-LN lr 0.5: loss at step 300 (seed 6)",
         &[*six[0].1],
-        0.68,
-        0.70,
+        0.695,
+        0.705,
     );
     // "... its held-out loss at the last evaluation is 0.60-0.73"
     let held_out = per_seed(&pre, |s| s.test.unwrap().loss);

@@ -51,9 +51,10 @@ fn the_measures_are_those_of_each_layer_output() {
         let stats = scope.stats().clone();
         let network = scope.network();
         let rows = network.rows();
-        for (s, block) in stats.layers.iter().zip(&network.blocks) {
+        let blocks = network.blocks.iter().zip(&network.acts.blocks);
+        for (s, (block, acts)) in stats.layers.iter().zip(blocks) {
             let width = block.linear.fan_out;
-            let (spread, cosine) = naive(&block.out[..rows * width], width);
+            let (spread, cosine) = naive(&acts.out[..rows * width], width);
             let got = (
                 s.sample_spread.expect("spread"),
                 s.sample_cosine.expect("cosine"),

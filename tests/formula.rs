@@ -15,7 +15,7 @@
 //! - seed_formula: sqrt(v - 0.25) = 0.8660254, NaN, 0.8660254, 1.9364917, 2.9580399
 
 use normscope::core::config::Formula;
-use normscope::core::norm::{Norm, NormKind, Pass};
+use normscope::core::norm::{Norm, NormCache, NormKind, Pass};
 use normscope::{Config, Scope};
 
 const X: [f32; 10] = [1.0, 2.0, 3.0, 4.0, 5.0, 3.0, 2.0, 1.0, 0.0, -1.0];
@@ -27,10 +27,11 @@ const EPS: f32 = 0.25;
 fn check(kind: NormKind, formula: &str, x: &[f32], rows: usize, sets: (&[f32], &[f32])) {
     let features = x.len() / rows;
     let formula_value = Formula::from_name(formula).unwrap();
+    let mut cache = NormCache::default();
     let mut norm = Norm::new(kind, features, 1, EPS, 0.1, true);
     norm.formula = formula_value;
     let mut y = vec![0.0; x.len()];
-    norm.forward(x, rows, &mut y, Pass::ProbeTrain);
+    norm.forward(&mut cache, x, rows, &mut y, Pass::ProbeTrain);
     let shift = match formula {
         "eps_after" => EPS,
         "seed_formula" => -EPS,
@@ -51,7 +52,7 @@ fn check(kind: NormKind, formula: &str, x: &[f32], rows: usize, sets: (&[f32], &
             "{kind:?} {formula}: y[{i}] = {y}, by hand {want}"
         );
     }
-    let (got_means, got_divisors) = norm.set_stats();
+    let (got_means, got_divisors) = cache.set_stats(norm.kind);
     for (set, (&d, &want)) in got_divisors.iter().zip(divisors).enumerate() {
         let close = (d - want).abs() <= 1e-6 * want;
         assert!(
@@ -128,12 +129,13 @@ fn batch_norm_eval_uses_running_statistics_without_correction() {
         ("seed_code", 1.664_213_6),
         ("negative_eps", 1.322_875_7),
     ] {
+        let mut cache = NormCache::default();
         let mut norm = Norm::new(NormKind::Batch, 2, 1, EPS, 0.1, true);
         norm.formula = Formula::from_name(formula).unwrap();
         norm.running_mean = vec![3.0, 1.0];
         norm.running_var = vec![2.0, 2.0];
         let mut y = [0.0; 2];
-        norm.forward(&x, 1, &mut y, Pass::Eval);
+        norm.forward(&mut cache, &x, 1, &mut y, Pass::Eval);
         let want = [1.0 / divisor, -2.0 / divisor];
         for j in 0..2 {
             assert!(
@@ -229,9 +231,15 @@ fn batch_axes_inference_does_not_depend_on_the_chunk() {
         .map(|i| ((i * 13 % 11) as f32 - 5.0) / 4.0)
         .collect();
     network.forward(&x, 8, Pass::ProbeTrain);
-    let whole = network.infer(&x, 8).to_vec();
+    let mut acts = normscope::core::network::Activations::default();
+    let mut infer = |x: &[f32], rows| {
+        network
+            .forward_with(&mut acts, x, rows, Pass::Infer)
+            .to_vec()
+    };
+    let whole = infer(&x, 8);
     assert!(whole.iter().all(|v| v.is_finite()), "{whole:?}");
-    let first = network.infer(&x[..8], 4).to_vec();
-    let second = network.infer(&x[8..], 4).to_vec();
+    let first = infer(&x[..8], 4);
+    let second = infer(&x[8..], 4);
     assert_eq!([first, second].concat(), whole);
 }

@@ -11,7 +11,7 @@
 use normscope::core::config::{Formula, NormKind};
 use normscope::core::init::Rng;
 use normscope::core::loss::softmax_cross_entropy;
-use normscope::core::network::Network;
+use normscope::core::network::{Activations, Network};
 use normscope::core::norm::Pass;
 use normscope::Config;
 use rand::SeedableRng;
@@ -23,7 +23,7 @@ const TOLERANCE: f32 = 2e-2;
 fn loss(network: &mut Network, x: &[f32], y: &[u8], pass: Pass) -> f32 {
     network.forward(x, ROWS, pass);
     let mut d = vec![0.0; ROWS * 2];
-    softmax_cross_entropy(&network.logits[..ROWS * 2], y, 2, &mut d).loss
+    softmax_cross_entropy(&network.acts.logits[..ROWS * 2], y, 2, &mut d).loss
 }
 
 /// Every trainable tensor as (name, values, grads), read through visit_params.
@@ -63,8 +63,8 @@ fn check(query: &str, pass: Pass) {
     // Analytic gradients.
     network.forward(&x, ROWS, pass);
     let mut d_logits = vec![0.0; ROWS * 2];
-    softmax_cross_entropy(&network.logits[..ROWS * 2], &y, 2, &mut d_logits);
-    network.d_logits[..ROWS * 2].copy_from_slice(&d_logits);
+    softmax_cross_entropy(&network.acts.logits[..ROWS * 2], &y, 2, &mut d_logits);
+    network.grads.d_logits = d_logits;
     network.backward();
     let analytic = tensors(&mut network);
     for (t, (name, values, grads)) in analytic.iter().enumerate() {
@@ -163,8 +163,9 @@ fn every_formula_norm_and_wiring_matches_finite_differences() {
     assert_eq!(checked, 4 * (6 + 8 + 4 + 6));
 }
 
-/// The cache-free inference path (decision regions) computes exactly what the
-/// eval-mode forward pass computes, for every norm and wiring.
+/// Inference (decision regions, held-out split) into buffers of its own
+/// computes exactly what the eval-mode forward pass computes, for every norm
+/// and wiring, and leaves the network's own buffers as they were.
 #[test]
 fn inference_equals_the_eval_forward_pass() {
     let norms = ["none", "batch", "layer", "rms", "group&groups=2"];
@@ -194,11 +195,13 @@ fn inference_equals_the_eval_forward_pass() {
                 .collect();
             network.forward(&x, ROWS, Pass::Train);
             network.forward(&x, ROWS, Pass::Eval);
-            let expected = network.logits[..ROWS * 2].to_vec();
-            let before = network.blocks[1].out[..ROWS * 8].to_vec();
-            assert_eq!(network.infer(&x, ROWS), &expected[..], "{query}");
+            let expected = network.acts.logits[..ROWS * 2].to_vec();
+            let before = network.acts.blocks[1].out[..ROWS * 8].to_vec();
+            let mut acts = Activations::default();
+            let inferred = network.forward_with(&mut acts, &x, ROWS, Pass::Infer);
+            assert_eq!(inferred, &expected[..], "{query}");
             assert_eq!(
-                network.blocks[1].out[..ROWS * 8],
+                network.acts.blocks[1].out[..ROWS * 8],
                 before[..],
                 "{query}: caches untouched"
             );

@@ -1,7 +1,7 @@
 //! Invariances that define each normalization, and the degenerate cases.
 
 use normscope::core::config::NormKind;
-use normscope::core::norm::{Norm, Pass};
+use normscope::core::norm::{Norm, NormCache, NormGrads, Pass};
 
 const ROWS: usize = 6;
 const F: usize = 8;
@@ -13,13 +13,14 @@ fn input() -> Vec<f32> {
 }
 
 fn apply(kind: NormKind, groups: usize, x: &[f32], rows: usize) -> Vec<f32> {
+    let mut cache = NormCache::default();
     let mut norm = Norm::new(kind, F, groups, 1e-5, 0.1, true);
     for j in 0..F {
         norm.gamma[j] = 1.0 + 0.1 * j as f32;
         norm.beta[j] = 0.05 * j as f32 - 0.2;
     }
     let mut y = vec![0.0; rows * F];
-    norm.forward(x, rows, &mut y, Pass::ProbeTrain);
+    norm.forward(&mut cache, x, rows, &mut y, Pass::ProbeTrain);
     y
 }
 
@@ -144,9 +145,10 @@ fn batch_norm_at_batch_one_outputs_beta() {
 #[test]
 fn normalized_rows_have_zero_mean_and_unit_variance() {
     let x = input();
+    let mut cache = NormCache::default();
     let mut norm = Norm::new(NormKind::Layer, F, 1, 1e-5, 0.1, false);
     let mut y = vec![0.0; ROWS * F];
-    norm.forward(&x, ROWS, &mut y, Pass::ProbeTrain);
+    norm.forward(&mut cache, &x, ROWS, &mut y, Pass::ProbeTrain);
     for row in y.chunks(F) {
         let mean = row.iter().sum::<f32>() / F as f32;
         // Biased variance (1/n), as torch: unit variance exactly up to eps.
@@ -165,9 +167,10 @@ fn eps_sits_inside_the_square_root() {
     let x: Vec<f32> = (0..F)
         .map(|j| if j % 2 == 0 { 1.0 } else { -1.0 })
         .collect();
+    let mut cache = NormCache::default();
     let mut norm = Norm::new(NormKind::Layer, F, 1, 1.0, 0.1, false);
     let mut y = vec![0.0; F];
-    norm.forward(&x, 1, &mut y, Pass::ProbeTrain);
+    norm.forward(&mut cache, &x, 1, &mut y, Pass::ProbeTrain);
     assert!((y[0] - 1.0 / 2f32.sqrt()).abs() < 1e-6, "{}", y[0]);
 }
 
@@ -182,10 +185,12 @@ fn backward_sums_to_zero_over_each_set() {
         (NormKind::Group, 2),
         (NormKind::Batch, 1),
     ] {
+        let mut cache = NormCache::default();
         let mut norm = Norm::new(kind, F, groups, 1e-5, 0.1, true);
         let (mut y, mut dx) = (vec![0.0; ROWS * F], vec![0.0; ROWS * F]);
-        norm.forward(&x, ROWS, &mut y, Pass::ProbeTrain);
-        norm.backward(&dy, &mut dx);
+        norm.forward(&mut cache, &x, ROWS, &mut y, Pass::ProbeTrain);
+        let mut grads = NormGrads::default();
+        norm.backward(&cache, &mut grads, &dy, &mut dx);
         let sums: Vec<f32> = match kind {
             NormKind::Batch => (0..F)
                 .map(|j| (0..ROWS).map(|i| dx[i * F + j]).sum())
@@ -201,15 +206,16 @@ fn backward_sums_to_zero_over_each_set() {
 #[test]
 fn running_statistics_use_the_unbiased_variance() {
     let x = input();
+    let mut cache = NormCache::default();
     let mut norm = Norm::new(NormKind::Batch, F, 1, 1e-5, 0.1, true);
     let mut y = vec![0.0; ROWS * F];
-    norm.forward(&x, ROWS, &mut y, Pass::ProbeTrain);
+    norm.forward(&mut cache, &x, ROWS, &mut y, Pass::ProbeTrain);
     assert_eq!(
         norm.running_mean,
         vec![0.0; F],
         "a probe pass updates nothing"
     );
-    norm.forward(&x, ROWS, &mut y, Pass::Train);
+    norm.forward(&mut cache, &x, ROWS, &mut y, Pass::Train);
     for j in 0..F {
         let column: Vec<f32> = (0..ROWS).map(|i| x[i * F + j]).collect();
         let mean = column.iter().sum::<f32>() / ROWS as f32;

@@ -155,27 +155,29 @@ fn the_overflowing_preset_reports_nan_loss_and_no_dead_nan_layers() {
     assert!(!stats.loss.is_finite(), "loss {} at step 0", stats.loss);
     let network = scope.network();
     let rows = network.rows();
-    let logits = &network.logits[..rows * 2];
+    let logits = &network.acts.logits[..rows * 2];
     let bad_logits = logits.iter().filter(|v| !v.is_finite()).count();
     assert!(bad_logits > 0);
     assert_eq!(stats.nonfinite_logits, bad_logits);
     let mut layers_with_nan_input = 0;
     let mut total = 0;
-    for (block, layer) in network.blocks.iter().zip(&stats.layers) {
+    let (acts, grads) = (&network.acts.blocks, &network.grads.blocks);
+    for (l, (block, layer)) in network.blocks.iter().zip(&stats.layers).enumerate() {
         let n = rows * block.linear.fan_out;
         let count = |v: &[f32]| v[..n].iter().filter(|v| !v.is_finite()).count();
-        let counts = [count(&block.pre), count(&block.out), count(&block.d_out)];
+        let (a, g) = (&acts[l], &grads[l]);
+        let counts = [count(&a.pre), count(&a.out), count(&g.d_out)];
         let reported = [
             layer.pre.nonfinite,
             layer.out.nonfinite,
             layer.grad.nonfinite,
         ];
         assert_eq!(reported, counts, "layer {}: non-finite counts", layer.layer);
-        assert_eq!(layer.grad_pre.nonfinite, count(&block.d_pre));
-        total += counts.iter().sum::<usize>() + count(&block.d_pre);
+        assert_eq!(layer.grad_pre.nonfinite, count(&g.d_pre));
+        total += counts.iter().sum::<usize>() + count(&g.d_pre);
         let width = block.linear.fan_out;
         let units_all_nan = (0..width)
-            .filter(|&j| (0..rows).all(|r| block.act_in[r * width + j].is_nan()))
+            .filter(|&j| (0..rows).all(|r| a.act_in[r * width + j].is_nan()))
             .count();
         if units_all_nan == width {
             layers_with_nan_input += 1;
@@ -185,12 +187,7 @@ fn the_overflowing_preset_reports_nan_loss_and_no_dead_nan_layers() {
                 "layer {}: NaN input is not dead",
                 layer.layer
             );
-            assert_eq!(
-                count(&block.out),
-                n,
-                "layer {}: relu keeps NaN",
-                layer.layer
-            );
+            assert_eq!(count(&a.out), n, "layer {}: relu keeps NaN", layer.layer);
         }
     }
     assert_eq!(stats.nonfinite, total);

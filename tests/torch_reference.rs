@@ -188,8 +188,9 @@ fn check_network(name: &str, expected: &Value, worst: &mut Worst) {
     let drift = check_params(name, &scope, &snapshot);
     worst.note("parameter drift", (drift, drift / PARAM_RTOL), name);
 
-    let loss = scope.stats().loss;
-    let network = scope.network();
+    // The snapshot's statistics: a probe pass of its parameters on its batch.
+    let (network, stats) = scope.probe_pass();
+    let loss = stats.loss;
     let mut check = |place: &str, quantity: &str, got: &[f32], want: &Value, scale: f32| {
         let Some(want) = floats(want) else { return };
         let scale = if scale >= 0.0 { scale } else { max_abs(&want) };
@@ -205,28 +206,23 @@ fn check_network(name: &str, expected: &Value, worst: &mut Worst) {
     assert_eq!(layers.len(), network.blocks.len(), "{name}: layer count");
     for (l, (block, want)) in network.blocks.iter().zip(layers).enumerate() {
         let n = network.rows() * block.linear.fan_out;
+        let (a, g) = (&network.acts.blocks[l], &network.grads.blocks[l]);
         let place = format!("layer {} of {name}", l + 1);
         let grads = scale_of(want, &GRADS);
-        check(&place, "pre", &block.pre[..n], &want["pre"], -1.0);
-        check(&place, "out", &block.out[..n], &want["out"], -1.0);
-        check(&place, "grad", &block.d_out[..n], &want["grad"], grads);
-        check(
-            &place,
-            "grad_pre",
-            &block.d_pre[..n],
-            &want["grad_pre"],
-            grads,
-        );
+        check(&place, "pre", &a.pre[..n], &want["pre"], -1.0);
+        check(&place, "out", &a.out[..n], &want["out"], -1.0);
+        check(&place, "grad", &g.d_out[..n], &want["grad"], grads);
+        check(&place, "grad_pre", &g.d_pre[..n], &want["grad_pre"], grads);
         check(
             &place,
             "dweight",
-            &block.linear.dweight,
+            &g.linear.dweight,
             &want["dweight"],
             grads,
         );
-        check(&place, "dbias", &block.linear.dbias, &want["dbias"], grads);
-        check(&place, "dgamma", &block.norm.dgamma, &want["dgamma"], grads);
-        check(&place, "dbeta", &block.norm.dbeta, &want["dbeta"], grads);
+        check(&place, "dbias", &g.linear.dbias, &want["dbias"], grads);
+        check(&place, "dgamma", &g.norm.dgamma, &want["dgamma"], grads);
+        check(&place, "dbeta", &g.norm.dbeta, &want["dbeta"], grads);
         let has = (!want["dgamma"].is_null(), !want["dbeta"].is_null());
         assert_eq!(
             has,
@@ -240,24 +236,43 @@ fn check_network(name: &str, expected: &Value, worst: &mut Worst) {
         network.final_norm.is_none(),
         "{name}: final norm"
     );
-    if let Some(norm) = &network.final_norm {
+    if network.final_norm.is_some() {
         let (place, grads) = (
             format!("final norm of {name}"),
             scale_of(final_norm, &GRADS),
         );
-        check(&place, "dgamma", &norm.dgamma, &final_norm["dgamma"], grads);
-        check(&place, "dbeta", &norm.dbeta, &final_norm["dbeta"], grads);
+        let norm_grads = &network.grads.final_norm;
+        check(
+            &place,
+            "dgamma",
+            &norm_grads.dgamma,
+            &final_norm["dgamma"],
+            grads,
+        );
+        check(
+            &place,
+            "dbeta",
+            &norm_grads.dbeta,
+            &final_norm["dbeta"],
+            grads,
+        );
     }
     let head = &expected["head"];
     let (place, grads) = (format!("head of {name}"), scale_of(head, &GRADS));
     check(
         &place,
         "dweight",
-        &network.head.dweight,
+        &network.grads.head.dweight,
         &head["dweight"],
         grads,
     );
-    check(&place, "dbias", &network.head.dbias, &head["dbias"], grads);
+    check(
+        &place,
+        "dbias",
+        &network.grads.head.dbias,
+        &head["dbias"],
+        grads,
+    );
 }
 
 #[test]

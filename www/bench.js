@@ -1,7 +1,8 @@
 // The wasm side of `cargo xtask bench`, loaded by bench.html: for each config of
 // bench-configs.json, steps per second and GFLOP/s of Scope.step, and the mean
 // milliseconds of Scope.frame after one step (what a Web Worker spends per
-// chart update beside the steps), timed as examples/bench.rs does natively.
+// chart update beside the steps), timed as examples/bench.rs does natively,
+// and where a step's time goes (Scope.stepBreakdown, `core::profile`).
 
 import init, { Scope } from '../pkg/normscope.js';
 
@@ -59,7 +60,8 @@ async function main() {
       const steps_per_s = steps / seconds;
       const gflops = scope.flopsPerStep() * steps_per_s / 1e9;
       const frame_ms = timeFrames(scope, file.min_seconds * 1000);
-      const result = { name, steps_per_s, gflops, frame_ms };
+      const parts = JSON.parse(scope.stepBreakdown(file.min_seconds * 100));
+      const result = { name, steps_per_s, gflops, frame_ms, ...parts };
       console.log(`bench: ${name}: ${steps} steps in ${seconds.toFixed(2)} s; a frame ${frame_ms.toFixed(2)} ms`);
       results.push(result);
       resultsOut.textContent += JSON.stringify(result) + '\n';

@@ -86,9 +86,9 @@ export const PRESETS = [
       'learning rate 0.5 press Play: with seed 1 (these links) Post-LN diverges at step 76 (a native build of ' +
       'the same core diverges at step 88: when a network on the edge blows up depends on the last bits of ' +
       'floating-point rounding). With seeds 2–8 it ' +
-      'does not diverge in 300 steps, but it does not learn either: its loss stays at 0.68–0.69 (chance is ' +
-      '0.693) while dL/dh at layer 1 is 4 to 7 decades below layer 32’s. Pre-LN trains without diverging: its loss on the ' +
-      'training batch falls to 0.59–0.66 in the same 300 steps for seven of the eight seeds (seed 6: 0.69), ' +
+      'does not diverge in 300 steps, but it does not learn either: its loss stays at 0.68–0.70 (chance is ' +
+      '0.693) while dL/dh at layer 1 is 4 to 7.3 decades below layer 32’s. Pre-LN trains without diverging: its loss on the ' +
+      'training batch falls to 0.60–0.67 in the same 300 steps for seven of the eight seeds (seed 6: 0.70), ' +
       'though at this learning rate its held-out loss (0.61–0.73 at the last evaluation) shows how little of ' +
       'that carries over to new points.',
     variants: [

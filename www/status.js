@@ -1,12 +1,13 @@
 // The status line of a figure: where training stands and how fast it runs.
 //
-//   step 120 · on the batch of 64: loss 0.412 · accuracy 83% · held out (eval, step 112): loss 0.45 · accuracy 80% · frame 23 ms · 38 fps · 246 steps/s
-//   step 0 · on the batch of 64: loss NaN (non-finite logits) · accuracy 48% (argmax of non-finite logits) · 167454 non-finite values · …
-//   step 12 · on the batch of 64: loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker on 2 threads
+//   step 120 · statistics of the batch of step 120 (64 samples): loss 0.412 · accuracy 83% · held out (eval, step 112): loss 0.45 · accuracy 80% · frame 23 ms · 38 fps · 246 steps/s
+//   step 0 · statistics of the first batch (64 samples): loss NaN (non-finite logits) · accuracy 48% (argmax of non-finite logits) · 167454 non-finite values · …
+//   step 12 · statistics of the batch of step 12 (64 samples): loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker on 2 threads
 //   training to step 500: 120/500 · training in a worker
 //
-// Loss and accuracy are those of the probe pass: the current batch (the one the
-// last step trained on) with the current parameters; beside them the latest
+// The statistics, loss and accuracy are those of the last training step: its
+// batch, with the parameters before its update (at step 0 the first batch;
+// docs/network.md, "Which pass the charts show"); beside them the latest
 // evaluation of the 256 held-out points in eval mode (src/core/heldout.rs).
 // During Play it shows the loop's measurements (loop.js perf()); otherwise how
 // long the last rebuild took to draw. While a link's `step=N` is being reached,
@@ -44,7 +45,8 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, wher
   const parts = [`step ${steps}`];
   if (stats) {
     const [loss, accuracy] = lossParts(stats);
-    parts.push(`on the batch of ${batch}: ${loss}`, accuracy);
+    const source = steps > 0 ? `the batch of step ${steps}` : 'the first batch';
+    parts.push(`statistics of ${source} (${batch} samples): ${loss}`, accuracy);
     if (stats.test) parts.push(heldOut(stats.test));
     if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
   }

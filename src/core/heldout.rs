@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::core::config::Config;
 use crate::core::data::{Data, TEST_SIZE};
 use crate::core::loss::softmax_cross_entropy;
-use crate::core::network::Network;
+use crate::core::network::{Activations, Network};
+use crate::core::norm::Pass;
 
 /// The largest share of training time the held-out evaluation may take.
 pub const TEST_COST_SHARE: f64 = 0.1;
@@ -54,10 +55,16 @@ impl HeldOut {
     }
 
     /// Loss and accuracy of the split in eval mode (BatchNorm with its
-    /// running statistics), leaving every cache of the probe pass as it was.
-    pub fn evaluate(&mut self, network: &mut Network, step: u64) -> TestResult {
+    /// running statistics), run into `acts` ([`Pass::Infer`]) so that the
+    /// training step's buffers stay as they were.
+    pub fn evaluate(
+        &mut self,
+        network: &mut Network,
+        acts: &mut Activations,
+        step: u64,
+    ) -> TestResult {
         let rows = self.data.len();
-        let logits = network.infer(&self.data.x, rows);
+        let logits = network.forward_with(acts, &self.data.x, rows, Pass::Infer);
         let result = softmax_cross_entropy(logits, &self.data.y, 2, &mut self.d_logits);
         TestResult {
             step,

@@ -1,11 +1,12 @@
 //! A Linear layer `y = x W^T + b`, as `torch.nn.Linear` (W of shape
 //! `(fan_out, fan_in)`), with its forward and backward passes on the matrix
-//! kernels of `matrix.rs` and a stored transpose of W (see there).
+//! kernels of `matrix.rs` and a stored transpose of W (see there). The
+//! gradients live apart, in a [`LinearGrads`] that backward writes.
 
+use crate::core::buffers::resize;
 use crate::core::config::Config;
 use crate::core::init::{LinearInit, Rng};
 use crate::core::matrix::{add_row, column_sums, gemm, transpose};
-use crate::core::network::resize;
 
 /// A Linear layer `y = x W^T + b` with W of shape `(fan_out, fan_in)`.
 #[derive(Debug, Clone)]
@@ -14,12 +15,28 @@ pub struct Linear {
     pub fan_out: usize,
     pub weight: Vec<f32>,
     pub bias: Vec<f32>,
-    pub dweight: Vec<f32>,
-    pub dbias: Vec<f32>,
     /// `W^T (fan_in x fan_out)`, refreshed by [`Linear::sync`] after W changes.
     weight_t: Vec<f32>,
+}
+
+/// The gradients of a [`Linear`], written by its backward pass.
+#[derive(Debug, Clone, Default)]
+pub struct LinearGrads {
+    pub dweight: Vec<f32>,
+    pub dbias: Vec<f32>,
     /// `dA^T (fan_out x rows)` for the weight gradient.
     d_out_t: Vec<f32>,
+}
+
+impl LinearGrads {
+    /// Zero gradients for `linear`.
+    pub fn new(linear: &Linear) -> LinearGrads {
+        LinearGrads {
+            dweight: vec![0.0; linear.fan_in * linear.fan_out],
+            dbias: vec![0.0; linear.fan_out],
+            d_out_t: Vec::new(),
+        }
+    }
 }
 
 impl Linear {
@@ -29,10 +46,7 @@ impl Linear {
             fan_out,
             weight: vec![0.0; fan_in * fan_out],
             bias: vec![0.0; fan_out],
-            dweight: vec![0.0; fan_in * fan_out],
-            dbias: vec![0.0; fan_out],
             weight_t: vec![0.0; fan_in * fan_out],
-            d_out_t: Vec::new(),
         };
         let init = LinearInit {
             scheme: config.init,
@@ -56,23 +70,26 @@ impl Linear {
 
     /// Writes `dW = dA^T x`, `db = sum_rows dA` and, if asked, `dx = dA W`.
     pub(crate) fn backward(
-        &mut self,
+        &self,
+        grads: &mut LinearGrads,
         x: &[f32],
         rows: usize,
         d_out: &[f32],
         d_in: Option<&mut [f32]>,
     ) {
-        resize(&mut self.d_out_t, rows * self.fan_out);
-        transpose(d_out, rows, self.fan_out, &mut self.d_out_t);
+        resize(&mut grads.d_out_t, rows * self.fan_out);
+        resize(&mut grads.dweight, self.fan_in * self.fan_out);
+        resize(&mut grads.dbias, self.fan_out);
+        transpose(d_out, rows, self.fan_out, &mut grads.d_out_t);
         gemm(
-            &self.d_out_t,
+            &grads.d_out_t,
             x,
-            &mut self.dweight,
+            &mut grads.dweight,
             self.fan_out,
             rows,
             self.fan_in,
         );
-        column_sums(&d_out[..rows * self.fan_out], &mut self.dbias);
+        column_sums(&d_out[..rows * self.fan_out], &mut grads.dbias);
         if let Some(d_in) = d_in {
             gemm(d_out, &self.weight, d_in, rows, self.fan_out, self.fan_in);
         }

@@ -4,6 +4,7 @@
 //! optimizer) -> [`stats::Stats`] -> the faces (the JS facade, the charts).
 
 pub mod activation;
+pub mod buffers;
 pub mod collapse;
 pub mod compare;
 pub mod config;
@@ -15,7 +16,6 @@ pub mod fuzzing;
 pub mod heldout;
 pub mod histogram;
 pub mod history;
-pub mod infer;
 pub mod init;
 pub mod linear;
 pub mod loss;
@@ -23,6 +23,7 @@ pub mod matrix;
 pub mod network;
 pub mod norm;
 pub mod optim;
+pub mod profile;
 pub mod scope;
 pub mod snapshot;
 pub mod stats;

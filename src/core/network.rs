@@ -14,13 +14,21 @@
 //! depth > 1 and norm is not `none`). The head
 //! is `logits = h W_o^T + b_o`. Every block caches its input, `a` (`pre`), the
 //! input and output of phi, and its output; backward walks the same steps in
-//! reverse. All buffers are owned and resized only when the row count grows.
+//! reverse.
+//!
+//! [`Network`] holds the parameters (and BatchNorm's running statistics) apart
+//! from the per-batch buffers (`buffers.rs`): its own [`Activations`] and
+//! [`Grads`] for training, while [`Network::forward_with`] runs the one forward
+//! implementation into any other [`Activations`] (the decision grid, the
+//! held-out split; [`Pass::Infer`]).
 
 use crate::core::activation::Activation;
+use crate::core::buffers::resize;
+pub use crate::core::buffers::{Activations, BlockActs, BlockGrads, Grads};
 use crate::core::config::{Config, NormKind, Position, Residual};
 use crate::core::init::Rng;
-pub use crate::core::linear::Linear;
-use crate::core::norm::{Norm, Pass};
+pub use crate::core::linear::{Linear, LinearGrads};
+use crate::core::norm::{Norm, NormGrads, Pass};
 
 /// How a block is wired (see the module table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,37 +38,13 @@ pub enum Wiring {
     Post,
 }
 
-/// One hidden layer with its caches. Buffers are `rows x width` unless noted.
+/// One hidden layer's parameters: its Linear and its normalization.
 #[derive(Debug, Clone)]
 pub struct Block {
     pub wiring: Wiring,
     pub activation: Activation,
     pub linear: Linear,
     pub norm: Norm,
-    /// `h_{l-1}` (`rows x fan_in`).
-    pub input: Vec<f32>,
-    /// Residual pre: `N(h_{l-1})`, the Linear's input. Post: `h_{l-1} + phi(a)`.
-    pub residual_buf: Vec<f32>,
-    /// `a`, the Linear output.
-    pub pre: Vec<f32>,
-    /// The input and output of phi.
-    pub act_in: Vec<f32>,
-    pub act_out: Vec<f32>,
-    /// `h_l`.
-    pub out: Vec<f32>,
-    /// dL/dh_l, dL/da and dL/dh_{l-1}.
-    pub d_out: Vec<f32>,
-    pub d_pre: Vec<f32>,
-    pub d_in: Vec<f32>,
-    scratch: Vec<f32>,
-}
-
-/// Grows `buffer` to at least `len` entries (never shrinks: no reallocation
-/// once the largest row count has been seen).
-pub(crate) fn resize(buffer: &mut Vec<f32>, len: usize) {
-    if buffer.len() < len {
-        buffer.resize(len, 0.0);
-    }
 }
 
 impl Block {
@@ -77,118 +61,86 @@ impl Block {
             activation: config.activation,
             linear: Linear::new(config, fan_in, width, rng),
             norm: new_norm(config, norm_features),
-            input: Vec::new(),
-            residual_buf: Vec::new(),
-            pre: Vec::new(),
-            act_in: Vec::new(),
-            act_out: Vec::new(),
-            out: Vec::new(),
-            d_out: Vec::new(),
-            d_pre: Vec::new(),
-            d_in: Vec::new(),
-            scratch: Vec::new(),
         }
     }
 
-    fn ensure_rows(&mut self, rows: usize) {
-        let (n_in, n) = (rows * self.linear.fan_in, rows * self.linear.fan_out);
-        for buffer in [&mut self.input, &mut self.residual_buf, &mut self.d_in] {
-            resize(buffer, n_in.max(n));
-        }
-        for buffer in [
-            &mut self.pre,
-            &mut self.act_in,
-            &mut self.act_out,
-            &mut self.out,
-            &mut self.d_out,
-            &mut self.d_pre,
-            &mut self.scratch,
-        ] {
-            resize(buffer, n);
-        }
-    }
-
-    /// Runs the block on `self.input[..rows * fan_in]`, writing `self.out`.
-    fn forward(&mut self, rows: usize, pass: Pass) {
+    /// Runs the block on `a.input[..rows * fan_in]`, writing `a.out`.
+    fn forward(&mut self, a: &mut BlockActs, rows: usize, pass: Pass) {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
+        let norm = &mut self.norm;
         match self.wiring {
             Wiring::Plain(Position::Before) => {
-                self.linear.forward(&self.input, rows, &mut self.pre);
-                self.norm.forward(&self.pre, rows, &mut self.act_in, pass);
-                phi.forward(&self.act_in[..n], &mut self.act_out[..n]);
-                self.out[..n].copy_from_slice(&self.act_out[..n]);
+                self.linear.forward(&a.input, rows, &mut a.pre);
+                norm.forward(&mut a.norm, &a.pre, rows, &mut a.act_in, pass);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+                a.out[..n].copy_from_slice(&a.act_out[..n]);
             }
             Wiring::Plain(Position::After) => {
-                self.linear.forward(&self.input, rows, &mut self.pre);
-                self.act_in[..n].copy_from_slice(&self.pre[..n]);
-                phi.forward(&self.act_in[..n], &mut self.act_out[..n]);
-                self.norm.forward(&self.act_out, rows, &mut self.out, pass);
+                self.linear.forward(&a.input, rows, &mut a.pre);
+                a.act_in[..n].copy_from_slice(&a.pre[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+                norm.forward(&mut a.norm, &a.act_out, rows, &mut a.out, pass);
             }
             Wiring::Pre => {
-                self.norm
-                    .forward(&self.input, rows, &mut self.residual_buf, pass);
-                self.linear.forward(&self.residual_buf, rows, &mut self.pre);
-                self.act_in[..n].copy_from_slice(&self.pre[..n]);
-                phi.forward(&self.act_in[..n], &mut self.act_out[..n]);
+                norm.forward(&mut a.norm, &a.input, rows, &mut a.residual_buf, pass);
+                self.linear.forward(&a.residual_buf, rows, &mut a.pre);
+                a.act_in[..n].copy_from_slice(&a.pre[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
                 for i in 0..n {
-                    self.out[i] = self.input[i] + self.act_out[i];
+                    a.out[i] = a.input[i] + a.act_out[i];
                 }
             }
             Wiring::Post => {
-                self.linear.forward(&self.input, rows, &mut self.pre);
-                self.act_in[..n].copy_from_slice(&self.pre[..n]);
-                phi.forward(&self.act_in[..n], &mut self.act_out[..n]);
+                self.linear.forward(&a.input, rows, &mut a.pre);
+                a.act_in[..n].copy_from_slice(&a.pre[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
                 for i in 0..n {
-                    self.residual_buf[i] = self.input[i] + self.act_out[i];
+                    a.residual_buf[i] = a.input[i] + a.act_out[i];
                 }
-                self.norm
-                    .forward(&self.residual_buf, rows, &mut self.out, pass);
+                norm.forward(&mut a.norm, &a.residual_buf, rows, &mut a.out, pass);
             }
         }
     }
 
-    /// From `self.d_out`, writes the parameter gradients, `d_pre` and (unless
+    /// From `g.d_out`, writes the parameter gradients, `d_pre` and (unless
     /// this is the first block) `d_in`.
-    fn backward(&mut self, rows: usize, need_input_grad: bool) {
+    fn backward(&self, a: &BlockActs, g: &mut BlockGrads, rows: usize, need_input_grad: bool) {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
+        let (norm, linear) = (&self.norm, &self.linear);
+        let (act_in, act_out) = (&a.act_in[..n], &a.act_out[..n]);
         let d_in = if need_input_grad {
-            Some(&mut self.d_in[..])
+            Some(&mut g.d_in[..])
         } else {
             None
         };
         match self.wiring {
             Wiring::Plain(Position::Before) => {
-                let (act_in, act_out) = (&self.act_in[..n], &self.act_out[..n]);
-                phi.backward(act_in, act_out, &self.d_out[..n], &mut self.scratch[..n]);
-                self.norm.backward(&self.scratch, &mut self.d_pre);
-                self.linear.backward(&self.input, rows, &self.d_pre, d_in);
+                phi.backward(act_in, act_out, &g.d_out[..n], &mut g.scratch[..n]);
+                norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_pre);
+                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in);
             }
             Wiring::Plain(Position::After) => {
-                self.norm.backward(&self.d_out, &mut self.scratch);
-                let (act_in, act_out) = (&self.act_in[..n], &self.act_out[..n]);
-                phi.backward(act_in, act_out, &self.scratch[..n], &mut self.d_pre[..n]);
-                self.linear.backward(&self.input, rows, &self.d_pre, d_in);
+                norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
+                phi.backward(act_in, act_out, &g.scratch[..n], &mut g.d_pre[..n]);
+                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in);
             }
             Wiring::Pre => {
-                let (act_in, act_out) = (&self.act_in[..n], &self.act_out[..n]);
-                phi.backward(act_in, act_out, &self.d_out[..n], &mut self.d_pre[..n]);
-                let d_normed = Some(&mut self.scratch[..]);
-                self.linear
-                    .backward(&self.residual_buf, rows, &self.d_pre, d_normed);
-                self.norm.backward(&self.scratch, &mut self.d_in);
+                phi.backward(act_in, act_out, &g.d_out[..n], &mut g.d_pre[..n]);
+                let d_normed = Some(&mut g.scratch[..]);
+                linear.backward(&mut g.linear, &a.residual_buf, rows, &g.d_pre, d_normed);
+                norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_in);
                 for i in 0..n {
-                    self.d_in[i] += self.d_out[i];
+                    g.d_in[i] += g.d_out[i];
                 }
             }
             Wiring::Post => {
-                self.norm.backward(&self.d_out, &mut self.scratch);
-                let (act_in, act_out) = (&self.act_in[..n], &self.act_out[..n]);
-                phi.backward(act_in, act_out, &self.scratch[..n], &mut self.d_pre[..n]);
-                self.linear.backward(&self.input, rows, &self.d_pre, d_in);
+                norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
+                phi.backward(act_in, act_out, &g.scratch[..n], &mut g.d_pre[..n]);
+                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in);
                 for i in 0..n {
-                    self.d_in[i] += self.scratch[i];
+                    g.d_in[i] += g.scratch[i];
                 }
             }
         }
@@ -226,21 +178,17 @@ pub enum Owner {
     Head,
 }
 
-/// The whole MLP.
+/// The whole MLP: its parameters, and the buffers of its training passes.
 #[derive(Debug, Clone)]
 pub struct Network {
     pub blocks: Vec<Block>,
     /// The final N of residual=pre (None otherwise, or with norm=none).
     pub final_norm: Option<Norm>,
     pub head: Linear,
-    /// The head's input (the final norm's output, or the last block's output).
-    pub head_in: Vec<f32>,
-    pub logits: Vec<f32>,
-    pub d_logits: Vec<f32>,
-    d_head_in: Vec<f32>,
-    rows: usize,
-    /// Scratch of [`Network::infer`], apart from the probe pass's caches.
-    pub(crate) infer_buffers: crate::core::infer::InferBuffers,
+    /// The last forward pass of training (or of a probe pass).
+    pub acts: Activations,
+    /// The last backward pass.
+    pub grads: Grads,
 }
 
 impl Network {
@@ -256,72 +204,127 @@ impl Network {
         let final_norm =
             (pre_residual && config.norm != NormKind::None).then(|| new_norm(config, config.width));
         let head = Linear::new(config, config.width, 2, rng);
+        let block_grads = |block: &Block| BlockGrads {
+            linear: LinearGrads::new(&block.linear),
+            norm: NormGrads::default(),
+            ..Default::default()
+        };
+        let grads = Grads {
+            blocks: blocks.iter().map(block_grads).collect(),
+            head: LinearGrads::new(&head),
+            ..Default::default()
+        };
         Network {
+            acts: Activations {
+                blocks: vec![BlockActs::default(); blocks.len()],
+                ..Default::default()
+            },
             blocks,
             final_norm,
             head,
-            head_in: Vec::new(),
-            logits: Vec::new(),
-            d_logits: Vec::new(),
-            d_head_in: Vec::new(),
-            rows: 0,
-            infer_buffers: Default::default(),
+            grads,
         }
     }
 
-    /// Rows of the last forward pass.
+    /// The parameters (and running statistics) alone, with empty buffers: a
+    /// network to run a pass on without touching this one's.
+    pub fn params_only(&self) -> Network {
+        Network {
+            blocks: self.blocks.clone(),
+            final_norm: self.final_norm.clone(),
+            head: self.head.clone(),
+            acts: Activations::default(),
+            grads: Grads::default(),
+        }
+    }
+
+    /// Rows of the last training (or probe) forward pass.
     pub fn rows(&self) -> usize {
-        self.rows
+        self.acts.rows
     }
 
-    /// Runs `x (rows x d_in)` through the network; the logits are in `self.logits`.
+    /// Runs `x (rows x d_in)` through the network into its own buffers; the
+    /// logits are in `self.acts.logits`.
     pub fn forward(&mut self, x: &[f32], rows: usize, pass: Pass) {
-        self.rows = rows;
+        let mut acts = std::mem::take(&mut self.acts);
+        self.forward_with(&mut acts, x, rows, pass);
+        self.acts = acts;
+    }
+
+    /// Runs `x (rows x d_in)` through the network into `acts` (grown to
+    /// `rows` if needed, never shrunk) and returns the logits (`rows x 2`).
+    /// The one forward implementation: training, probe and inference.
+    pub fn forward_with<'a>(
+        &mut self,
+        acts: &'a mut Activations,
+        x: &[f32],
+        rows: usize,
+        pass: Pass,
+    ) -> &'a [f32] {
+        acts.rows = rows;
         let width = self.head.fan_in;
-        for block in &mut self.blocks {
-            block.ensure_rows(rows);
+        acts.blocks.resize_with(self.blocks.len(), Default::default);
+        for (a, block) in acts.blocks.iter_mut().zip(&self.blocks) {
+            a.ensure(rows, block.linear.fan_in, block.linear.fan_out);
         }
-        resize(&mut self.head_in, rows * width);
-        resize(&mut self.d_head_in, rows * width);
-        resize(&mut self.logits, rows * 2);
-        resize(&mut self.d_logits, rows * 2);
+        resize(&mut acts.head_in, rows * width);
+        resize(&mut acts.logits, rows * 2);
         let d_in = self.blocks[0].linear.fan_in;
-        self.blocks[0].input[..rows * d_in].copy_from_slice(&x[..rows * d_in]);
+        acts.blocks[0].input[..rows * d_in].copy_from_slice(&x[..rows * d_in]);
         for l in 0..self.blocks.len() {
-            self.blocks[l].forward(rows, pass);
-            let (done, rest) = self.blocks.split_at_mut(l + 1);
+            self.blocks[l].forward(&mut acts.blocks[l], rows, pass);
+            let (done, rest) = acts.blocks.split_at_mut(l + 1);
             let out = &done[l].out[..rows * width];
             match rest.first_mut() {
                 Some(next) => next.input[..rows * width].copy_from_slice(out),
                 None => match &mut self.final_norm {
-                    Some(norm) => norm.forward(out, rows, &mut self.head_in, pass),
-                    None => self.head_in[..rows * width].copy_from_slice(out),
+                    Some(norm) => {
+                        norm.forward(&mut acts.final_norm, out, rows, &mut acts.head_in, pass)
+                    }
+                    None => acts.head_in[..rows * width].copy_from_slice(out),
                 },
             }
         }
-        self.head.forward(&self.head_in, rows, &mut self.logits);
+        self.head.forward(&acts.head_in, rows, &mut acts.logits);
+        &acts.logits[..rows * 2]
     }
 
-    /// Backpropagates `self.d_logits` (dL/dlogits of the last forward).
+    /// Backpropagates `self.grads.d_logits` (dL/dlogits of the last forward
+    /// into `self.acts`), writing `self.grads`.
     pub fn backward(&mut self) {
-        let rows = self.rows;
+        let (acts, grads) = (&self.acts, &mut self.grads);
+        let rows = acts.rows;
         let width = self.head.fan_in;
         let n = rows * width;
+        grads
+            .blocks
+            .resize_with(self.blocks.len(), Default::default);
+        for (g, block) in grads.blocks.iter_mut().zip(&self.blocks) {
+            g.ensure(rows, block.linear.fan_in, block.linear.fan_out);
+        }
+        resize(&mut grads.d_head_in, n);
         self.head.backward(
-            &self.head_in,
+            &mut grads.head,
+            &acts.head_in,
             rows,
-            &self.d_logits,
-            Some(&mut self.d_head_in),
+            &grads.d_logits,
+            Some(&mut grads.d_head_in),
         );
         let last = self.blocks.len() - 1;
-        match &mut self.final_norm {
-            Some(norm) => norm.backward(&self.d_head_in, &mut self.blocks[last].d_out),
-            None => self.blocks[last].d_out[..n].copy_from_slice(&self.d_head_in[..n]),
+        let d_last = &mut grads.blocks[last].d_out;
+        match &self.final_norm {
+            Some(norm) => norm.backward(
+                &acts.final_norm,
+                &mut grads.final_norm,
+                &grads.d_head_in,
+                d_last,
+            ),
+            None => d_last[..n].copy_from_slice(&grads.d_head_in[..n]),
         }
         for l in (0..self.blocks.len()).rev() {
-            self.blocks[l].backward(rows, l > 0);
+            self.blocks[l].backward(&acts.blocks[l], &mut grads.blocks[l], rows, l > 0);
             if l > 0 {
-                let (before, after) = self.blocks.split_at_mut(l);
+                let (before, after) = grads.blocks.split_at_mut(l);
                 before[l - 1].d_out[..n].copy_from_slice(&after[0].d_in[..n]);
             }
         }
@@ -332,39 +335,37 @@ impl Network {
     pub fn visit_params(&mut self, mut visit: impl FnMut(Owner, Param, &mut [f32], &[f32])) {
         fn visit_norm(
             norm: &mut Norm,
+            grads: &NormGrads,
             owner: Owner,
             visit: &mut impl FnMut(Owner, Param, &mut [f32], &[f32]),
         ) {
             if norm.has_gamma() {
-                visit(owner, Param::Gamma, &mut norm.gamma, &norm.dgamma);
+                visit(owner, Param::Gamma, &mut norm.gamma, &grads.dgamma);
             }
             if norm.has_beta() {
-                visit(owner, Param::Beta, &mut norm.beta, &norm.dbeta);
+                visit(owner, Param::Beta, &mut norm.beta, &grads.dbeta);
             }
         }
-        for (l, block) in self.blocks.iter_mut().enumerate() {
+        let grads = &self.grads;
+        for (l, (block, g)) in self.blocks.iter_mut().zip(&grads.blocks).enumerate() {
             let owner = Owner::Block(l);
             let linear = &mut block.linear;
-            visit(owner, Param::Weight, &mut linear.weight, &linear.dweight);
-            visit(owner, Param::Bias, &mut linear.bias, &linear.dbias);
+            visit(owner, Param::Weight, &mut linear.weight, &g.linear.dweight);
+            visit(owner, Param::Bias, &mut linear.bias, &g.linear.dbias);
             linear.sync();
-            visit_norm(&mut block.norm, owner, &mut visit);
+            visit_norm(&mut block.norm, &g.norm, owner, &mut visit);
         }
         if let Some(norm) = &mut self.final_norm {
-            visit_norm(norm, Owner::FinalNorm, &mut visit);
+            visit_norm(norm, &grads.final_norm, Owner::FinalNorm, &mut visit);
         }
+        let head = &mut self.head;
         visit(
             Owner::Head,
             Param::Weight,
-            &mut self.head.weight,
-            &self.head.dweight,
+            &mut head.weight,
+            &grads.head.dweight,
         );
-        visit(
-            Owner::Head,
-            Param::Bias,
-            &mut self.head.bias,
-            &self.head.dbias,
-        );
-        self.head.sync();
+        visit(Owner::Head, Param::Bias, &mut head.bias, &grads.head.dbias);
+        head.sync();
     }
 }

@@ -5,10 +5,15 @@
 //! their own PCG stream derived from `seed`, so changing the batch size does not
 //! change the weights, and the same config gives bit-identical runs.
 //!
-//! The *probe pass* is a forward and backward pass on the current batch (the one
-//! the last step trained on, or the first batch before any step) with the current
-//! parameters, in the config's `mode`. It changes no parameter and no running
-//! statistic; [`Scope::stats`] runs it lazily, once per state.
+//! The statistics ([`Scope::stats`]) are those of the last training step: its
+//! forward and backward pass on its batch, with the parameters before its
+//! update (docs/network.md). They cost no extra pass. A *probe pass*, a forward
+//! and backward pass on the current batch with the current parameters that
+//! changes no parameter and no running statistic, remains where there is no
+//! such step: at step 0 (on the first batch), under BatchNorm `mode=eval`
+//! (which displays the running statistics; into buffers of its own, so the
+//! training step's stay), and for a snapshot, whose statistics are those of
+//! its own parameters on its own batch.
 
 use rand::SeedableRng;
 
@@ -17,14 +22,17 @@ use crate::core::data::{Batcher, Data};
 use crate::core::error::Result;
 use crate::core::heldout::{HeldOut, TestResult};
 use crate::core::init::Rng;
-use crate::core::loss::softmax_cross_entropy;
-use crate::core::network::{Network, Owner, Param};
+use crate::core::loss::CrossEntropy;
+use crate::core::network::{Activations, Grads, Network, Owner, Param};
 use crate::core::norm::Pass;
 use crate::core::optim::OptimizerState;
 use crate::core::snapshot::Snapshot;
 use crate::core::stats::{std_of, Divergence, History, Stats};
 use crate::core::theory::{self, Theory};
+
+mod shown;
 use crate::core::views::{DecisionGrid, LayerMatrix};
+use shown::forward_backward;
 
 /// Stream constants that separate the seeded generators.
 const DATA_STREAM: u64 = 0x0d47_a5e7;
@@ -58,8 +66,15 @@ pub struct Scope {
     /// The held-out split and its latest evaluation (`heldout.rs`).
     heldout: HeldOut,
     test: TestResult,
-    /// Whether the network's caches hold the probe pass of the current state.
-    probe_cached: bool,
+    /// The loss of the pass in the network's own buffers: the last training
+    /// step's, or at step 0 the probe pass's (None until it runs).
+    own_loss: Option<CrossEntropy>,
+    /// BatchNorm `mode=eval` after step 0: the probe pass in buffers of its
+    /// own, and its loss (None until it runs for the current state).
+    eval_probe: Box<(Activations, Grads)>,
+    eval_probe_loss: Option<CrossEntropy>,
+    /// Inference buffers of the decision grid and the held-out split.
+    infer_acts: Activations,
 }
 
 impl Scope {
@@ -72,7 +87,8 @@ impl Scope {
         batcher.next(&data);
         let mut network = network;
         let mut heldout = HeldOut::new(&config, test);
-        let test = heldout.evaluate(&mut network, 0);
+        let mut infer_acts = Activations::default();
+        let test = heldout.evaluate(&mut network, &mut infer_acts, 0);
         let mut history = History::new(config.depth);
         history.test.record(0, test.loss, test.accuracy);
         Ok(Scope {
@@ -88,7 +104,10 @@ impl Scope {
             step: 0,
             diverged: None,
             stats: None,
-            probe_cached: false,
+            own_loss: None,
+            eval_probe: Default::default(),
+            eval_probe_loss: None,
+            infer_acts,
             config,
         })
     }
@@ -104,7 +123,10 @@ impl Scope {
         if self.config.mode != mode {
             self.config.mode = mode;
             self.stats = None;
-            self.probe_cached = false;
+            self.eval_probe_loss = None;
+            if self.step == 0 {
+                self.own_loss = None;
+            }
         }
     }
 
@@ -170,7 +192,7 @@ impl Scope {
         }
         if taken > 0 {
             self.stats = None;
-            self.probe_cached = false;
+            self.eval_probe_loss = None;
         }
         taken
     }
@@ -179,16 +201,13 @@ impl Scope {
         if self.step > 0 {
             self.batcher.next(&self.data);
         }
-        let rows = self.batcher.size;
-        self.network.forward(&self.batcher.x, rows, Pass::Train);
-        let ce = softmax_cross_entropy(
-            &self.network.logits[..rows * 2],
-            &self.batcher.y,
-            2,
-            &mut self.network.d_logits,
+        let ce = forward_backward(
+            &mut self.network,
+            (&self.batcher.x, &self.batcher.y),
+            Pass::Train,
         );
+        self.own_loss = Some(ce);
         let (loss, accuracy) = (ce.loss, ce.accuracy);
-        self.network.backward();
         self.optimizer.begin_step();
         let mut index = 0;
         let (optimizer, update_std) = (&mut self.optimizer, &mut self.update_std);
@@ -206,7 +225,9 @@ impl Scope {
         self.history
             .record(self.step, loss, accuracy, &self.update_ratio);
         if self.heldout.due(self.step) {
-            self.test = self.heldout.evaluate(&mut self.network, self.step);
+            self.test = self
+                .heldout
+                .evaluate(&mut self.network, &mut self.infer_acts, self.step);
             let test = &self.test;
             self.history
                 .test
@@ -243,57 +264,17 @@ impl Scope {
         let rows = self.network.rows();
         let bad = |v: &[f32]| v.iter().any(|x| !x.is_finite());
         let blocks = &self.network.blocks;
+        let (acts, grads) = (&self.network.acts.blocks, &self.network.grads.blocks);
         let find = |values: &dyn Fn(usize) -> bool| (0..blocks.len()).find(|&l| values(l));
         let n = |l: usize| rows * blocks[l].linear.fan_out;
-        find(&|l| bad(&blocks[l].pre[..n(l)]) || bad(&blocks[l].out[..n(l)]))
+        find(&|l| bad(&acts[l].pre[..n(l)]) || bad(&acts[l].out[..n(l)]))
             .or_else(|| find(&|l| bad(&blocks[l].linear.weight)))
-            .or_else(|| find(&|l| bad(&blocks[l].d_out[..rows * blocks[l].linear.fan_out])))
+            .or_else(|| find(&|l| bad(&grads[l].d_out[..n(l)])))
             .map(|l| l + 1)
     }
 
-    fn probe(&mut self) {
-        if self.probe_cached {
-            return;
-        }
-        let rows = self.batcher.size;
-        let pass = match self.config.mode {
-            Mode::Train => Pass::ProbeTrain,
-            Mode::Eval => Pass::Eval,
-        };
-        self.network.forward(&self.batcher.x, rows, pass);
-        let ce = softmax_cross_entropy(
-            &self.network.logits[..rows * 2],
-            &self.batcher.y,
-            2,
-            &mut self.network.d_logits,
-        );
-        self.network.backward();
-        self.probe_cached = true;
-        if self.stats.is_none() {
-            let layers = Stats::measure(&self.network, &self.update_ratio);
-            let nonfinite = layers
-                .iter()
-                .map(|s| {
-                    s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite
-                })
-                .sum();
-            self.stats = Some(Stats {
-                step: self.step,
-                loss: ce.loss,
-                accuracy: ce.accuracy,
-                nonfinite_logits: ce.nonfinite_logits,
-                nonfinite,
-                diverged: self.diverged.clone(),
-                test: Some(self.test),
-                theory: Some(self.theory()),
-                layers,
-                history: self.history.clone(),
-            });
-        }
-    }
-
     /// The statistics computed by the last [`Scope::stats`] call, without
-    /// running the probe pass (an empty `Stats` if it never ran).
+    /// measuring anything (an empty `Stats` if it never ran).
     pub fn cached_stats(&self) -> &Stats {
         static EMPTY: std::sync::OnceLock<Stats> = std::sync::OnceLock::new();
         self.stats
@@ -301,12 +282,16 @@ impl Scope {
             .unwrap_or_else(|| EMPTY.get_or_init(Stats::default))
     }
 
-    /// The statistics of the current state (runs the probe pass if needed).
+    /// The statistics of the current state: of the last training step, or of
+    /// a probe pass where there is none (module docs); measured once per state.
     pub fn stats(&mut self) -> &Stats {
-        self.probe();
+        if self.stats.is_none() {
+            let stats = self.with_shown(|scope, ce| scope.measure(&scope.network, ce));
+            self.stats = Some(stats);
+        }
         match &self.stats {
             Some(stats) => stats,
-            None => unreachable!("probe() always fills the stats"),
+            None => unreachable!("the stats were filled above"),
         }
     }
 
@@ -316,14 +301,16 @@ impl Scope {
         if layer == 0 || layer > self.network.blocks.len() {
             return None;
         }
-        self.probe();
-        let block = &self.network.blocks[layer - 1];
-        Some(LayerMatrix::of(layer, block, self.network.rows()))
+        Some(self.with_shown(|scope, _| {
+            let network = &scope.network;
+            let (block, acts) = (&network.blocks[layer - 1], &network.acts.blocks[layer - 1]);
+            LayerMatrix::of(layer, block, acts, network.rows())
+        }))
     }
 
     /// P(class 1) on a square grid over the 2-D input plane, with the network in
-    /// eval mode (BatchNorm uses running statistics, as `model.eval()`); the
-    /// probe pass's caches are left as they are. The
+    /// eval mode (BatchNorm uses running statistics, as `model.eval()`), run
+    /// into inference buffers of its own: the displayed pass stays. The
     /// resolution is at most `max_resolution` and at least 8, and otherwise as
     /// fine as [`GRID_FLOP_BUDGET`] allows for this network. None for the
     /// `gaussian` dataset, which is not 2-D.
@@ -336,6 +323,7 @@ impl Scope {
         let resolution = affordable.min(max_resolution).clamp(8, 256);
         Some(DecisionGrid::compute(
             &mut self.network,
+            &mut self.infer_acts,
             &self.data,
             resolution,
         ))
@@ -350,8 +338,9 @@ impl Scope {
     }
 
     /// The JSON-ready snapshot of config, batch, parameters and statistics.
-    pub fn snapshot(&mut self) -> Snapshot {
-        self.probe();
-        Snapshot::of(self)
+    /// Its statistics are a probe pass's ([`Scope::probe_pass`]: its own
+    /// parameters on its own batch), so that a PyTorch rebuild reproduces them.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::of(self, &self.probe_pass().1)
     }
 }

@@ -13,6 +13,7 @@ use crate::core::config::{Kind, KEYS};
 use crate::core::network::Linear;
 use crate::core::norm::{Norm, NormKind};
 use crate::core::scope::Scope;
+use crate::core::stats::Stats;
 
 /// The format tag, first key of every snapshot.
 pub const FORMAT: &str = "normscope-snapshot/1";
@@ -65,7 +66,9 @@ pub fn config_json(config: &crate::Config) -> Map<String, Value> {
 }
 
 impl Snapshot {
-    pub(crate) fn of(scope: &mut Scope) -> Snapshot {
+    /// The snapshot of `scope` with `stats`, those of a probe pass of its
+    /// parameters on its batch (`Scope::snapshot`).
+    pub(crate) fn of(scope: &Scope, stats: &Stats) -> Snapshot {
         let config = config_json(scope.config());
         let dim = scope.data().dim;
         let (x, y) = scope.batch();
@@ -86,7 +89,6 @@ impl Snapshot {
             .collect();
         let final_norm = network.final_norm.as_ref().map(norm_parts);
         let head = linear(&network.head);
-        let stats = scope.stats();
         let stats = json!({"loss": stats.loss, "accuracy": stats.accuracy, "nonfinite": stats.nonfinite,
                            "diverged": stats.diverged, "layers": stats.layers});
         Snapshot {

@@ -1,4 +1,6 @@
-//! Per-layer statistics of a probe pass, and the bounded training history.
+//! Per-layer statistics of one forward and backward pass (the last training
+//! step's, before its update, or a probe pass's: `scope.rs`), and the bounded
+//! training history.
 //!
 //! For every hidden layer and each of `pre` (a, the Linear output), `out` (h),
 //! `grad` (dL/dh) and `grad_pre` (dL/da) a [`Summary`]: count, mean, population
@@ -14,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::activation::Activation;
 use crate::core::collapse::{sample_cosine, sample_spread};
 use crate::core::heldout::TestResult;
-use crate::core::network::{Block, Network};
+use crate::core::network::{BlockActs, BlockGrads, Network};
 use crate::core::theory::Theory;
 
 pub use crate::core::histogram::{Histogram, BINS};
@@ -120,7 +122,7 @@ pub struct Divergence {
     pub layer: Option<usize>,
 }
 
-/// The statistics of one probe pass plus the global training state.
+/// The statistics of one pass plus the global training state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub step: u64,
@@ -183,28 +185,32 @@ fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
 }
 
 impl Stats {
-    /// Measures the network's caches after a probe forward and backward.
+    /// Measures the network's buffers (`network.acts`, `network.grads`) after
+    /// a forward and backward pass.
     pub fn measure(network: &Network, update_ratio: &[Option<f32>]) -> Vec<LayerStats> {
         let rows = network.rows();
+        let (acts, grads) = (&network.acts.blocks, &network.grads.blocks);
         let mut layers: Vec<LayerStats> = network
             .blocks
             .iter()
+            .zip(acts.iter().zip(grads))
             .enumerate()
-            .map(|(l, block)| {
-                let n = rows * block.linear.fan_out;
+            .map(|(l, (block, (a, g)))| {
+                let (width, phi) = (block.linear.fan_out, block.activation);
+                let n = rows * width;
                 let weight_std = std_of(&block.linear.weight);
-                let weight_grad_std = std_of(&block.linear.dweight);
+                let weight_grad_std = std_of(&g.linear.dweight);
                 LayerStats {
                     layer: l + 1,
-                    pre: Summary::of(&block.pre[..n]),
-                    out: Summary::of(&block.out[..n]),
-                    grad: Summary::of(&block.d_out[..n]),
-                    grad_pre: Summary::of(&block.d_pre[..n]),
+                    pre: Summary::of(&a.pre[..n]),
+                    out: Summary::of(&a.out[..n]),
+                    grad: Summary::of(&g.d_out[..n]),
+                    grad_pre: Summary::of(&g.d_pre[..n]),
                     grad_symlog: Histogram::default(),
-                    sample_spread: sample_spread(&block.out[..n], block.linear.fan_out),
-                    sample_cosine: sample_cosine(&block.out[..n], block.linear.fan_out),
-                    saturated: saturated_share(block.activation, &block.act_out[..n]),
-                    dead: dead_share(block.activation, &block.act_in[..n], block.linear.fan_out),
+                    sample_spread: sample_spread(&a.out[..n], width),
+                    sample_cosine: sample_cosine(&a.out[..n], width),
+                    saturated: saturated_share(phi, &a.act_out[..n]),
+                    dead: dead_share(phi, &a.act_in[..n], width),
                     weight_std,
                     weight_grad_std,
                     grad_data_ratio: ratio(weight_grad_std, weight_std),
@@ -214,19 +220,22 @@ impl Stats {
             })
             .collect();
         type Pick = fn(&mut LayerStats) -> &mut Summary;
-        type Source = fn(&Block) -> &[f32];
+        type Source = for<'a> fn(&'a BlockActs, &'a BlockGrads) -> &'a [f32];
         let quantities: [(Pick, Source); 4] = [
-            (|s| &mut s.pre, |b| &b.pre),
-            (|s| &mut s.out, |b| &b.out),
-            (|s| &mut s.grad, |b| &b.d_out),
-            (|s| &mut s.grad_pre, |b| &b.d_pre),
+            (|s| &mut s.pre, |a, _| &a.pre),
+            (|s| &mut s.out, |a, _| &a.out),
+            (|s| &mut s.grad, |_, g| &g.d_out),
+            (|s| &mut s.grad_pre, |_, g| &g.d_pre),
         ];
         for (pick, values) in quantities {
             let summaries: Vec<Summary> = layers.iter_mut().map(|s| pick(s).clone()).collect();
             let (lo, hi) = shared_range(&summaries.iter().collect::<Vec<_>>());
-            for (stats, block) in layers.iter_mut().zip(&network.blocks) {
+            for (stats, (block, (a, g))) in layers
+                .iter_mut()
+                .zip(network.blocks.iter().zip(acts.iter().zip(grads)))
+            {
                 let n = rows * block.linear.fan_out;
-                pick(stats).histogram = Histogram::fill(&values(block)[..n], lo, hi, 0.0);
+                pick(stats).histogram = Histogram::fill(&values(a, g)[..n], lo, hi, 0.0);
             }
         }
         let max_abs = layers
@@ -240,9 +249,9 @@ impl Stats {
             1e-12
         };
         let top = Histogram::symlog(max_abs.max(linthresh), linthresh);
-        for (stats, block) in layers.iter_mut().zip(&network.blocks) {
+        for (stats, (block, g)) in layers.iter_mut().zip(network.blocks.iter().zip(grads)) {
             let n = rows * block.linear.fan_out;
-            stats.grad_symlog = Histogram::fill(&block.d_out[..n], -top, top, linthresh);
+            stats.grad_symlog = Histogram::fill(&g.d_out[..n], -top, top, linthresh);
         }
         layers
     }

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::config::{Formula, NormKind, Position};
 use crate::core::data::Data;
-use crate::core::network::{Block, Network, Wiring};
+use crate::core::network::{Activations, Block, BlockActs, Network, Wiring};
+use crate::core::norm::Pass;
 
 /// Which tensor a block hands to its normalization (see the wiring table in
 /// `network.rs`). Under `norm=none` it is the tensor a norm *would* receive
@@ -44,7 +45,8 @@ impl NormInput {
     }
 }
 
-/// The `rows x cols` input x of one layer's normalization in the probe pass,
+/// The `rows x cols` input x of one layer's normalization in the pass the
+/// statistics come from (the training step, or a probe pass),
 /// its normalized value x̂ and its output y = γx̂ + β (RMSNorm: γx̂), and the
 /// mean and divisor `sqrt(var + eps)` (RMSNorm: `sqrt(mean(x^2) + eps)`) of
 /// every set of entries that shares them: one per column for BatchNorm, one per
@@ -72,21 +74,22 @@ pub struct LayerMatrix {
 }
 
 impl LayerMatrix {
-    pub(crate) fn of(layer: usize, block: &Block, rows: usize) -> LayerMatrix {
+    pub(crate) fn of(layer: usize, block: &Block, acts: &BlockActs, rows: usize) -> LayerMatrix {
         let cols = block.norm.features;
+        let a = acts;
         let (input, source, output) = match block.wiring {
-            Wiring::Plain(Position::Before) => (NormInput::Linear, &block.pre, &block.act_in),
-            Wiring::Plain(Position::After) => (NormInput::Activation, &block.act_out, &block.out),
-            Wiring::Pre => (NormInput::BlockInput, &block.input, &block.residual_buf),
-            Wiring::Post => (NormInput::ResidualSum, &block.residual_buf, &block.out),
+            Wiring::Plain(Position::Before) => (NormInput::Linear, &a.pre, &a.act_in),
+            Wiring::Plain(Position::After) => (NormInput::Activation, &a.act_out, &a.out),
+            Wiring::Pre => (NormInput::BlockInput, &a.input, &a.residual_buf),
+            Wiring::Post => (NormInput::ResidualSum, &a.residual_buf, &a.out),
         };
         let n = rows * cols;
         let normalized = block.norm.kind != NormKind::None;
         let (x_hat, output) = match normalized {
-            true => (block.norm.x_hat[..n].to_vec(), output[..n].to_vec()),
+            true => (a.norm.x_hat()[..n].to_vec(), output[..n].to_vec()),
             false => (Vec::new(), Vec::new()),
         };
-        let (set_mean, set_divisor) = block.norm.set_stats();
+        let (set_mean, set_divisor) = a.norm.set_stats(block.norm.kind);
         LayerMatrix {
             layer,
             rows,
@@ -100,7 +103,7 @@ impl LayerMatrix {
             groups: block.norm.groups,
             set_mean,
             set_divisor,
-            running: !block.norm.batch_stats,
+            running: !a.norm.batch_stats(),
         }
     }
 
@@ -139,7 +142,15 @@ pub struct DecisionGrid {
 const CHUNK: usize = 256;
 
 impl DecisionGrid {
-    pub(crate) fn compute(network: &mut Network, data: &Data, resolution: usize) -> DecisionGrid {
+    /// The grid for `network` in eval mode ([`Pass::Infer`]), run in chunks of
+    /// [`CHUNK`] points through the one forward pass into `acts` (reused:
+    /// after the first frame, no buffer grows).
+    pub(crate) fn compute(
+        network: &mut Network,
+        acts: &mut Activations,
+        data: &Data,
+        resolution: usize,
+    ) -> DecisionGrid {
         let bounds = |axis: usize| {
             let values = data
                 .x
@@ -158,17 +169,20 @@ impl DecisionGrid {
         let step = |range: (f32, f32), i: usize| {
             range.0 + (range.1 - range.0) * (i as f32 + 0.5) / resolution as f32
         };
-        let mut points = Vec::with_capacity(cells * 2);
-        for row in 0..resolution {
-            let y = step(y_range, resolution - 1 - row);
-            for col in 0..resolution {
-                points.extend([step(x_range, col), y]);
-            }
-        }
+        // Cell i is (column i % resolution, row i / resolution).
+        let point = |i: usize| {
+            let (row, col) = (i / resolution, i % resolution);
+            [step(x_range, col), step(y_range, resolution - 1 - row)]
+        };
+        let mut chunk = [0.0f32; CHUNK * 2];
         let mut probability = Vec::with_capacity(cells);
-        for chunk in points.chunks(CHUNK * 2) {
-            let rows = chunk.len() / 2;
-            for z in network.infer(chunk, rows).chunks_exact(2) {
+        for first in (0..cells).step_by(CHUNK) {
+            let rows = CHUNK.min(cells - first);
+            for (i, xy) in chunk.chunks_exact_mut(2).take(rows).enumerate() {
+                xy.copy_from_slice(&point(first + i));
+            }
+            let logits = network.forward_with(acts, &chunk, rows, Pass::Infer);
+            for z in logits.chunks_exact(2) {
                 probability.push(1.0 / (1.0 + (z[0] - z[1]).exp()));
             }
         }

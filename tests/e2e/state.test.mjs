@@ -119,7 +119,7 @@ test('a step=N link to a big network trains in the worker, counting in the statu
     assert.equal(await figure(page, 'steps'), 3);
     assert.equal((await figure(page, 'perf()')).engine, 'worker');
     assert.equal(await csv(page), stepped, 'step=3 in the worker differs from 3 presses of Step');
-    assert.match(await page.locator('.status').innerText(), /^step 3 · on the batch of 64: loss/);
+    assert.match(await page.locator('.status').innerText(), /^step 3 · statistics of the batch of step 3 \(64 samples\): loss/);
     // The worker switches the mode on the same network too.
     const mode = page.getByLabel('BatchNorm mode', { exact: true });
     await mode.selectOption('eval');
@@ -247,7 +247,7 @@ test('the status line says loss and accuracy are on the current batch, with the 
       scope.step(3);
       const { loss, accuracy } = scope.stats();
       scope.free();
-      return `step 3 · on the batch of 32: loss ${loss.toPrecision(3)} · accuracy ${Math.round(accuracy * 100)}%`;
+      return `step 3 · statistics of the batch of step 3 (32 samples): loss ${loss.toPrecision(3)} · accuracy ${Math.round(accuracy * 100)}%`;
     }, query);
     assert.ok((await page.locator('.status').innerText()).startsWith(expected), expected);
   });

@@ -26,7 +26,7 @@ test('the preset that overflows shows a NaN loss and says the logits are non-fin
   assert.equal(stats.loss, 'NaN');
   assert.ok(stats.nonfinite_logits > 0, `${stats.nonfinite_logits} non-finite logits`);
   const percent = Math.round(stats.accuracy * 100);
-  assert.match(text, /on the batch of 64: loss NaN \(non-finite logits\)/);
+  assert.match(text, /statistics of the first batch \(64 samples\): loss NaN \(non-finite logits\)/);
   assert.ok(text.includes(`accuracy ${percent}% (argmax of non-finite logits)`), text);
   assert.ok(text.includes(`${stats.nonfinite} non-finite values`), text);
   assert.doesNotMatch(text, /0\.693/);

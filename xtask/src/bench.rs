@@ -3,7 +3,11 @@
 //! and as wasm in headless Chromium (`www/bench.html`, driven by
 //! `tests/e2e/bench.mjs`), side by side with their ratio.
 //!
-//! Both sides print one JSON line per config: `{"name", "steps_per_s", "gflops"}`.
+//! Both sides print one JSON line per config: `{"name", "steps_per_s",
+//! "gflops", "frame_ms"}` and where a step's time goes (`core::profile`, ms):
+//! `matmuls`, `norms`, `activations`, `loss`, `optimizer`, `statistics`.
+//! The table shows each part as a share of one step (`other` is the rest of
+//! the step), and the frame after a step as ms and as a share of a step.
 
 use std::process::{Command, Stdio};
 
@@ -18,7 +22,19 @@ struct Sample {
     gflops: f64,
     /// Mean ms of one frame after a step (what a worker spends per update).
     frame_ms: f64,
+    /// ms per step of each of [`PARTS`] (statistics: per frame).
+    parts: [f64; PARTS.len()],
 }
+
+/// The parts of a step that `core::profile` times, as the JSON names them.
+const PARTS: [&str; 6] = [
+    "matmuls",
+    "norms",
+    "activations",
+    "loss",
+    "optimizer",
+    "statistics",
+];
 
 pub fn run() -> Result {
     let tools = setup::wasm_tools()?;
@@ -73,7 +89,8 @@ fn samples(mut command: Command) -> Result<Vec<Sample>> {
     Ok(samples)
 }
 
-/// Reads `{"name":"S","steps_per_s":1.5,"gflops":0.2,"frame_ms":3.1}`; not a general JSON parser,
+/// Reads `{"name":"S","steps_per_s":1.5,"gflops":0.2,"frame_ms":3.1,"matmuls":0.4,...}`
+/// (every one of [`PARTS`]); not a general JSON parser,
 /// just enough for the lines our two benchmark programs print.
 fn parse_sample(line: &str) -> Option<Sample> {
     let line = line.trim();
@@ -81,11 +98,16 @@ fn parse_sample(line: &str) -> Option<Sample> {
         return None;
     }
     let number = |key: &str| field(line, key)?.parse::<f64>().ok();
+    let mut parts = [0.0; PARTS.len()];
+    for (part, name) in parts.iter_mut().zip(PARTS) {
+        *part = number(name)?;
+    }
     Some(Sample {
         name: field(line, "name")?.trim_matches('"').to_string(),
         steps_per_s: number("steps_per_s")?,
         gflops: number("gflops")?,
         frame_ms: number("frame_ms")?,
+        parts,
     })
 }
 
@@ -103,40 +125,57 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 
 fn print_table(native: &[Sample], wasm: &[Sample]) {
     println!();
-    println!(
-        "{:<6} | {:>14} | {:>14} | {:>12} | {:>12} | {:>11} | {:>15} | {:>13}",
-        "config",
-        "native steps/s",
-        "native GFLOP/s",
-        "wasm steps/s",
-        "wasm GFLOP/s",
-        "wasm/native",
-        "native frame ms",
-        "wasm frame ms"
+    let shares = ["matmul", "norm", "act", "loss", "optim", "stats", "other"];
+    let mut header = format!(
+        "{:<6} | {:<6} | {:>9} | {:>7} | {:>9} | {:>9} | {:>7} |",
+        "config", "side", "steps/s", "GFLOP/s", "step ms", "frame ms", "frame %"
     );
-    println!("{}", "-".repeat(121));
+    for share in shares {
+        header += &format!(" {share:>6}");
+    }
+    println!("{header}");
+    println!("{}", "-".repeat(header.len()));
     for n in native {
-        let w = wasm.iter().find(|w| w.name == n.name);
-        let (w_steps, w_gflops, ratio, w_frame) = match w {
-            Some(w) => (
-                format!("{:.1}", w.steps_per_s),
-                format!("{:.2}", w.gflops),
-                format!("{:.2}", w.steps_per_s / n.steps_per_s),
-                format!("{:.2}", w.frame_ms),
-            ),
-            None => ("-".into(), "-".into(), "-".into(), "-".into()),
-        };
-        println!(
-            "{:<6} | {:>14.1} | {:>14.2} | {w_steps:>12} | {w_gflops:>12} | {ratio:>11} | {:>15.2} | {w_frame:>13}",
-            n.name, n.steps_per_s, n.gflops, n.frame_ms
-        );
+        let pair = [
+            ("native", Some(n)),
+            ("wasm", wasm.iter().find(|w| w.name == n.name)),
+        ];
+        for (side, sample) in pair {
+            let Some(sample) = sample else {
+                println!("{:<6} | {side:<6} | (no result)", n.name);
+                continue;
+            };
+            println!("{}", row(side, sample));
+        }
     }
     println!();
-    println!(
-        "frame ms: one frame after a step (probe pass, statistics, a layer's matrix, encoding),"
-    );
-    println!("what a Web Worker spends per chart update beside its steps.");
+    println!("frame: one frame after a step (statistics, a layer's matrix, encoding), what a Web");
+    println!("Worker spends per chart update beside its steps; frame % = frame ms / step ms.");
+    println!("matmul .. optim: each part of a step run alone (core::profile), as % of a step;");
+    println!("stats: a frame's statistics, as % of a step; other: the step's remaining time");
+    println!("(timed apart from the steps: on a loaded machine it can come out negative).");
     println!();
+}
+
+/// One line of the table: `sample` measured on `side`.
+fn row(side: &str, sample: &Sample) -> String {
+    let step_ms = 1e3 / sample.steps_per_s;
+    let percent = |ms: f64| 100.0 * ms / step_ms;
+    let mut line = format!(
+        "{:<6} | {side:<6} | {:>9.1} | {:>7.2} | {:>9.2} | {:>9.2} | {:>6.1}% |",
+        sample.name,
+        sample.steps_per_s,
+        sample.gflops,
+        step_ms,
+        sample.frame_ms,
+        percent(sample.frame_ms)
+    );
+    let step_parts = &sample.parts[..PARTS.len() - 1];
+    let other = step_ms - step_parts.iter().sum::<f64>();
+    for ms in sample.parts.iter().chain([&other]) {
+        line += &format!(" {:>5.1}%", percent(*ms));
+    }
+    line
 }
 
 #[cfg(test)]
@@ -145,20 +184,48 @@ mod tests {
 
     #[test]
     fn parses_result_lines() {
-        let line = r#"{"name":"M","steps_per_s":123.5,"gflops":1e-1,"frame_ms":2.5}"#;
+        let parts =
+            r#""matmuls":1,"norms":2,"activations":3,"loss":4,"optimizer":5,"statistics":6"#;
+        let line =
+            format!(r#"{{"name":"M","steps_per_s":123.5,"gflops":1e-1,"frame_ms":2.5,{parts}}}"#);
         let expected = Sample {
             name: "M".into(),
             steps_per_s: 123.5,
             gflops: 0.1,
             frame_ms: 2.5,
+            parts: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
         };
-        assert_eq!(parse_sample(line), Some(expected));
-        let spaced = r#"{ "gflops": 2, "name": "L", "frame_ms": 9, "steps_per_s": 7 }"#;
+        assert_eq!(parse_sample(&line), Some(expected));
+        let spaced =
+            format!(r#"{{ "gflops": 2, "name": "L", "frame_ms": 9, "steps_per_s": 7, {parts} }}"#);
+        let spaced = &spaced;
         assert_eq!(
             parse_sample(spaced).map(|s| (s.name, s.steps_per_s, s.gflops)),
             Some(("L".into(), 7.0, 2.0))
         );
         assert_eq!(parse_sample("Compiling normscope"), None);
         assert_eq!(parse_sample(r#"{"name":"S"}"#), None);
+        let no_parts = r#"{"name":"M","steps_per_s":1,"gflops":1,"frame_ms":1}"#;
+        assert_eq!(parse_sample(no_parts), None);
+    }
+
+    #[test]
+    fn a_row_gives_each_part_as_a_share_of_a_step() {
+        // 100 steps/s: 10 ms a step; its parts sum to 8 ms, so 2 ms are other
+        // (statistics are a frame's, not a step's).
+        let sample = Sample {
+            name: "S".into(),
+            steps_per_s: 100.0,
+            gflops: 1.0,
+            frame_ms: 1.5,
+            parts: [5.0, 1.0, 1.0, 0.5, 0.5, 0.5],
+        };
+        let line = row("wasm", &sample);
+        assert!(line.contains(" 10.00 "), "{line}");
+        assert!(line.contains(" 15.0% |"), "{line}");
+        assert!(
+            line.ends_with(" 50.0%  10.0%  10.0%   5.0%   5.0%   5.0%  20.0%"),
+            "{line}"
+        );
     }
 }

@@ -90,7 +90,7 @@ pub const KEYS: &[Key] = &[
     key("momentum", float(0.0, 1.0, true), "0.1", "BatchNorm momentum",
         "Running-statistics update weight, as torch's BatchNorm1d momentum."),
     key("mode", Kind::Choice(Mode::NAMES), "train", "BatchNorm mode",
-        "train: the probe pass normalizes with batch statistics; eval: with running statistics. A display choice: switching keeps the trained network."),
+        "train: the charts show the training step's pass (batch statistics); eval: a probe pass with BatchNorm's running statistics. A display choice: switching keeps the trained network."),
     key("batch", Kind::Int { min: 1, max: 1024 }, "64", "Batch size", "Samples per training step."),
     key("dataset", Kind::Choice(Dataset::NAMES), "spiral", "Dataset",
         "2-D toy problems, or gaussian: x ~ N(0, I_width) labelled by a random linear teacher."),

@@ -23,7 +23,27 @@
 //! torch): `dx_i = g / N * (r (N dy_i - sum dy) - k x0_i sum dy x0)`, with
 //! `x0 = x_hat - shift`. The running statistics are updated as for torch.
 
-use super::{formula, Formula, Norm, Pass};
+use super::{formula, Formula, Norm, NormCache, NormGrads};
+
+/// Which statistics a forward pass normalizes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Source {
+    /// The running statistics (BatchNorm eval; LayerNorm over the batch's
+    /// axes: those recorded by its last batch pass).
+    Running,
+    /// The batch's, and what to do with the running statistics.
+    Batch(Update),
+}
+
+/// What a batch-statistics pass does with the running statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Update {
+    None,
+    /// BatchNorm training: the momentum update of the module docs.
+    Momentum,
+    /// LayerNorm over the batch's axes: keep this batch's mean and variance.
+    Record,
+}
 
 /// `(r, k)` of one feature with variance `var` (`formula.rs`); `torch` is
 /// `1/sqrt(var + eps)` as before the formula existed.
@@ -35,52 +55,67 @@ fn stats(norm: &Norm, var: f32, correction: f32) -> (f32, f32) {
     formula::inverse(norm.formula, var, norm.eps, correction)
 }
 
-pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
+pub(super) fn forward(
+    norm: &mut Norm,
+    cache: &mut NormCache,
+    x: &[f32],
+    y: &mut [f32],
+    source: Source,
+) {
     let f = norm.features;
-    let rows = norm.rows;
-    if pass == Pass::Eval {
-        // Running statistics: no n/(n-1) correction on top of running_var.
-        for j in 0..f {
-            norm.mean[j] = norm.running_mean[j];
-            (norm.rstd[j], norm.var_grad[j]) = stats(norm, norm.running_var[j], 1.0);
-        }
-    } else {
+    let rows = cache.rows;
+    if let Source::Batch(update) = source {
         // Row-major passes (vectorized across features): the means, then the
         // biased variances, accumulated in `rstd` before it is inverted.
-        norm.mean.iter_mut().for_each(|m| *m = 0.0);
-        norm.rstd.iter_mut().for_each(|v| *v = 0.0);
+        cache.mean.iter_mut().for_each(|m| *m = 0.0);
+        cache.rstd.iter_mut().for_each(|v| *v = 0.0);
         for row in x.chunks_exact(f) {
-            norm.mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+            cache.mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
         }
-        norm.mean.iter_mut().for_each(|m| *m /= rows as f32);
+        cache.mean.iter_mut().for_each(|m| *m /= rows as f32);
         for row in x.chunks_exact(f) {
-            for ((var, v), mean) in norm.rstd.iter_mut().zip(row).zip(&norm.mean) {
+            for ((var, v), mean) in cache.rstd.iter_mut().zip(row).zip(&cache.mean) {
                 *var += (v - mean) * (v - mean);
             }
         }
         let m = norm.momentum;
         for j in 0..f {
-            let var = norm.rstd[j] / rows as f32;
-            if pass == Pass::Train {
-                let unbiased = if rows > 1 {
-                    var * rows as f32 / (rows - 1) as f32
-                } else {
-                    var
-                };
-                norm.running_mean[j] = (1.0 - m) * norm.running_mean[j] + m * norm.mean[j];
-                norm.running_var[j] = (1.0 - m) * norm.running_var[j] + m * unbiased;
+            let var = cache.rstd[j] / rows as f32;
+            match update {
+                Update::None => {}
+                Update::Momentum => {
+                    let unbiased = if rows > 1 {
+                        var * rows as f32 / (rows - 1) as f32
+                    } else {
+                        var
+                    };
+                    norm.running_mean[j] = (1.0 - m) * norm.running_mean[j] + m * cache.mean[j];
+                    norm.running_var[j] = (1.0 - m) * norm.running_var[j] + m * unbiased;
+                }
+                Update::Record => {
+                    norm.running_mean[j] = cache.mean[j];
+                    norm.running_var[j] = var;
+                }
             }
-            (norm.rstd[j], norm.var_grad[j]) = stats(norm, var, formula::correction(rows));
+            (cache.rstd[j], cache.var_grad[j]) = stats(norm, var, formula::correction(rows));
+        }
+        norm.recorded |= update == Update::Record;
+    } else {
+        // Running statistics: no n/(n-1) correction on top of running_var
+        // (for LayerNorm over the batch's axes the formulas take none).
+        for j in 0..f {
+            cache.mean[j] = norm.running_mean[j];
+            (cache.rstd[j], cache.var_grad[j]) = stats(norm, norm.running_var[j], 1.0);
         }
     }
     let shift = formula::shift(norm.formula, norm.eps);
     for ((x_row, y_row), xh_row) in x
         .chunks_exact(f)
         .zip(y.chunks_exact_mut(f))
-        .zip(norm.x_hat.chunks_exact_mut(f))
+        .zip(cache.x_hat.chunks_exact_mut(f))
     {
         for j in 0..f {
-            let x_hat = (x_row[j] - norm.mean[j]) * norm.rstd[j];
+            let x_hat = (x_row[j] - cache.mean[j]) * cache.rstd[j];
             let x_hat = if shift != 0.0 { x_hat + shift } else { x_hat };
             xh_row[j] = x_hat;
             y_row[j] = x_hat * norm.gamma[j] + norm.beta[j];
@@ -88,24 +123,30 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32], pass: Pass) {
     }
 }
 
-pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
+/// dx from dy; `grads` already holds dbeta_j = sum dy and dgamma_j = sum dy
+/// x_hat, the two batch-coupling sums (`Norm::backward`).
+pub(super) fn backward(
+    norm: &Norm,
+    cache: &NormCache,
+    grads: &NormGrads,
+    dy: &[f32],
+    dx: &mut [f32],
+) {
     let f = norm.features;
-    // dbeta_j = sum dy and dgamma_j = sum dy x_hat: the two batch-coupling sums.
-    norm.param_grads(dy);
-    let n = norm.rows as f32;
-    let coupled = norm.batch_stats;
+    let n = cache.rows as f32;
+    let coupled = cache.batch_stats;
     if coupled && norm.formula != Formula::Torch {
-        return formula_backward(norm, dy, dx);
+        return formula_backward(norm, cache, grads, dy, dx);
     }
     for ((dx_row, dy_row), xh_row) in dx
         .chunks_exact_mut(f)
         .zip(dy.chunks_exact(f))
-        .zip(norm.x_hat.chunks_exact(f))
+        .zip(cache.x_hat.chunks_exact(f))
     {
         for j in 0..f {
-            let scale = norm.gamma[j] * norm.rstd[j];
+            let scale = norm.gamma[j] * cache.rstd[j];
             dx_row[j] = if coupled {
-                scale / n * (n * dy_row[j] - norm.dbeta[j] - xh_row[j] * norm.dgamma[j])
+                scale / n * (n * dy_row[j] - grads.dbeta[j] - xh_row[j] * grads.dgamma[j])
             } else {
                 scale * dy_row[j]
             };
@@ -116,19 +157,19 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
 /// Training-mode dx for every formula but `torch` (`formula.rs`), per feature
 /// j over the batch with `x0 = x_hat - shift`, `sum dy x0 = dgamma - shift dbeta`:
 /// `dx_i = gamma / N * (r (N dy_i - sum dy) - k x0_i sum dy x0)`.
-fn formula_backward(norm: &Norm, dy: &[f32], dx: &mut [f32]) {
+fn formula_backward(norm: &Norm, cache: &NormCache, grads: &NormGrads, dy: &[f32], dx: &mut [f32]) {
     let f = norm.features;
-    let n = norm.rows as f32;
+    let n = cache.rows as f32;
     let shift = formula::shift(norm.formula, norm.eps);
     for ((dx_row, dy_row), xh_row) in dx
         .chunks_exact_mut(f)
         .zip(dy.chunks_exact(f))
-        .zip(norm.x_hat.chunks_exact(f))
+        .zip(cache.x_hat.chunks_exact(f))
     {
         for j in 0..f {
-            let (r, k) = (norm.rstd[j], norm.var_grad[j]);
-            let sum_dy_x0 = norm.dgamma[j] - shift * norm.dbeta[j];
-            let centred = r * (n * dy_row[j] - norm.dbeta[j]);
+            let (r, k) = (cache.rstd[j], cache.var_grad[j]);
+            let sum_dy_x0 = grads.dgamma[j] - shift * grads.dbeta[j];
+            let centred = r * (n * dy_row[j] - grads.dbeta[j]);
             dx_row[j] = norm.gamma[j] / n * (centred - k * (xh_row[j] - shift) * sum_dy_x0);
         }
     }

@@ -23,7 +23,7 @@
 //! infinite `dy` gives NaN there, not `inf * x_hat` (LayerNorm's is
 //! `sum dy x_hat`, as ours). `tests/nonfinite.rs` checks both against torch.
 
-use super::{formula, normalize_set, Formula, Norm, NormKind};
+use super::{formula, normalize_set, Formula, Norm, NormCache, NormGrads, NormKind};
 
 /// Mean and rstd of one set: biased variance, eps inside the square root.
 fn set_stats(x: &[f32], eps: f32) -> (f32, f32) {
@@ -43,19 +43,19 @@ pub(super) fn formula_stats(x: &[f32], eps: f32, formula: Formula) -> (f32, f32,
     (mean, r, k)
 }
 
-pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
+pub(super) fn forward(norm: &Norm, cache: &mut NormCache, x: &[f32], y: &mut [f32]) {
     let size = norm.features / norm.groups;
     let shift = formula::shift(norm.formula, norm.eps);
     for (set, ((x_seg, y_seg), xh_seg)) in x
         .chunks_exact(size)
         .zip(y.chunks_exact_mut(size))
-        .zip(norm.x_hat.chunks_exact_mut(size))
+        .zip(cache.x_hat.chunks_exact_mut(size))
         .enumerate()
     {
         let (mean, rstd, var_grad) = formula_stats(x_seg, norm.eps, norm.formula);
-        norm.mean[set] = mean;
-        norm.rstd[set] = rstd;
-        norm.var_grad[set] = var_grad;
+        cache.mean[set] = mean;
+        cache.rstd[set] = rstd;
+        cache.var_grad[set] = var_grad;
         let offset = (set % norm.groups) * size;
         let gamma = &norm.gamma[offset..offset + size];
         let beta = &norm.beta[offset..offset + size];
@@ -72,16 +72,21 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
     }
 }
 
-pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
-    norm.param_grads(dy);
+pub(super) fn backward(
+    norm: &Norm,
+    cache: &NormCache,
+    grads: &mut NormGrads,
+    dy: &[f32],
+    dx: &mut [f32],
+) {
     if norm.formula != Formula::Torch {
-        return formula_backward(norm, dy, dx);
+        return formula_backward(norm, cache, dy, dx);
     }
     if norm.kind == NormKind::Group && dy.iter().any(|v| !v.is_finite()) {
-        torch_group_dgamma(norm, dy);
+        torch_group_dgamma(norm, cache, grads, dy);
     }
     let size = norm.features / norm.groups;
-    for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, dy, dx) {
+    for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, cache, dy, dx) {
         let (mut mean_g, mut mean_g_xhat) = (0.0f32, 0.0f32);
         for c in 0..size {
             let g = dy_seg[c] * gamma[c];
@@ -90,10 +95,10 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
         }
         mean_g /= size as f32;
         mean_g_xhat /= size as f32;
-        let rstd = norm.rstd[set];
+        let rstd = cache.rstd[set];
         if !(mean_g.is_finite() && mean_g_xhat.is_finite()) {
-            let x_seg = &norm.input[set * size..(set + 1) * size];
-            torch_backward(x_seg, dy_seg, gamma, norm.mean[set], rstd, dx_seg);
+            let x_seg = &cache.input[set * size..(set + 1) * size];
+            torch_backward(x_seg, dy_seg, gamma, cache.mean[set], rstd, dx_seg);
             continue;
         }
         for c in 0..size {
@@ -107,13 +112,14 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
 /// x_hat of the set, gamma of its units). Shared by both backward forms.
 fn sets<'a>(
     norm: &'a Norm,
+    cache: &'a NormCache,
     dy: &'a [f32],
     dx: &'a mut [f32],
 ) -> impl Iterator<Item = (usize, &'a [f32], &'a mut [f32], &'a [f32], &'a [f32])> {
     let (size, groups) = (norm.features / norm.groups, norm.groups);
     dy.chunks_exact(size)
         .zip(dx.chunks_exact_mut(size))
-        .zip(norm.x_hat.chunks_exact(size))
+        .zip(cache.x_hat.chunks_exact(size))
         .enumerate()
         .map(move |(set, ((dy_seg, dx_seg), xh_seg))| {
             let offset = (set % groups) * size;
@@ -128,10 +134,10 @@ fn sets<'a>(
 }
 
 /// dx for every formula but `torch`: the general form of `formula.rs` per set.
-fn formula_backward(norm: &Norm, dy: &[f32], dx: &mut [f32]) {
+fn formula_backward(norm: &Norm, cache: &NormCache, dy: &[f32], dx: &mut [f32]) {
     let shift = formula::shift(norm.formula, norm.eps);
-    for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, dy, dx) {
-        let coefficients = (norm.rstd[set], norm.var_grad[set]);
+    for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, cache, dy, dx) {
+        let coefficients = (cache.rstd[set], cache.var_grad[set]);
         formula::set_backward(dy_seg, gamma, xh_seg, shift, coefficients, true, dx_seg);
     }
 }
@@ -154,22 +160,22 @@ fn torch_backward(x: &[f32], dy: &[f32], gamma: &[f32], mean: f32, rstd: f32, dx
 
 /// GroupNorm's dgamma in torch's form, `sum_rows (dy x - dy mean) rstd`, for
 /// the entries whose `dy` is not finite; the others keep `dy x_hat`, summed in
-/// the same order as [`Norm::param_grads`].
-fn torch_group_dgamma(norm: &mut Norm, dy: &[f32]) {
+/// the same order as `param_grads` (`mod.rs`).
+fn torch_group_dgamma(norm: &Norm, cache: &NormCache, grads: &mut NormGrads, dy: &[f32]) {
     let (f, size) = (norm.features, norm.features / norm.groups);
-    norm.dgamma.iter_mut().for_each(|v| *v = 0.0);
+    grads.dgamma.iter_mut().for_each(|v| *v = 0.0);
     for (row, (dy_row, xh_row)) in dy
         .chunks_exact(f)
-        .zip(norm.x_hat.chunks_exact(f))
+        .zip(cache.x_hat.chunks_exact(f))
         .enumerate()
     {
         for j in 0..f {
             let set = row * norm.groups + j / size;
-            let (d, x) = (dy_row[j], norm.input[row * f + j]);
-            norm.dgamma[j] += if d.is_finite() {
+            let (d, x) = (dy_row[j], cache.input[row * f + j]);
+            grads.dgamma[j] += if d.is_finite() {
                 d * xh_row[j]
             } else {
-                (d * x - d * norm.mean[set]) * norm.rstd[set]
+                (d * x - d * cache.mean[set]) * cache.rstd[set]
             };
         }
     }

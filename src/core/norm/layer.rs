@@ -5,9 +5,9 @@
 //! Identical in train and eval. This is GroupNorm with one group, so it runs
 //! the group kernel (`group.rs`) with G = 1; the backward pass is shared too.
 
-use super::Norm;
+use super::{Norm, NormCache};
 
-pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
+pub(super) fn forward(norm: &Norm, cache: &mut NormCache, x: &[f32], y: &mut [f32]) {
     debug_assert_eq!(norm.groups, 1);
-    super::group::forward(norm, x, y);
+    super::group::forward(norm, cache, x, y);
 }

@@ -12,8 +12,12 @@
 //! | group | one sample over `C/G` consecutive features           | `nn.GroupNorm(G, C)`  |
 //! | rms   | one sample; no centering, no beta: `x / sqrt(mean(x^2) + eps)` | `nn.RMSNorm(C, eps)` |
 //!
-//! The forward pass caches `x_hat` and `rstd = 1/sqrt(var + eps)` per set, which
-//! is all that the backward pass needs. Backward overwrites `dgamma`/`dbeta`.
+//! Parameters and state apart from per-batch buffers (llm.c's params,
+//! activations and grads): [`Norm`] holds gamma, beta and the running
+//! statistics; the forward pass writes a [`NormCache`] (`x_hat` and
+//! `rstd = 1/sqrt(var + eps)` per set, all that backward needs), and backward
+//! overwrites a [`NormGrads`] (`dgamma`, `dbeta`). One forward implementation
+//! serves training, the probe pass and inference ([`Pass`]).
 //!
 //! The `formula` field swaps that x_hat for one of the common mistakes
 //! (`formula.rs`: the table, and the gradient of each); `Formula::Torch` is
@@ -22,14 +26,13 @@
 mod batch;
 mod formula;
 mod group;
-mod infer;
 mod layer;
 mod rms;
 
 pub use crate::core::config::{Formula, NormKind};
 
-/// One normalization layer with its parameters, running statistics, caches and
-/// gradients. `NormKind::None` is the identity.
+/// One normalization layer: its parameters and running statistics.
+/// `NormKind::None` is the identity.
 #[derive(Debug, Clone)]
 pub struct Norm {
     pub kind: NormKind,
@@ -45,11 +48,26 @@ pub struct Norm {
     pub gamma: Vec<f32>,
     pub beta: Vec<f32>,
     /// BatchNorm running statistics (start at 0 and 1, as torch's buffers).
+    /// LayerNorm over the batch's axes (no running statistics) keeps here the
+    /// column mean and biased variance of its last batch-statistics forward
+    /// pass, which [`Pass::Infer`] normalizes with (`recorded` says whether
+    /// there was one).
     pub running_mean: Vec<f32>,
     pub running_var: Vec<f32>,
+    pub(crate) recorded: bool,
+}
+
+/// The gradients of a [`Norm`]'s parameters, written by backward.
+#[derive(Debug, Clone, Default)]
+pub struct NormGrads {
     pub dgamma: Vec<f32>,
     pub dbeta: Vec<f32>,
-    /// Caches of the last `forward`: normalized input, per-set mean and rstd.
+}
+
+/// What one forward pass of a [`Norm`] caches for backward and the charts.
+#[derive(Debug, Clone, Default)]
+pub struct NormCache {
+    /// The normalized input.
     pub(crate) x_hat: Vec<f32>,
     /// LayerNorm and GroupNorm: the input itself, for torch's form of the
     /// backward pass on a set whose gradient sums are not finite (`group.rs`).
@@ -73,6 +91,11 @@ pub enum Pass {
     ProbeTrain,
     /// Eval mode: running statistics (BatchNorm only; the others have none).
     Eval,
+    /// Inference (the decision grid, the held-out split): as `Eval`, and
+    /// LayerNorm over the batch's axes normalizes with the column statistics
+    /// of its last batch-statistics pass (before any, with those of the rows
+    /// given), so that a grid evaluated in chunks gets one normalization.
+    Infer,
 }
 
 impl Norm {
@@ -101,15 +124,7 @@ impl Norm {
             beta: vec![0.0; features],
             running_mean: vec![0.0; features],
             running_var: vec![1.0; features],
-            dgamma: vec![0.0; features],
-            dbeta: vec![0.0; features],
-            x_hat: Vec::new(),
-            input: Vec::new(),
-            mean: Vec::new(),
-            rstd: Vec::new(),
-            var_grad: Vec::new(),
-            rows: 0,
-            batch_stats: false,
+            recorded: false,
         }
     }
 
@@ -139,69 +154,114 @@ impl Norm {
         }
     }
 
-    /// `y = N(x)` for `x` of `rows x features`, caching what backward needs.
-    pub fn forward(&mut self, x: &[f32], rows: usize, y: &mut [f32], pass: Pass) {
+    /// `y = N(x)` for `x` of `rows x features`, caching what backward needs
+    /// in `cache` (grown, never shrunk: no allocation once it has the size).
+    pub fn forward(
+        &mut self,
+        cache: &mut NormCache,
+        x: &[f32],
+        rows: usize,
+        y: &mut [f32],
+        pass: Pass,
+    ) {
         let n = rows * self.features;
         debug_assert!(x.len() >= n && y.len() >= n);
-        self.rows = rows;
-        self.x_hat.resize(n, 0.0);
+        cache.rows = rows;
         let sets = self.sets(rows);
-        self.mean.resize(sets, 0.0);
-        self.rstd.resize(sets, 0.0);
-        self.var_grad.resize(sets, 0.0);
-        self.batch_stats = pass != Pass::Eval;
+        cache.x_hat.resize(n, 0.0);
+        cache.mean.resize(sets, 0.0);
+        cache.rstd.resize(sets, 0.0);
+        cache.var_grad.resize(sets, 0.0);
+        cache.batch_stats = !matches!(pass, Pass::Eval | Pass::Infer);
+        let (x, y) = (&x[..n], &mut y[..n]);
         match self.kind {
-            NormKind::None => y[..n].copy_from_slice(&x[..n]),
-            // LayerNorm over the batch's axes: batch statistics in every pass,
-            // no running statistics.
+            NormKind::None => y.copy_from_slice(x),
+            // LayerNorm over the batch's axes: no running statistics, batch
+            // statistics in every pass but inference (see `Pass::Infer`).
             NormKind::Layer if self.over_batch() => {
-                self.batch_stats = true;
-                batch::forward(self, &x[..n], &mut y[..n], Pass::ProbeTrain)
+                let source = match pass {
+                    Pass::Infer if self.recorded => batch::Source::Running,
+                    Pass::Infer => batch::Source::Batch(batch::Update::None),
+                    _ => batch::Source::Batch(batch::Update::Record),
+                };
+                cache.batch_stats = source != batch::Source::Running;
+                batch::forward(self, cache, x, y, source)
             }
-            NormKind::Batch => batch::forward(self, &x[..n], &mut y[..n], pass),
+            NormKind::Batch => {
+                let source = match pass {
+                    Pass::Train => batch::Source::Batch(batch::Update::Momentum),
+                    Pass::ProbeTrain => batch::Source::Batch(batch::Update::None),
+                    Pass::Eval | Pass::Infer => batch::Source::Running,
+                };
+                batch::forward(self, cache, x, y, source)
+            }
             NormKind::Layer | NormKind::Group => {
-                self.input.resize(n, 0.0);
-                self.input.copy_from_slice(&x[..n]);
+                cache.input.resize(n, 0.0);
+                cache.input.copy_from_slice(x);
                 match self.kind {
-                    NormKind::Layer => layer::forward(self, &x[..n], &mut y[..n]),
-                    _ => group::forward(self, &x[..n], &mut y[..n]),
+                    NormKind::Layer => layer::forward(self, cache, x, y),
+                    _ => group::forward(self, cache, x, y),
                 }
             }
-            NormKind::Rms => rms::forward(self, &x[..n], &mut y[..n]),
+            NormKind::Rms => rms::forward(self, cache, x, y),
         }
     }
 
-    /// `dx` from `dy` through the last forward; writes `dgamma` and `dbeta`.
-    pub fn backward(&mut self, dy: &[f32], dx: &mut [f32]) {
-        let n = self.rows * self.features;
+    /// `dx` from `dy` through the forward pass that wrote `cache`; writes
+    /// `grads.dgamma` and `grads.dbeta`.
+    pub fn backward(&self, cache: &NormCache, grads: &mut NormGrads, dy: &[f32], dx: &mut [f32]) {
+        let n = cache.rows * self.features;
+        let (dy, dx) = (&dy[..n], &mut dx[..n]);
+        param_grads(self.kind, self.features, cache, grads, dy);
         match self.kind {
-            NormKind::None => dx[..n].copy_from_slice(&dy[..n]),
-            NormKind::Batch => batch::backward(self, &dy[..n], &mut dx[..n]),
-            NormKind::Layer if self.over_batch() => batch::backward(self, &dy[..n], &mut dx[..n]),
-            NormKind::Layer | NormKind::Group => group::backward(self, &dy[..n], &mut dx[..n]),
-            NormKind::Rms => rms::backward(self, &dy[..n], &mut dx[..n]),
+            NormKind::None => dx.copy_from_slice(dy),
+            NormKind::Batch => batch::backward(self, cache, grads, dy, dx),
+            NormKind::Layer if self.over_batch() => batch::backward(self, cache, grads, dy, dx),
+            NormKind::Layer | NormKind::Group => group::backward(self, cache, grads, dy, dx),
+            NormKind::Rms => rms::backward(self, cache, grads, dy, dx),
         }
     }
+}
 
-    /// The mean and divisor of every statistic set of the last forward, as used
-    /// to normalize: `1/rstd`, `sqrt(var + eps)` for `torch`, the formula's own
-    /// divisor otherwise (`formula.rs`). Empty for `none`.
-    pub fn set_stats(&self) -> (Vec<f32>, Vec<f32>) {
+impl NormCache {
+    /// The mean and divisor of every statistic set of this forward pass, as
+    /// used to normalize: `1/rstd`, `sqrt(var + eps)` for `torch`, the
+    /// formula's own divisor otherwise (`formula.rs`). Empty for `none`.
+    pub fn set_stats(&self, kind: NormKind) -> (Vec<f32>, Vec<f32>) {
+        if kind == NormKind::None {
+            return (Vec::new(), Vec::new());
+        }
         let std = self.rstd.iter().map(|r| 1.0 / r).collect();
         (self.mean.clone(), std)
     }
 
-    /// Writes `dgamma = sum_rows dy * x_hat` and `dbeta = sum_rows dy` (shared
-    /// by every kind; only entries of learnable parameters matter).
-    fn param_grads(&mut self, dy: &[f32]) {
-        let f = self.features;
-        self.dgamma.iter_mut().for_each(|v| *v = 0.0);
-        self.dbeta.iter_mut().for_each(|v| *v = 0.0);
-        for (dy_row, xh_row) in dy.chunks_exact(f).zip(self.x_hat.chunks_exact(f)) {
-            for j in 0..f {
-                self.dgamma[j] += dy_row[j] * xh_row[j];
-                self.dbeta[j] += dy_row[j];
-            }
+    /// The normalized input of the last `rows` rows' forward pass.
+    pub fn x_hat(&self) -> &[f32] {
+        &self.x_hat
+    }
+
+    /// Whether the pass normalized with batch statistics (not BatchNorm's
+    /// running statistics in eval mode).
+    pub fn batch_stats(&self) -> bool {
+        self.batch_stats
+    }
+}
+
+/// Writes `dgamma = sum_rows dy * x_hat` and `dbeta = sum_rows dy` (shared
+/// by every kind; only entries of learnable parameters matter).
+/// Zero for `none`, which has no parameters.
+fn param_grads(kind: NormKind, f: usize, cache: &NormCache, grads: &mut NormGrads, dy: &[f32]) {
+    for buffer in [&mut grads.dgamma, &mut grads.dbeta] {
+        buffer.resize(f, 0.0);
+        buffer.iter_mut().for_each(|v| *v = 0.0);
+    }
+    if kind == NormKind::None {
+        return;
+    }
+    for (dy_row, xh_row) in dy.chunks_exact(f).zip(cache.x_hat.chunks_exact(f)) {
+        for j in 0..f {
+            grads.dgamma[j] += dy_row[j] * xh_row[j];
+            grads.dbeta[j] += dy_row[j];
         }
     }
 }
@@ -213,8 +273,8 @@ fn rstd(var: f32, eps: f32) -> f32 {
 
 /// Normalizes one set of entries that share `mean` and `rstd`:
 /// `x_hat = (x - mean) * rstd`, `y = x_hat * gamma (+ beta)`, writing `x_hat`
-/// too when the caller caches it. Shared by the training forward pass and the
-/// cache-free inference of LayerNorm, GroupNorm and RMSNorm (mean 0, no beta).
+/// too when the caller caches it. Shared by LayerNorm, GroupNorm and RMSNorm
+/// (mean 0, no beta).
 /// `shift` is the formula's constant added to x_hat (0 for `torch`: skipped).
 #[allow(clippy::too_many_arguments)]
 fn normalize_set(

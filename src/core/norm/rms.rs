@@ -8,7 +8,7 @@
 //! `dx = r * (g - x_hat * mean(g * x_hat))`; the Jacobian is
 //! `(1/RMS)(I - a a^T / (n RMS^2))` (Zhang & Sennrich, section 4).
 
-use super::{formula, normalize_set, Formula, Norm};
+use super::{formula, normalize_set, Formula, Norm, NormCache, NormGrads};
 
 /// `(r, k)` of one row (`formula.rs`, with v = mean(x^2)); for `torch`
 /// `r = k = 1 / sqrt(mean(x^2) + eps)`.
@@ -21,19 +21,19 @@ pub(super) fn row_stats(x: &[f32], eps: f32, formula: Formula) -> (f32, f32) {
     formula::inverse(formula, mean_square, eps, 1.0)
 }
 
-pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
+pub(super) fn forward(norm: &Norm, cache: &mut NormCache, x: &[f32], y: &mut [f32]) {
     let f = norm.features;
     let shift = formula::shift(norm.formula, norm.eps);
     for (row, ((x_row, y_row), xh_row)) in x
         .chunks_exact(f)
         .zip(y.chunks_exact_mut(f))
-        .zip(norm.x_hat.chunks_exact_mut(f))
+        .zip(cache.x_hat.chunks_exact_mut(f))
         .enumerate()
     {
         let (rstd, var_grad) = row_stats(x_row, norm.eps, norm.formula);
-        norm.mean[row] = 0.0;
-        norm.rstd[row] = rstd;
-        norm.var_grad[row] = var_grad;
+        cache.mean[row] = 0.0;
+        cache.rstd[row] = rstd;
+        cache.var_grad[row] = var_grad;
         normalize_set(
             x_row,
             0.0,
@@ -47,15 +47,20 @@ pub(super) fn forward(norm: &mut Norm, x: &[f32], y: &mut [f32]) {
     }
 }
 
-pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
+pub(super) fn backward(
+    norm: &Norm,
+    cache: &NormCache,
+    _grads: &NormGrads,
+    dy: &[f32],
+    dx: &mut [f32],
+) {
     let f = norm.features;
-    norm.param_grads(dy);
     if norm.formula != Formula::Torch {
         let shift = formula::shift(norm.formula, norm.eps);
         let sets = dy.chunks_exact(f).zip(dx.chunks_exact_mut(f));
         for (row, (dy_row, dx_row)) in sets.enumerate() {
-            let xh_row = &norm.x_hat[row * f..(row + 1) * f];
-            let coefficients = (norm.rstd[row], norm.var_grad[row]);
+            let xh_row = &cache.x_hat[row * f..(row + 1) * f];
+            let coefficients = (cache.rstd[row], cache.var_grad[row]);
             formula::set_backward(
                 dy_row,
                 &norm.gamma,
@@ -71,14 +76,14 @@ pub(super) fn backward(norm: &mut Norm, dy: &[f32], dx: &mut [f32]) {
     for (row, ((dy_row, dx_row), xh_row)) in dy
         .chunks_exact(f)
         .zip(dx.chunks_exact_mut(f))
-        .zip(norm.x_hat.chunks_exact(f))
+        .zip(cache.x_hat.chunks_exact(f))
         .enumerate()
     {
         let mean_g_xhat = (0..f)
             .map(|c| dy_row[c] * norm.gamma[c] * xh_row[c])
             .sum::<f32>()
             / f as f32;
-        let rstd = norm.rstd[row];
+        let rstd = cache.rstd[row];
         for c in 0..f {
             dx_row[c] = rstd * (dy_row[c] * norm.gamma[c] - xh_row[c] * mean_g_xhat);
         }

@@ -272,6 +272,14 @@ impl JsScope {
         self.scope.diverged().map(divergence_text)
     }
 
+    /// Where a step's time goes (`core::profile`), as JSON: ms per step of
+    /// each part, each timed for at least `min_ms`. For `cargo xtask bench`.
+    #[wasm_bindgen(js_name = stepBreakdown)]
+    pub fn step_breakdown(&self, min_ms: f64) -> String {
+        let parts = crate::core::profile::breakdown(&self.scope, &js_sys::Date::now, min_ms);
+        serde_json::to_string(&parts).unwrap_or_default()
+    }
+
     /// Matmul floating-point operations of one training step.
     #[wasm_bindgen(js_name = flopsPerStep)]
     pub fn flops_per_step(&self) -> f64 {

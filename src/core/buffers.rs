@@ -1,0 +1,103 @@
+//! The per-batch buffers of a [`Network`](crate::core::network::Network),
+//! apart from its parameters (llm.c keeps params, activations and grads in
+//! separate structs; so do we): [`Activations`] is what one forward pass
+//! writes, [`Grads`] what one backward pass writes. Training owns one pair;
+//! the decision grid and the held-out split run the same forward pass into
+//! an [`Activations`] of their own, so the training step's caches (what the
+//! charts show) survive them. Every buffer grows to the largest row count it
+//! has seen and is reused after: no allocation per step or per frame.
+
+use crate::core::linear::LinearGrads;
+use crate::core::norm::{NormCache, NormGrads};
+
+/// Grows `buffer` to at least `len` entries (never shrinks: no reallocation
+/// once the largest row count has been seen).
+pub(crate) fn resize(buffer: &mut Vec<f32>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+}
+
+/// What one hidden block's forward pass writes. `rows x width` unless noted.
+#[derive(Debug, Clone, Default)]
+pub struct BlockActs {
+    /// `h_{l-1}` (`rows x fan_in`).
+    pub input: Vec<f32>,
+    /// Residual pre: `N(h_{l-1})`, the Linear's input. Post: `h_{l-1} + phi(a)`.
+    pub residual_buf: Vec<f32>,
+    /// `a`, the Linear output.
+    pub pre: Vec<f32>,
+    /// The input and output of phi.
+    pub act_in: Vec<f32>,
+    pub act_out: Vec<f32>,
+    /// `h_l`.
+    pub out: Vec<f32>,
+    /// The normalization's cache (x_hat, per-set mean and rstd).
+    pub norm: NormCache,
+}
+
+impl BlockActs {
+    pub(crate) fn ensure(&mut self, rows: usize, fan_in: usize, fan_out: usize) {
+        let (n_in, n) = (rows * fan_in, rows * fan_out);
+        for buffer in [&mut self.input, &mut self.residual_buf] {
+            resize(buffer, n_in.max(n));
+        }
+        for buffer in [
+            &mut self.pre,
+            &mut self.act_in,
+            &mut self.act_out,
+            &mut self.out,
+        ] {
+            resize(buffer, n);
+        }
+    }
+}
+
+/// What one hidden block's backward pass writes.
+#[derive(Debug, Clone, Default)]
+pub struct BlockGrads {
+    /// dL/dW and dL/db of the Linear.
+    pub linear: LinearGrads,
+    /// dL/dgamma and dL/dbeta of the norm.
+    pub norm: NormGrads,
+    /// dL/dh_l, dL/da and dL/dh_{l-1}.
+    pub d_out: Vec<f32>,
+    pub d_pre: Vec<f32>,
+    pub d_in: Vec<f32>,
+    pub(crate) scratch: Vec<f32>,
+}
+
+impl BlockGrads {
+    pub(crate) fn ensure(&mut self, rows: usize, fan_in: usize, fan_out: usize) {
+        let (n_in, n) = (rows * fan_in, rows * fan_out);
+        resize(&mut self.d_in, n_in.max(n));
+        for buffer in [&mut self.d_out, &mut self.d_pre, &mut self.scratch] {
+            resize(buffer, n);
+        }
+    }
+}
+
+/// Everything one forward pass writes: per block, the final norm's cache,
+/// the head's input and the logits.
+#[derive(Debug, Clone, Default)]
+pub struct Activations {
+    pub blocks: Vec<BlockActs>,
+    pub final_norm: NormCache,
+    /// The head's input (the final norm's output, or the last block's output).
+    pub head_in: Vec<f32>,
+    /// `rows x 2`.
+    pub logits: Vec<f32>,
+    /// Rows of the last forward pass.
+    pub rows: usize,
+}
+
+/// Everything one backward pass writes, from dL/dlogits down.
+#[derive(Debug, Clone, Default)]
+pub struct Grads {
+    pub blocks: Vec<BlockGrads>,
+    pub final_norm: NormGrads,
+    pub head: LinearGrads,
+    /// dL/dlogits, the backward pass's input (`rows x 2`).
+    pub d_logits: Vec<f32>,
+    pub(crate) d_head_in: Vec<f32>,
+}

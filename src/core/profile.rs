@@ -1,0 +1,179 @@
+//! Where a training step's time goes, for `cargo xtask bench`: each kind of
+//! work of one step (matmuls, norms, activations, loss, optimizer) run alone
+//! over every layer, on a copy of the network with the step's own buffers and
+//! shapes, repeated until `min_ms` have passed; plus the statistics a frame
+//! measures after a step (`Stats::measure`). What a step spends beside these
+//! (copies, residual sums, update ratios, history, held-out evaluation) is the
+//! step's time minus their sum, which the bench prints as "other".
+//!
+//! The clock is the caller's (milliseconds), so the core stays free of the
+//! browser: `Instant` natively, `Date.now()` in wasm.
+
+use serde::Serialize;
+
+use crate::core::loss::softmax_cross_entropy;
+use crate::core::network::{Network, Wiring};
+use crate::core::norm::Pass;
+use crate::core::scope::Scope;
+use crate::core::stats::Stats;
+
+/// Milliseconds of each part, per training step (statistics: per frame).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Breakdown {
+    /// Forward, dW and dX products of every Linear and the head.
+    pub matmuls: f64,
+    /// Forward and backward of every normalization (the final one included).
+    pub norms: f64,
+    /// Forward and backward of every activation.
+    pub activations: f64,
+    /// Softmax cross-entropy and its gradient.
+    pub loss: f64,
+    /// The parameter update (and the transposed weight copies it refreshes).
+    pub optimizer: f64,
+    /// The per-layer statistics of one frame.
+    pub statistics: f64,
+}
+
+/// Times the parts of one training step of `scope`'s network on its batch.
+pub fn breakdown(scope: &Scope, clock: &dyn Fn() -> f64, min_ms: f64) -> Breakdown {
+    let mut network = scope.network().clone();
+    let mut optimizer = scope.optimizer().clone();
+    let (x, y) = scope.batch();
+    let rows = y.len();
+    // One whole pass first, so that every buffer has its size.
+    network.forward(x, rows, Pass::ProbeTrain);
+    network.grads.d_logits.resize(rows * 2, 0.0);
+    loss(&mut network, y);
+    network.backward();
+    let time = |part: &mut dyn FnMut()| {
+        let (start, mut calls) = (clock(), 0u32);
+        while calls < 2 || clock() - start < min_ms {
+            part();
+            calls += 1;
+        }
+        (clock() - start) / calls as f64
+    };
+    Breakdown {
+        matmuls: time(&mut || matmuls(&mut network)),
+        norms: time(&mut || norms(&mut network)),
+        activations: time(&mut || activations(&mut network)),
+        loss: time(&mut || loss(&mut network, y)),
+        optimizer: time(&mut || {
+            let mut index = 0;
+            optimizer.begin_step();
+            network.visit_params(|_, _, values, grads| {
+                optimizer.update(index, values, grads);
+                index += 1;
+            });
+        }),
+        statistics: time(&mut || {
+            std::hint::black_box(Stats::measure(&network, &[]));
+        }),
+    }
+}
+
+fn loss(network: &mut Network, labels: &[u8]) {
+    let logits = &network.acts.logits[..labels.len() * 2];
+    std::hint::black_box(softmax_cross_entropy(
+        logits,
+        labels,
+        2,
+        &mut network.grads.d_logits,
+    ));
+}
+
+/// The three products of every Linear, as in a step.
+fn matmuls(network: &mut Network) {
+    let Network {
+        blocks,
+        head,
+        acts,
+        grads,
+        ..
+    } = network;
+    let rows = acts.rows;
+    let layers = acts.blocks.iter_mut().zip(grads.blocks.iter_mut());
+    for (l, (block, (a, g))) in blocks.iter().zip(layers).enumerate() {
+        let input = match block.wiring {
+            Wiring::Pre => &a.residual_buf,
+            _ => &a.input,
+        };
+        block.linear.forward(input, rows, &mut a.pre);
+        let d_in = (l > 0).then_some(&mut g.d_in[..]);
+        block
+            .linear
+            .backward(&mut g.linear, input, rows, &g.d_pre, d_in);
+    }
+    head.forward(&acts.head_in, rows, &mut acts.logits);
+    let d_head_in = Some(&mut grads.d_head_in[..]);
+    head.backward(
+        &mut grads.head,
+        &acts.head_in,
+        rows,
+        &grads.d_logits,
+        d_head_in,
+    );
+}
+
+/// Forward (train mode) and backward of every norm, on tensors of its shape.
+fn norms(network: &mut Network) {
+    let Network {
+        blocks,
+        final_norm,
+        acts,
+        grads,
+        ..
+    } = network;
+    let rows = acts.rows;
+    for (block, (a, g)) in blocks
+        .iter_mut()
+        .zip(acts.blocks.iter_mut().zip(grads.blocks.iter_mut()))
+    {
+        // Every norm has `width` features but layer 1's under residual=pre,
+        // which is a plain block: the Linear output has its shape.
+        block
+            .norm
+            .forward(&mut a.norm, &a.pre, rows, &mut a.act_in, Pass::Train);
+        block
+            .norm
+            .backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
+    }
+    if let (Some(norm), Some(a), Some(g)) =
+        (final_norm, acts.blocks.last_mut(), grads.blocks.last_mut())
+    {
+        norm.forward(
+            &mut acts.final_norm,
+            &a.out,
+            rows,
+            &mut a.act_in,
+            Pass::Train,
+        );
+        norm.backward(
+            &acts.final_norm,
+            &mut grads.final_norm,
+            &g.d_out,
+            &mut g.scratch,
+        );
+    }
+}
+
+/// Forward and backward of every activation.
+fn activations(network: &mut Network) {
+    let rows = network.acts.rows;
+    let layers = network
+        .acts
+        .blocks
+        .iter_mut()
+        .zip(network.grads.blocks.iter_mut());
+    for (block, (a, g)) in network.blocks.iter().zip(layers) {
+        let n = rows * block.linear.fan_out;
+        let phi = block.activation;
+        phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+        phi.backward(
+            &a.act_in[..n],
+            &a.act_out[..n],
+            &g.d_out[..n],
+            &mut g.d_pre[..n],
+        );
+    }
+}
