@@ -195,7 +195,7 @@ fn logits_with(
         .flat_map(|&r| data.x[r * data.dim..(r + 1) * data.dim].to_vec())
         .collect();
     net.forward(&x, rows.len(), pass);
-    [net.logits[0], net.logits[1]]
+    [net.acts.logits[0], net.acts.logits[1]]
 }
 
 /// "batch_axes": BatchNorm's statistics; a sample's output depends on its batch.
@@ -289,7 +289,8 @@ fn forgetting_eval_with_one_sample_at_a_time() {
                     Pass::ProbeTrain,
                 );
                 let y = &data.y[start..start + chunk];
-                correct += softmax_cross_entropy(&net.logits[..2 * chunk], y, 2, &mut d).accuracy
+                correct += softmax_cross_entropy(&net.acts.logits[..2 * chunk], y, 2, &mut d)
+                    .accuracy
                     * chunk as f32;
             }
             correct / data.len() as f32

@@ -215,7 +215,7 @@ impl Stats {
                     weight_grad_std,
                     grad_data_ratio: ratio(weight_grad_std, weight_std),
                     update_data_ratio: update_ratio.get(l).copied().flatten(),
-                    bias_grad_max: max_abs(&block.linear.dbias),
+                    bias_grad_max: max_abs(&g.linear.dbias),
                 }
             })
             .collect();
