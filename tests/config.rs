@@ -19,7 +19,7 @@ fn defaults_are_valid_and_match_the_issue_table() {
         query,
         "depth=8&width=64&activation=tanh&init=xavier_uniform&scale=1&norm=none&groups=8\
          &position=before&residual=none&affine=true&eps=0.00001&formula=torch&momentum=0.1&mode=train\
-         &batch=64&dataset=spiral&noise=0.1&optimizer=sgd&lr=0.05&seed=1"
+         &batch=64&dataset=spiral&noise=0.1&optimizer=sgd&lr=0.05&warmup=0&seed=1"
     );
 }
 
@@ -27,7 +27,7 @@ fn defaults_are_valid_and_match_the_issue_table() {
 fn query_round_trips() {
     let text = "depth=10&width=128&activation=gelu&init=orthogonal&scale=2.5&norm=group&groups=16\
                 &position=after&residual=post&affine=false&eps=0.001&formula=unbiased&momentum=0.5&mode=eval\
-                &batch=3&dataset=moons&noise=0&optimizer=adam&lr=0.001&seed=4294967295";
+                &batch=3&dataset=moons&noise=0&optimizer=adam&lr=0.001&warmup=250&seed=4294967295";
     let config: Config = text.parse().unwrap();
     assert_eq!(config.to_query(), text);
     let again: Config = config.to_query().parse().unwrap();

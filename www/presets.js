@@ -2,11 +2,86 @@
 // one button per variant. A variant is a config query over the defaults (keys
 // not named take their defaults), so every preset is a plain, shareable link.
 // A variant with `vs.` keys opens a comparison: A and B side by side, in
-// lockstep (compare.js). Every number quoted in the texts was read off the core at these configs
+// lockstep (compare.js). A variant with `step` is a link that trains to that
+// step on load. Every number quoted in the texts was read off the core at these configs
 // for seeds 1-8, and tests/claims.rs checks it; a claim that holds for some
 // seeds only says so, and its links pin the seed.
 
 import { el } from './controls.js';
+
+const KARPATHY_NET = 'depth=5&width=100&init=kaiming_normal';
+
+const WU_HE = {
+  title: 'Wu & He 2018: GroupNorm does not depend on the batch size',
+  cite: 'Wu & He (2018), Group Normalization, Figure 1 (error against batch size)',
+  text:
+    'In the paper’s Figure 1 (ResNet-50 on ImageNet) BatchNorm’s error climbs as the batch shrinks while ' +
+    'GroupNorm’s stays flat. Here, on the moons data with 8 tanh layers of 64 and GroupNorm’s 8 groups, read the ' +
+    'held-out accuracy on the training chart: it is measured in eval mode, where BatchNorm normalizes with its ' +
+    'running statistics. At batch 2, after 2000 steps (the last held-out evaluation is at step 1708), BatchNorm ' +
+    'reaches 61–90% on this page (seeds 1–8, mean 78%): in training every x̂ was ±1, and the running statistics ' +
+    'it is evaluated with were gathered from batches of two. GroupNorm, which normalizes each sample on its own, ' +
+    'reaches 77–100% (mean 91%), higher for 7 of the 8 seeds. Training at batch 2 is so noisy that the last bits ' +
+    'of rounding move these numbers: a native build of the same core gives BatchNorm 45–82% (mean 71%) and ' +
+    'GroupNorm 88–99% (mean 94%), higher for every seed. At batch 64 both do well after 1000 steps: BatchNorm 96–100%, GroupNorm 99–100%. Our ' +
+    'runs are short and our data 2-D, so the batch-2 numbers scatter from seed to seed; the paper’s are ' +
+    'validation errors of fully trained networks. These links train to the step they name.',
+  variants: [
+    { label: 'Batch 2: BatchNorm beside GroupNorm, step 2000', query: 'dataset=moons&norm=batch&batch=2&vs.norm=group', step: 2000 },
+    { label: 'Batch 64: BatchNorm beside GroupNorm, step 1000', query: 'dataset=moons&norm=batch&batch=64&vs.norm=group', step: 1000 },
+  ],
+};
+
+const POST_LN = 'depth=32&residual=post&norm=layer&lr=1';
+
+const XIONG = {
+  title: 'Xiong et al. 2020: Post-LN and a learning-rate warmup',
+  cite: 'Xiong et al. (2020), On Layer Normalization in the Transformer Architecture',
+  text:
+    'The paper finds that Post-LN Transformers need a learning-rate warmup and Pre-LN ones do not: at ' +
+    'initialization Post-LN’s gradients near the output are large, and the full rate from step 0 throws the ' +
+    'training off. Our version: 32 residual blocks with LayerNorm, plain SGD at lr 1, 300 steps. Without warmup ' +
+    'Post-LN diverges on this page for 5 of the 8 seeds (1, 2, 4, 5 and 8, at steps 40–54); with warmup=50 (the ' +
+    'rate ramps from 0.02 to 1 over 50 steps) for 1 of 8 (seed 8, at step 212). Which runs blow up depends on ' +
+    'the last bits of rounding: a native build of the same core diverges for seeds 2, 3 and 6 (by step 53) ' +
+    'without warmup and for seed 3 (step 137) with it. These links pin seed 2, which diverges without warmup in ' +
+    'both builds and not with it. So the warmup keeps more runs alive, but here it does not make Post-LN learn: diverged or not, its held-out accuracy is 50%, ' +
+    'chance, for every seed on both sides. Pre-LN at lr 1 without warmup diverges for none of the 8 seeds, ' +
+    'though at this rate it learns little in 300 steps either (held-out 50–60%). Unlike the paper’s, our ' +
+    'network is an MLP on 2-D points trained with SGD, and at depth 32 Post-LN’s gradient also vanishes toward ' +
+    'the input (see “Pre-LN vs Post-LN at depth 32”).',
+  variants: [
+    { label: 'Post-LN, no warmup', query: `${POST_LN}&seed=2` },
+    { label: 'Post-LN, warmup 50', query: `${POST_LN}&warmup=50&seed=2` },
+    { label: 'Pre-LN, no warmup', query: 'depth=32&residual=pre&norm=layer&lr=1&seed=2' },
+    { label: 'Post-LN: no warmup beside warmup 50', query: `${POST_LN}&seed=2&vs.warmup=50` },
+  ],
+};
+
+const KARPATHY = {
+  title: 'Karpathy’s makemore part 3: gain, saturation and update:data',
+  cite: 'Andrej Karpathy (2022), “Building makemore Part 3: Activations & Gradients, BatchNorm”',
+  text:
+    'Five tanh layers of 100 with kaiming_normal init: torch’s tanh gain 5/3 makes the weight std ' +
+    '(5/3)/√fan_in, as Karpathy’s torch.randn(...) * (5/3) / fan_in**0.5; Init scale 0.6 turns that into gain 1 ' +
+    '(std 1/√fan_in). After 1000 steps (these links train to it): with gain 5/3 the std of h grows from ' +
+    '0.45–0.51 at layer 1 to 0.66–0.70 at layer 5 and the share of saturated outputs (|tanh| > 0.97, his ' +
+    'threshold) from 0.4–2.4% to 7–11% (seeds 1–8): a little saturation, as he aims for. With gain 1 the signal ' +
+    'shrinks with depth (0.31–0.37 to 0.14–0.27), at most 0.5% saturates, and the loss is still 0.61–0.69 where ' +
+    'gain 5/3 reached 0.22–0.44. With a BatchNorm before every tanh the gain no longer matters: the std is ' +
+    '0.62–0.68 at every layer, at most 4.2% saturated, loss 0.47–0.60. The update:data ratio (std of an update ' +
+    'over std of the weights, on the training chart) stays within a decade of his 10⁻³ guide in all three: ' +
+    '6·10⁻⁴ to 6·10⁻³ (gain 5/3), 10⁻⁴ to 4·10⁻³ (gain 1), 4·10⁻⁴ to 6·10⁻³ (BatchNorm). His network is a ' +
+    'character-level MLP trained with SGD at lr 0.1 on batches of 32; ours classifies the 2-D spiral at lr 0.05, ' +
+    'batch 64.',
+  variants: [
+    { label: 'Gain 5/3', query: KARPATHY_NET, step: 1000 },
+    { label: 'Gain 1', query: `${KARPATHY_NET}&scale=0.6`, step: 1000 },
+    { label: 'BatchNorm', query: `${KARPATHY_NET}&norm=batch`, step: 1000 },
+    { label: 'Gain 5/3 beside gain 1', query: `${KARPATHY_NET}&vs.scale=0.6`, step: 1000 },
+    { label: 'Gain 5/3 beside BatchNorm', query: `${KARPATHY_NET}&vs.norm=batch`, step: 1000 },
+  ],
+};
 
 export const PRESETS = [
   {
@@ -108,6 +183,50 @@ export const PRESETS = [
       'the first infinity or NaN appeared; Reset starts again.',
     variants: [{ label: 'ReLU, std 50, lr 10', query: 'depth=20&activation=relu&init=normal&scale=50&lr=10' }],
   },
+  // Published results: each reproduces a paper's figure or finding on our small
+  // MLP (tests/papers.rs checks every number). `cite` names the paper and figure;
+  // a variant with `step` is a link that trains to that step on load.
+  {
+    title: 'Glorot & Bengio 2010: standard vs normalized init',
+    cite: 'Glorot & Bengio (2010), Understanding the difficulty of training deep feedforward neural networks, Figures 6 and 7',
+    text:
+      'The paper’s “standard” init U[−1/√n, 1/√n] is torch_default’s weight init (torch’s kaiming_uniform_ with ' +
+      'a = √5 gives the bound 1/√fan_in), though torch_default also draws the biases from that range where the ' +
+      'paper set them to 0. Each tanh layer then passes on about 1/√3 of the signal: the std of h falls from ' +
+      '0.39–0.44 at layer 1 to 0.085–0.11 at layer 5, its spread across samples from 0.17–0.21 to 0.014–0.021 ' +
+      '(seeds 1–8, step 0), so the heatmap’s peak at 0 sharpens layer by layer, as in Figure 6 (top). The ' +
+      'back-propagated gradient shrinks the other way: dL/dh at layer 1 is 9 to 15 times smaller than at layer 5 ' +
+      '(Figure 7, top). Normalized (Xavier) init keeps both flat: the std of h stays between 0.08 and 0.12 at ' +
+      'every layer and dL/dh at layer 1 is 0.6 to 1.4 times layer 5’s (the figures’ bottom rows). The paper’s ' +
+      'layers have 1000 units and 32×32 image inputs; ours 64 units and 2-D points, which is why Xavier’s layer 1 ' +
+      'starts as low as 0.1.',
+    variants: [
+      { label: 'Standard (torch_default)', query: 'depth=5&init=torch_default' },
+      { label: 'Normalized (Xavier)', query: 'depth=5&init=xavier_uniform' },
+      { label: 'Side by side', query: 'depth=5&init=torch_default&vs.init=xavier_uniform' },
+    ],
+  },
+  {
+    title: 'Yang et al. 2019: BatchNorm’s gradients explode with depth',
+    cite: 'Yang, Pennington, Rao, Sohl-Dickstein & Schoenholz (2019), A Mean Field Theory of Batch Normalization',
+    text:
+      'BatchNorm does not make every deep network well-behaved. In a plain 50-layer ReLU network with Kaiming ' +
+      'init and a BatchNorm before every ReLU, the gradient at initialization grows toward the input: dL/dh at ' +
+      'layer 1 is 2·10⁴ to 9·10⁴ times layer 50’s, 1.23 to 1.26 times per layer (seeds 1–8). The paper’s ' +
+      'mean-field theory shows that the batch normalization itself causes this explosion (about 1.2× per layer ' +
+      'for ReLU) and that no init or activation removes it. With LayerNorm, which normalizes each sample on its ' +
+      'own, the same network’s dL/dh at layer 1 is 0.13 to 1.4 times layer 50’s (0.96 to 1.01 per layer). Read ' +
+      'the summary’s gradient line on its log axis. The theory is for infinitely wide layers and large batches; ' +
+      'ours are 64 wide with batch 64. (At depth 50 the network trains in a worker, where the page does not ' +
+      'compare yet: open the two one after the other.)',
+    variants: [
+      { label: 'BatchNorm', query: 'depth=50&activation=relu&init=kaiming_normal&norm=batch' },
+      { label: 'LayerNorm', query: 'depth=50&activation=relu&init=kaiming_normal&norm=layer' },
+    ],
+  },
+  WU_HE,
+  XIONG,
+  KARPATHY,
 ];
 
 /**
@@ -116,6 +235,8 @@ export const PRESETS = [
  */
 export function variantButtons(variants, group, apply) {
   return variants.map((variant) => {
+    // A variant measured at a step is a link that trains to it on load (state.js).
+    if (variant.step) return el('a', { class: 'preset-step', href: `?${variant.query}&step=${variant.step}`, text: variant.label });
     const button = el('button', { type: 'button', text: variant.label });
     button.dataset.query = variant.query;
     button.addEventListener('click', () => {
@@ -137,6 +258,7 @@ export function renderPresets(container, apply) {
     list.append(
       el('li', { class: 'preset' }, [
         el('h3', { text: preset.title }),
+        ...(preset.cite ? [el('p', { class: 'preset-cite', text: `Published result: ${preset.cite}` })] : []),
         el('p', { text: preset.text }),
         el('div', { class: 'preset-buttons' }, buttons),
       ]),

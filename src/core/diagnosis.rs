@@ -62,6 +62,10 @@ const BLOW_UP: Link = Link {
     title: "A blow-up",
     query: "depth=20&activation=relu&init=normal&scale=50&lr=10",
 };
+const KARPATHY: Link = Link {
+    title: "Karpathy’s makemore part 3: gain, saturation and update:data",
+    query: "depth=5&width=100&init=kaiming_normal",
+};
 const RESCUE: Link = Link {
     title: "LayerNorm rescues a deep tanh net",
     query: "depth=20&activation=tanh&init=torch_default&norm=layer",
@@ -201,7 +205,8 @@ impl Finding {
             Finding::Gradient { factor, .. } if *factor < 1.0 => Some(RESCUE),
             Finding::Saturated { .. } | Finding::Gradient { .. } => Some(SATURATION),
             Finding::Dead { .. } => Some(RELU_INIT),
-            Finding::GroupsOfOne { .. } | Finding::Update { .. } | Finding::Healthy => None,
+            Finding::Update { .. } => Some(KARPATHY),
+            Finding::GroupsOfOne { .. } | Finding::Healthy => None,
         }
     }
 

@@ -6,6 +6,13 @@
 //! - adam:     `m = 0.9 m + 0.1 g`, `v = 0.999 v + 0.001 g^2`,
 //!   `p -= lr (m / (1 - 0.9^t)) / (sqrt(v / (1 - 0.999^t)) + 1e-8)`
 //!
+//! Learning-rate warmup (key `warmup`, N steps, 0 = none): step t, counted
+//! from 0, uses `lr * min(1, (t + 1) / N)`, so the first step takes lr/N and
+//! step N-1 on the full lr. That is torch's
+//! `LambdaLR(optimizer, lambda t: min(1.0, (t + 1) / N))` stepped after every
+//! `optimizer.step()` (and `LinearLR(start_factor=1/N, total_iters=N-1)`).
+//! With Adam the factor scales the whole update, as torch's `lr` does.
+//!
 //! State is one buffer per parameter, keyed on the network's fixed visiting
 //! order; it is allocated on the first step and reused after.
 
@@ -22,6 +29,8 @@ const ADAM_EPS: f32 = 1e-8;
 pub struct OptimizerState {
     pub kind: Kind,
     pub lr: f32,
+    /// Linear warmup steps (0: none), see [`warmup_factor`].
+    pub warmup: u32,
     /// Completed steps (Adam's t after the update).
     pub steps: u64,
     first: Vec<Vec<f32>>,
@@ -33,6 +42,7 @@ impl OptimizerState {
         OptimizerState {
             kind,
             lr,
+            warmup: 0,
             steps: 0,
             first: Vec::new(),
             second: Vec::new(),
@@ -47,6 +57,17 @@ impl OptimizerState {
             buffers.get(index).filter(|b| !b.is_empty()).map(|b| &b[..])
         }
         (buffer(&self.first, index), buffer(&self.second, index))
+    }
+
+    /// The same with a linear learning-rate warmup over `warmup` steps.
+    pub fn with_warmup(self, warmup: u32) -> OptimizerState {
+        OptimizerState { warmup, ..self }
+    }
+
+    /// The learning rate of the step in progress (call after
+    /// [`OptimizerState::begin_step`]): step `steps - 1`, counted from 0.
+    pub fn current_lr(&self) -> f32 {
+        self.lr * warmup_factor(self.warmup, self.steps.saturating_sub(1))
     }
 
     /// Marks the start of a step; call before the [`OptimizerState::update`]s.
@@ -68,7 +89,7 @@ impl OptimizerState {
                 self.second[index] = vec![0.0; param.len()];
             }
         }
-        let lr = self.lr;
+        let lr = self.current_lr();
         let (mut sum, mut sum_sq) = (0.0f64, 0.0f64);
         let mut record = |delta: f32| {
             sum += delta as f64;
@@ -111,5 +132,15 @@ impl OptimizerState {
         // Not `.max(0.0)`, which would turn the NaN of a NaN update into 0.
         let var = sum_sq / n - mean * mean;
         (if var < 0.0 { 0.0 } else { var }).sqrt() as f32
+    }
+}
+
+/// The warmup multiplier of step `t` (counted from 0) with `warmup` = N:
+/// `min(1, (t + 1) / N)`, and 1 when N is 0.
+pub fn warmup_factor(warmup: u32, t: u64) -> f32 {
+    if warmup == 0 || t + 1 >= warmup as u64 {
+        1.0
+    } else {
+        (t + 1) as f32 / warmup as f32
     }
 }

@@ -94,7 +94,7 @@ impl Scope {
         Ok(Scope {
             heldout,
             test,
-            optimizer: OptimizerState::new(config.optimizer, config.lr),
+            optimizer: OptimizerState::new(config.optimizer, config.lr).with_warmup(config.warmup),
             history,
             update_std: vec![None; config.depth],
             update_ratio: vec![None; config.depth],

@@ -67,3 +67,40 @@ test('Common mistakes: where negative_eps, eps_outside and seed_formula first gi
   // "step 2 in layer 1 for seeds 1-8"
   assert.deepEqual(divergences('norm=layer&activation=relu&position=after&formula=seed_formula', 50), Array(8).fill('2/1'));
 });
+
+test('Xiong et al.: Post-LN at lr 1 with and without warmup, Pre-LN without (www/presets.js)', () => {
+  const post = 'depth=32&residual=post&norm=layer&lr=1';
+  const runs = (query) => Array.from({ length: 8 }, (_, i) => trained(`${query}&seed=${i + 1}`, 300));
+  const diverged = (stats) => stats.flatMap((s, i) => (s.diverged ? [[i + 1, s.diverged.step]] : []));
+  const cold = runs(post);
+  const warm = runs(`${post}&warmup=50`);
+  // "Without warmup Post-LN diverges on this page for 5 of the 8 seeds (1, 2, 4, 5 and 8, at steps 40–54)"
+  const coldDiverged = diverged(cold);
+  assert.deepEqual(coldDiverged.map(([seed]) => seed), [1, 2, 4, 5, 8]);
+  assert.ok(coldDiverged.every(([, step]) => step >= 40 && step <= 54), JSON.stringify(coldDiverged));
+  // "with warmup=50 ... for 1 of 8 (seed 8, at step 212)"
+  assert.deepEqual(diverged(warm), [[8, 212]]);
+  // "diverged or not, its held-out accuracy is 50%, chance, for every seed on both sides"
+  for (const s of [...cold, ...warm]) assert.equal(s.test.accuracy, 0.5);
+  // "Pre-LN at lr 1 without warmup diverges for none of the 8 seeds ... (held-out 50–60%)"
+  for (const s of runs('depth=32&residual=pre&norm=layer&lr=1')) {
+    assert.equal(s.diverged, null);
+    assert.ok(s.test.accuracy >= 0.5 && s.test.accuracy <= 0.6, `held-out ${s.test.accuracy}`);
+  }
+});
+
+test('Wu & He: BatchNorm against GroupNorm at batch 2, held-out accuracy at step 2000 (www/presets.js)', () => {
+  const accuracies = (norm) =>
+    Array.from({ length: 8 }, (_, i) => trained(`dataset=moons&batch=2&norm=${norm}&seed=${i + 1}`, 2000).test);
+  const [batch, group] = [accuracies('batch'), accuracies('group')];
+  const mean = (tests) => tests.reduce((sum, t) => sum + t.accuracy, 0) / tests.length;
+  // "the last held-out evaluation is at step 1708"
+  assert.ok([...batch, ...group].every((t) => t.step === 1708));
+  // "BatchNorm reaches 61–90% on this page (seeds 1–8, mean 78%)"
+  assert.ok(batch.every((t) => t.accuracy >= 0.605 && t.accuracy < 0.905), JSON.stringify(batch));
+  assert.ok(mean(batch) >= 0.775 && mean(batch) < 0.785, `mean ${mean(batch)}`);
+  // "GroupNorm ... reaches 77–100% (mean 91%), higher for 7 of the 8 seeds"
+  assert.ok(group.every((t) => t.accuracy >= 0.765 && t.accuracy <= 1), JSON.stringify(group));
+  assert.ok(mean(group) >= 0.905 && mean(group) < 0.915, `mean ${mean(group)}`);
+  assert.equal(group.filter((t, i) => t.accuracy > batch[i].accuracy).length, 7);
+});

@@ -98,6 +98,11 @@ const TORCH_CONFIGS: &[(&str, usize)] = &[
         3,
     ),
     ("norm=layer&init=torch_default&dataset=moons", 0),
+    // Warmup: --train 3 crosses the end of the warmup (factors 3/5, 4/5, 1),
+    // and resumes mid-warmup with Adam (factors 2/10, 3/10, 4/10).
+    ("norm=layer&residual=post&warmup=5", 2),
+    ("norm=batch&optimizer=adam&warmup=10", 1),
+    ("norm=rms&optimizer=momentum&warmup=1", 0),
 ];
 
 #[test]

@@ -98,6 +98,8 @@ pub const KEYS: &[Key] = &[
     key("optimizer", Kind::Choice(Optimizer::NAMES), "sgd", "Optimizer",
         "sgd; momentum (0.9); adam (0.9, 0.999, 1e-8)."),
     key("lr", float(0.0, 10.0, true), "0.05", "Learning rate", "Step size of the optimizer."),
+    key("warmup", Kind::Int { min: 0, max: 100_000 }, "0", "Warmup steps",
+        "Linear learning-rate warmup: step t (from 0) uses lr * min(1, (t+1)/warmup), as torch's LambdaLR; 0: none."),
     key("seed", Kind::Int { min: 0, max: u32::MAX }, "1", "Seed",
         "Seeds the dataset, the init and the batch order."),
 ];

@@ -42,6 +42,8 @@ pub struct Config {
     pub noise: f32,
     pub optimizer: Optimizer,
     pub lr: f32,
+    /// Linear learning-rate warmup steps (0: none); see `optim::warmup_factor`.
+    pub warmup: u32,
     pub seed: u32,
 }
 
@@ -75,6 +77,7 @@ impl Default for Config {
             noise: 0.0,
             optimizer: Optimizer::Sgd,
             lr: 0.0,
+            warmup: 0,
             seed: 0,
         };
         for key in KEYS {
@@ -141,6 +144,7 @@ impl Config {
             ("groups", Value::Int(v)) => self.groups = v as usize,
             ("batch", Value::Int(v)) => self.batch = v as usize,
             ("seed", Value::Int(v)) => self.seed = v,
+            ("warmup", Value::Int(v)) => self.warmup = v,
             ("scale", Value::Float(v)) => self.scale = v,
             ("eps", Value::Float(v)) => self.eps = v,
             ("momentum", Value::Float(v)) => self.momentum = v,
@@ -194,6 +198,7 @@ impl Config {
             "noise" => self.noise.to_string(),
             "optimizer" => self.optimizer.name().to_string(),
             "lr" => self.lr.to_string(),
+            "warmup" => self.warmup.to_string(),
             "seed" => self.seed.to_string(),
             _ => return None,
         })

@@ -183,6 +183,18 @@ def make_optimizer(model):
     return optimizer
 
 
+def make_scheduler(optimizer):
+    """The learning-rate warmup (key warmup, N steps; 0: none): step t, counted
+    from 0, trains with lr * min(1, (t + 1) / N), as in normscope. LambdaLR
+    stepped after every optimizer.step(); built with last_epoch=STEP - 1 it
+    resumes where normscope stopped, at step STEP."""
+    n = CONFIG["warmup"]
+    for group in optimizer.param_groups:
+        group.setdefault("initial_lr", group["lr"])
+    factor = (lambda t: min(1.0, (t + 1) / n)) if n else (lambda t: 1.0)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor, last_epoch=STEP - 1)
+
+
 def probe(model, x, y):
     """normscope's probe pass: forward and backward on (x, y) in the config's mode.
     Nothing is updated: BatchNorm's running statistics, which torch updates on a
@@ -199,11 +211,11 @@ def probe(model, x, y):
     return loss.item(), [(h.std(unbiased=False).item(), h.grad.std(unbiased=False).item()) for h in taps]
 
 
-def train(model, optimizer, steps):
+def train(model, optimizer, scheduler, steps):
     """Continues training as normscope's next `steps` steps would: model.train(),
     normscope's own next batches (NEXT_POINTS: indices into the embedded
     1024-point dataset, from its seeded shuffle), mean cross-entropy, one
-    optimizer step each. float32 sums are rounded in another order than
+    optimizer step and one warmup scheduler step each. float32 sums are rounded in another order than
     normscope's, so the two drift apart slowly (under 1e-4 relative after 3 steps).
     Returns the last batch, the one normscope's probe pass would use next.
 
@@ -217,6 +229,7 @@ def train(model, optimizer, steps):
         optimizer.zero_grad()
         F.cross_entropy(model(data_x[idx]), data_y[idx]).backward()
         optimizer.step()
+        scheduler.step()
     return data_x[idx], data_y[idx]
 
 
@@ -239,9 +252,10 @@ def main():
             state[name] = torch.tensor(STEP)
     model.load_state_dict(state)
     optimizer = make_optimizer(model)
+    scheduler = make_scheduler(optimizer)
     x, y = tensor("batch:x"), tensor("batch:y").long()
     if args.train:
-        x, y = train(model, optimizer, args.train)
+        x, y = train(model, optimizer, scheduler, args.train)
     loss, layers = probe(model, x, y)
     step = STEP + args.train
     print(f"step {step} ({CONFIG['mode']} mode, batch {len(y)}); torch {torch.__version__}")
