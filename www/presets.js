@@ -67,9 +67,9 @@ const KARPATHY = {
     '(std 1/√fan_in). After 1000 steps (these links train to it): with gain 5/3 the std of h grows from ' +
     '0.45–0.51 at layer 1 to 0.66–0.70 at layer 5 and the share of saturated outputs (|tanh| > 0.97, his ' +
     'threshold) from 0.4–2.4% to 7–11% (seeds 1–8): a little saturation, as he aims for. With gain 1 the signal ' +
-    'shrinks with depth (0.31–0.37 to 0.14–0.27), at most 0.5% saturates, and the loss is still 0.61–0.69 where ' +
-    'gain 5/3 reached 0.22–0.44. With a BatchNorm before every tanh the gain no longer matters: the std is ' +
-    '0.62–0.68 at every layer, at most 4.2% saturated, loss 0.47–0.60. The update:data ratio (std of an update ' +
+    'shrinks with depth (0.31–0.37 to 0.14–0.26), at most 0.5% saturates, and the loss is still 0.62–0.71 where ' +
+    'gain 5/3 reached 0.25–0.51 (the loss of the batch of step 1000). With a BatchNorm before every tanh the gain no longer matters: the std is ' +
+    '0.62–0.68 at every layer, at most 4.2% saturated, loss 0.54–0.74. The update:data ratio (std of an update ' +
     'over std of the weights, on the training chart) stays within a decade of his 10⁻³ guide in all three: ' +
     '6·10⁻⁴ to 6·10⁻³ (gain 5/3), 10⁻⁴ to 4·10⁻³ (gain 1), 4·10⁻⁴ to 6·10⁻³ (BatchNorm). His network is a ' +
     'character-level MLP trained with SGD at lr 0.1 on batches of 32; ours classifies the 2-D spiral at lr 0.05, ' +
