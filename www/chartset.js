@@ -7,6 +7,7 @@
 // frame budget. Every wasm call is guarded; a failure shows in the panel.
 
 import { chartOptions, createChart } from './charts.js';
+import { LOOKBACK_KINDS } from './lookback.js';
 import { message } from './wasm.js';
 
 /** A chart whose draw takes longer than this is throttled during Play. */
@@ -18,14 +19,21 @@ const EXPORT_SIZE = [1200, 750];
 
 /**
  * Creates panels for `kinds` in `grid`. `state()` returns { source, generation,
- * view }: `source` is what the charts are drawn from (engine.js: a frame-like
- * object of plain data, never an engine), null while none is in;
+ * view, past }: `source` is what the charts are drawn from (engine.js: a frame-like
+ * object of plain data, never an engine), null while none is in; `past`, a
+ * Frame of an earlier step the per-layer charts show instead (lookback.js), or null;
  * `onView(key, value)` reports a toggle.
  * Returns { draw({force, throttle}), render(kind), sync(view, depth), destroy() }.
  */
 export function createChartSet(grid, kinds, { state, onView }) {
+  /** What `kind` is drawn from now: the looked-back Frame for per-layer charts, else the live source. */
+  const sourceOf = (kind) => {
+    const { source, past } = state();
+    return source && past && LOOKBACK_KINDS.includes(kind) ? past : source;
+  };
   const describe = (panel, x, y) => {
-    const { source, view } = state();
+    const { view } = state();
+    const source = sourceOf(panel.kind);
     try {
       return source ? source.describe(panel.kind, panel.canvas.width, panel.canvas.height, x, y, panel.options(view)) : '';
     } catch {
@@ -40,11 +48,12 @@ export function createChartSet(grid, kinds, { state, onView }) {
   const visible = new Set(panels);
 
   function draw({ force = true, throttle = false } = {}) {
-    const { source, generation, view } = state();
-    if (!source) return;
+    const { generation, view } = state();
+    if (!state().source) return;
     const now = performance.now();
     for (const panel of panels) {
       if (!visible.has(panel)) continue;
+      const source = sourceOf(panel.kind);
       const resized = panel.fit();
       const stamp = `${generation}/${source.steps}/${panel.options(view)}`;
       if (!force && !resized && drawn.get(panel) === stamp) continue;
@@ -90,7 +99,8 @@ export function createChartSet(grid, kinds, { state, onView }) {
    * chart this figure does not show) a detached canvas of EXPORT_SIZE.
    */
   function render(kind) {
-    const { source, view } = state();
+    const { view } = state();
+    const source = sourceOf(kind);
     if (!source) throw new Error('the network is still being built (or the figure was destroyed); try again in a moment');
     const panel = panels.find((p) => p.kind === kind);
     const canvas = panel ? panel.canvas : document.createElement('canvas');

@@ -8,7 +8,7 @@
 // to every animation frame.) The view is replaced on every change, so a
 // source held across a rebuild reads nothing, never the new network.
 
-/** A frame-like view of `scope`: steps, stats, diagnosis, diverged, statsCsv, draw, describe. */
+/** A frame-like view of `scope`: steps, stats, diagnosis, diverged, statsCsv, draw, describe, lookback. */
 function scopeSource(scope) {
   let live = true;
   const use = () => {
@@ -25,6 +25,7 @@ function scopeSource(scope) {
     statsCsv: () => use().statsCsv(),
     draw: (kind, canvas, options) => use().draw(kind, canvas, options),
     describe: (kind, width, height, x, y, options) => use().describe(kind, width, height, x, y, options),
+    lookback: () => use().lookbackFrame(),
     end: () => (live = false),
   };
 }

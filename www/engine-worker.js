@@ -38,6 +38,7 @@ function frameSource(current, decisionFrame) {
     statsCsv: () => current.statsCsv(),
     draw: (kind, canvas, options) => of(kind).draw(kind, canvas, options),
     describe: (kind, width, height, x, y, options) => of(kind).describe(kind, width, height, x, y, options),
+    lookback: () => current.lookbackFrame(),
   };
 }
 

@@ -289,9 +289,18 @@ impl JsScope {
         Frame::of(&mut self.scope, request).to_bytes()
     }
 
+    /// The current state as the bytes of a `Frame` without its history: what
+    /// the page keeps to look back at this step later (`www/lookback.js`).
+    #[wasm_bindgen(js_name = lookbackFrame)]
+    pub fn lookback_frame(&mut self) -> Vec<u8> {
+        Frame::of(&mut self.scope, FrameRequest::default())
+            .without_history()
+            .to_bytes()
+    }
+
     /// Draws chart `chart` (one of `chartKinds()`) into `canvas` at the canvas's
     /// pixel size. `options` is a query string: `view=heatmap|histograms`,
-    /// `scale=linear|symlog`, `layer=N`.
+    /// `scale=linear|symlog`, `layer=N`, `timelayer=N`, `timetensor=pre|out|grad`.
     pub fn draw(
         &mut self,
         chart: &str,

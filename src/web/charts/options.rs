@@ -1,8 +1,9 @@
 //! The chart toggles the page passes as a query string, e.g.
-//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat`. Unknown keys and values are
+//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat&timelayer=2&timetensor=grad`. Unknown keys and values are
 //! errors that name the key and what it allows.
 
 use crate::core::config::query_pairs;
+use crate::core::timeline::Timeline;
 pub use crate::core::views::MatrixTensor;
 
 /// Distribution charts: a layer x value heatmap or stacked histograms.
@@ -33,6 +34,10 @@ pub struct ChartOptions {
     pub set: usize,
     /// The tensor the `normalized` chart shows: x (its input), x̂ or γx̂ + β.
     pub tensor: MatrixTensor,
+    /// The layer (1-based) and tensor (index of the core's `timeline::TENSORS`:
+    /// pre, out, grad) the `overtime` chart shows.
+    pub time_layer: usize,
+    pub time_tensor: usize,
 }
 
 impl Default for ChartOptions {
@@ -43,6 +48,8 @@ impl Default for ChartOptions {
             layer: 1,
             set: 0,
             tensor: MatrixTensor::Input,
+            time_layer: 1,
+            time_tensor: 0,
         }
     }
 }
@@ -54,6 +61,8 @@ const OPTIONS: &[(&str, &str)] = &[
     ("layer", "an integer >= 1"),
     ("set", "an integer >= 0"),
     ("tensor", "x, xhat, y"),
+    ("timelayer", "an integer >= 1"),
+    ("timetensor", "pre, out, grad"),
 ];
 
 impl ChartOptions {
@@ -85,6 +94,12 @@ impl ChartOptions {
                 ("tensor", "x") => options.tensor = MatrixTensor::Input,
                 ("tensor", "xhat") => options.tensor = MatrixTensor::Normalized,
                 ("tensor", "y") => options.tensor = MatrixTensor::Output,
+                ("timelayer", v) => {
+                    options.time_layer = v.parse().ok().filter(|l| *l >= 1).ok_or_else(invalid)?
+                }
+                ("timetensor", v) => {
+                    options.time_tensor = Timeline::tensor_index(v).ok_or_else(invalid)?
+                }
                 _ => return Err(invalid()),
             }
         }
