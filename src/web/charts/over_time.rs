@@ -7,12 +7,12 @@
 //! How to read it: a band that drifts or widens means that layer's input
 //! distribution is moving while the layers after it learn (Ioffe & Szegedy's
 //! "internal covariate shift", their Figure 1); a steady band, a stable one.
-//! Records with no finite value break the bands; a red alarm names the
-//! divergence. The value axis spans the finite 0th to 100th percentiles.
+//! Records with no finite value break the bands and show as grey columns; a
+//! red alarm names the divergence. The value axis spans the finite 0th to 100th percentiles.
 
 use web_sys::HtmlCanvasElement;
 
-use super::colour::{BLUE, MUTED};
+use super::colour::{BLUE, MUTED, NO_DATA};
 use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::{Painter, Res};
 use super::ticks::{format_sig, integer_ticks, linear_ticks, widest, Tick};
@@ -141,12 +141,22 @@ fn draw_bands(p: &Painter, g: &Geometry, steps: &[u64], records: &[Band]) -> Res
         .filter(|(i, _)| i % every == 0 || *i == last)
         .map(|(_, (s, b))| (g.steps.px(*s as f64), b))
         .collect();
+    // Records with no finite value: a grey column, so a blow-up shows where it began.
+    let gap = (2.5 * p.surface.scale).max(1.0);
+    for (x, _) in picked
+        .iter()
+        .filter(|(_, b)| b.iter().any(|v| !v.is_finite()))
+    {
+        let column = Rect {
+            x: x - gap,
+            w: 2.0 * gap,
+            ..g.plot
+        };
+        p.fill(&column, NO_DATA, 0.9)?;
+    }
     for run in picked.split(|(_, band)| band.iter().any(|v| !v.is_finite())) {
-        if run.is_empty() {
-            continue;
-        }
-        // A single record is a column one pixel either side.
-        let widen = |x: f64, side: f64| if run.len() == 1 { x + side } else { x };
+        // A lone record is a column a few pixels wide with a dot for its median.
+        let widen = |x: f64, side: f64| if run.len() == 1 { x + side * gap } else { x };
         for (low, high) in BANDS {
             let mut outline: Vec<(f64, f64)> = run
                 .iter()
@@ -163,7 +173,10 @@ fn draw_bands(p: &Painter, g: &Geometry, steps: &[u64], records: &[Band]) -> Res
             .iter()
             .map(|(x, b)| (*x, g.values.px(b[MEDIAN] as f64)))
             .collect();
-        p.line(&median, BLUE, 1.0, 1.5)?;
+        match median.len() {
+            1 => p.dots(median.iter().copied(), 2.5, BLUE, None)?,
+            _ => p.line(&median, BLUE, 1.0, 1.5)?,
+        }
     }
     Ok(())
 }
