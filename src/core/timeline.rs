@@ -91,10 +91,11 @@ impl Timeline {
         if self.steps.len() > TIMELINE_CAP {
             self.stride *= 2;
             let stride = self.stride;
-            let keep: Vec<bool> = self.steps.iter().map(|s| s % stride == 0).collect();
+            // Thinned in place, by the steps kept (no allocation in a training step).
+            let steps = &self.steps;
             for band in self.bands.iter_mut().flatten() {
                 let mut i = 0;
-                band.retain(|_| (keep[i], i += 1).0);
+                band.retain(|_| (steps[i] % stride == 0, i += 1).0);
             }
             self.steps.retain(|s| s % stride == 0);
         }
