@@ -200,8 +200,10 @@ impl JsScope {
     }
 
     /// The bounded training history as a plain object: `{stride, steps, loss,
-    /// accuracy, update_ratio}` with `update_ratio[layer][record]` (null before a
-    /// layer's first update). Kept out of `stats()` so that stays small.
+    /// accuracy, update_ratio, test, timeline}` with `update_ratio[layer][record]`
+    /// (null before a layer's first update) and `timeline` every layer's
+    /// percentile bands (`{stride, steps, bands[layer][pre|out|grad][record]}`,
+    /// `core::timeline`). Kept out of `stats()` so that stays small.
     pub fn history(&mut self) -> Result<JsValue, JsError> {
         let history = &self.scope.stats().history;
         parse_json(&serde_json::to_string(history).unwrap_or_default())
