@@ -35,7 +35,7 @@ const H: u32 = 300;
 /// Every chart with the options worth telling apart, and the least share of
 /// non-white pixels it has when drawn (a heatmap that failed to paint its
 /// pixels has about as much ink as its axes: 0.05).
-const PANELS: [(&str, &str, f64); 9] = [
+const PANELS: [(&str, &str, f64); 10] = [
     ("activations", "view=heatmap", 0.4),
     ("activations", "view=histograms", 0.04),
     ("gradients", "view=heatmap&scale=symlog", 0.4),
@@ -45,6 +45,7 @@ const PANELS: [(&str, &str, f64); 9] = [
     ("training", "", 0.04),
     ("decision", "", 0.08),
     ("normalized", "layer=2", 0.06),
+    ("overtime", "timelayer=2&timetensor=out", 0.04),
 ];
 
 fn canvas(width: u32, height: u32) -> HtmlCanvasElement {

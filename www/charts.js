@@ -53,6 +53,11 @@ export const CHART_INFO = {
     label: 'One layer’s batch by width matrix at its normalization (input x, normalized x̂ or output γx̂ + β), with the cells that share a mean and variance outlined',
     hint: 'Rows are samples, columns units; the first line names the tensor x. Outlined cells share one mean and std: a column (BatchNorm), a row (LayerNorm, RMSNorm), a row segment (GroupNorm). Show x̂ or γx̂ + β to see what the norm makes of them.',
   },
+  overtime: {
+    title: 'Distribution over time',
+    label: 'One hidden layer’s pre-activation a, output h or gradient dL/dh over the training steps: nested percentile bands and the median',
+    hint: 'Shaded: the 0–100th, 7–93rd, 16–84th and 31–69th percentiles of the layer’s values on each step’s training batch, darker inside; the line is the median. A band that drifts while training goes on is what Ioffe & Szegedy called internal covariate shift.',
+  },
   diagnosis: {
     title: 'Diagnosis',
     label: 'What the charts show, in sentences with numbers and layer indices',
@@ -62,11 +67,12 @@ export const CHART_INFO = {
 
 let counter = 0;
 
-/** The options query the Rust chart `kind` reads, for a view {view, gradscale, layer}. */
+/** The options query the Rust chart `kind` reads, for a view {view, gradscale, layer, tensor, timelayer, timetensor}. */
 export function chartOptions(kind, view) {
   if (kind === 'activations') return `view=${view.view}`;
   if (kind === 'gradients') return `view=${view.view}&scale=${view.gradscale}`;
   if (kind === 'normalized') return `layer=${view.layer}&tensor=${view.tensor}`;
+  if (kind === 'overtime') return `timelayer=${view.timelayer}&timetensor=${view.timetensor}`;
   return '';
 }
 
@@ -123,18 +129,17 @@ export function createChart(kind, { view, onView, describe }) {
     );
     tools.append(radios.gradscale);
   }
+  // The chart's tensor radios and layer select, and the view keys they set.
+  const [tensorKey, layerKey, tensors] = {
+    normalized: ['tensor', 'layer', [['x', 'x'], ['xhat', 'x̂'], ['y', 'γx̂+β']]],
+    overtime: ['timetensor', 'timelayer', [['pre', 'a'], ['out', 'h'], ['grad', 'dL/dh']]],
+  }[kind] || [];
   let layerSelect = null;
-  if (kind === 'normalized') {
-    radios.tensor = segmented(
-      'Show',
-      `${uid}-tensor`,
-      [['x', 'x'], ['xhat', 'x̂'], ['y', 'γx̂+β']],
-      view.tensor,
-      (v) => onView('tensor', v),
-    );
-    tools.append(radios.tensor);
+  if (tensorKey) {
+    radios[tensorKey] = segmented('Show', `${uid}-tensor`, tensors, view[tensorKey], (v) => onView(tensorKey, v));
+    tools.append(radios[tensorKey]);
     layerSelect = el('select', { id: `${uid}-layer` });
-    layerSelect.addEventListener('change', () => onView('layer', Number(layerSelect.value)));
+    layerSelect.addEventListener('change', () => onView(layerKey, Number(layerSelect.value)));
     tools.append(el('div', { class: 'chart-layer' }, [el('label', { htmlFor: layerSelect.id, text: 'Layer' }), layerSelect]));
   }
 
@@ -150,7 +155,7 @@ export function createChart(kind, { view, onView, describe }) {
           ...Array.from({ length: depth }, (_, i) => el('option', { value: i + 1, text: `${i + 1}` })),
         );
       }
-      layerSelect.value = String(Math.min(nextView.layer, depth));
+      layerSelect.value = String(Math.min(nextView[layerKey], depth));
     }
   }
 

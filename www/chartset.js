@@ -9,6 +9,7 @@
 // each draw's options, draws the overlays, and reads hover and PNG of both.
 
 import { chartOptions, createChart } from './charts.js';
+import { LOOKBACK_KINDS } from './lookback.js';
 import { message } from './wasm.js';
 
 /** A chart whose draw takes longer than this is throttled during Play. */
@@ -20,8 +21,9 @@ const EXPORT_SIZE = [1200, 750];
 
 /**
  * Creates panels for `kinds` in `grid`. `state()` returns { source, generation,
- * view }: `source` is what the charts are drawn from (engine.js: a frame-like
- * object of plain data, never an engine), null while none is in;
+ * view, past }: `source` is what the charts are drawn from (engine.js: a frame-like
+ * object of plain data, never an engine), null while none is in; `past`, a
+ * Frame of an earlier step the per-layer charts show instead (lookback.js), or null;
  * `onView(key, value)` reports a toggle.
  * Returns { draw({force, throttle}), render(kind), sync(view, depth), link(hooks), destroy() }.
  */
@@ -29,8 +31,14 @@ export function createChartSet(grid, kinds, { state, onView }) {
   // A comparison's hooks (compare-charts.js), or null: shared ranges, overlays, both sides' hover, paired PNG.
   let linked = null;
   const optionsOf = (panel, view) => (linked ? linked.options(panel.kind, panel.options(view)) : panel.options(view));
+  /** What `kind` is drawn from now: the looked-back Frame for per-layer charts, else the live source. */
+  const sourceOf = (kind) => {
+    const { source, past } = state();
+    return source && past && LOOKBACK_KINDS.includes(kind) ? past : source;
+  };
   const describe = (panel, x, y) => {
-    const { source, view } = state();
+    const { view } = state();
+    const source = sourceOf(panel.kind);
     try {
       if (!source) return '';
       const { kind, canvas } = panel;
@@ -55,11 +63,12 @@ export function createChartSet(grid, kinds, { state, onView }) {
   const visible = new Set(panels);
 
   function draw({ force = true, throttle = false } = {}) {
-    const { source, generation, view } = state();
-    if (!source) return;
+    const { generation, view } = state();
+    if (!state().source) return;
     const now = performance.now();
     for (const panel of panels) {
       if (!visible.has(panel)) continue;
+      const source = sourceOf(panel.kind);
       const resized = panel.fit();
       const options = optionsOf(panel, view);
       const stamp = stampOf(generation, source, options);
@@ -106,7 +115,8 @@ export function createChartSet(grid, kinds, { state, onView }) {
    * chart this figure does not show) a detached canvas of EXPORT_SIZE.
    */
   function render(kind) {
-    const { source, view } = state();
+    const { view } = state();
+    const source = sourceOf(kind);
     if (!source) throw new Error('the network is still being built (or the figure was destroyed); try again in a moment');
     const panel = panels.find((p) => p.kind === kind);
     const canvas = panel ? panel.canvas : document.createElement('canvas');

@@ -8,7 +8,7 @@
 // to every animation frame.) The view is replaced on every change, so a
 // source held across a rebuild reads nothing, never the new network.
 
-/** A frame-like view of `scope`: steps, stats, diagnosis, diverged, statsCsv, draw, describe, frame. */
+/** A frame-like view of `scope`: steps, stats, diagnosis, diverged, statsCsv, draw, describe, chartRange, frame, lookback. */
 function scopeSource(scope) {
   let live = true;
   let frame = null; // a wasm Frame of this state, made once if a comparison's overlay asks
@@ -28,6 +28,7 @@ function scopeSource(scope) {
     describe: (kind, width, height, x, y, options) => use().describe(kind, width, height, x, y, options),
     chartRange: (kind, options) => use().chartRange(kind, options),
     frame: () => (frame ??= use().currentFrame()),
+    lookback: () => use().lookbackFrame(),
     end: () => {
       live = false;
       frame = frame?.free() ?? null;

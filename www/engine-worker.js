@@ -55,6 +55,7 @@ function frameSource(current, decisionFrame) {
     describe: (kind, width, height, x, y, options) => of(kind).describe(kind, width, height, x, y, options),
     chartRange: (kind, options) => of(kind).chartRange(kind, options),
     frame: () => current,
+    lookback: () => current.lookbackFrame(),
   };
 }
 

@@ -36,6 +36,7 @@
 //   steps, stats(), diagnosis(), diverged(), statsCsv(),
 //   draw(kind, canvas, options), describe(kind, width, height, x, y, options),
 //   chartRange(kind, options) and frame() (a wasm Frame, for compare-charts.js)
+//   lookback() (the bytes of this state's Frame without history, lookback.js)
 // A source is replaced on every new state (read `engine.source` afresh each
 // time): a worker's holds decoded Frames, freed when replaced; the page's is a
 // view of the Scope that throws once replaced. Charts, status, the Diagnosis

@@ -34,10 +34,11 @@ import { CHART_INFO } from './charts.js';
 import { fitFormulaToNorm, fitGroupsToWidth } from './controls.js';
 import { figureExports } from './exports.js';
 import { createFigureDom } from './figure-dom.js';
+import { LOOKBACK_KINDS, createLookback } from './lookback.js';
 import { Loop } from './loop.js';
 import { createNetwork } from './figure-engine.js';
 import { statusText } from './status.js';
-import { DIAGNOSIS, checkNames, checkStep, checkView, defaultView, keyOf, toParams } from './state.js';
+import { DIAGNOSIS, LAYER_VIEW_KEYS, checkNames, checkStep, checkView, defaultView, keyOf, toParams } from './state.js';
 import { load, message } from './wasm.js';
 
 let figures = 0;
@@ -84,13 +85,14 @@ export async function mount(element, options = {}) {
       diverged: () => checkDiverged(),
       accepted(query, config, rebuilt) {
         draft = new URLSearchParams(query);
-        if (view.layer > config.depth) view.layer = config.depth;
+        for (const key of LAYER_VIEW_KEYS) view[key] = Math.min(view[key], config.depth);
         controls?.set(config);
         controls?.clearErrors();
         notify('config', null);
         if (!rebuilt) return;
         if (config.norm !== 'group') groupsNote(null);
         charts.sync(view, config.depth);
+        lookback.clear();
         lastAction = 'rebuild';
       },
       changed,
@@ -107,8 +109,11 @@ export async function mount(element, options = {}) {
     },
   });
 
+  // The look-back slider (lookback.js), above the charts when a per-layer chart shows.
+  const lookback = createLookback(ns, { id, onShow: () => charts.draw({ force: false }) });
+  if (kinds.some((kind) => LOOKBACK_KINDS.includes(kind))) root.insertBefore(lookback.element, dom.grid.parentElement);
   const charts = createChartSet(dom.grid, kinds, {
-    state: () => ({ source: net.engine?.source ?? null, generation: net.generation, view }),
+    state: () => ({ source: net.engine?.source ?? null, generation: net.generation, view, past: lookback.past() }),
     onView: setViewKey,
   });
   for (const canvas of dom.grid.querySelectorAll('canvas')) canvas.setAttribute('aria-describedby', diagnosis.descriptionId);
@@ -141,6 +146,8 @@ export async function mount(element, options = {}) {
   const drawCharts = (drawOptions) => {
     charts.draw(drawOptions);
     compare.draw(drawOptions);
+    lookback.enabled = !compare.active; // B has no past: a comparison shows both live
+    if (!compare.active && !net.seek) lookback.record(net.engine?.source);
   };
 
   // --- status ------------------------------------------------------------------
@@ -253,6 +260,7 @@ export async function mount(element, options = {}) {
     status: showStatus,
     onState: (playing) => {
       if (playing) lastAction = 'play';
+      if (playing) lookback.live(); // Play returns to live
       else drawCharts({ force: false }); // catch up on charts throttled during Play
       // Extras that lag during Play (a worker's decision regions): fetch the current ones.
       if (!playing) refreshBoth();
@@ -319,6 +327,7 @@ export async function mount(element, options = {}) {
     step(n = 1) {
       if (net.seek) return;
       loop.pause();
+      lookback.live();
       loop.stepOnce(n);
     },
     reset() {
@@ -356,6 +365,7 @@ export async function mount(element, options = {}) {
       loop.pause();
       if (pendingRebuild) cancelAnimationFrame(pendingRebuild);
       charts.destroy();
+      lookback.free();
       dom.exportMenu?.destroy();
       compare.free();
       net.free();

@@ -104,9 +104,10 @@ async function startPage(ns, state) {
     onStatus: (status) => showStep(status),
   });
   sync({ query: figure.query(), view: figure.view(), step: state.step });
-  const open = (query) => {
+  const open = (query, view = {}) => {
     figure.pause();
     figure.update(query, { replace: true });
+    for (const [key, value] of Object.entries(view)) figure.setView(key, value);
     const calm = matchMedia('(prefers-reduced-motion: reduce)').matches;
     document.getElementById('figure').scrollIntoView({ behavior: calm ? 'auto' : 'smooth', block: 'start' });
   };

@@ -7,7 +7,9 @@
 //   - view keys, how the charts look: `view` (activation/gradient charts as a
 //     heatmap or stacked histograms), `gradscale` (gradient value axis),
 //     `layer` (the layer the "What is normalized" chart shows) and `tensor`
-//     (whether it shows x, x̂ or γx̂ + β); written only
+//     (whether it shows x, x̂ or γx̂ + β), `timelayer` and `timetensor` (the
+//     layer and tensor, pre/out/grad, the "Distribution over time" chart
+//     shows); written only
 //     when they differ from their defaults;
 //   - page keys for embedding: `embed`, `charts`, `controls` (lists, comma
 //     separated), kept as given once valid;
@@ -21,13 +23,18 @@
 // A refused key becomes a notice in the core's words ("invalid value "x" for
 // 'key': allowed ...") and takes its default; nothing is ever fatal.
 
-/** View keys: default and allowed values. `layer` is checked against the depth. */
+/** View keys: default and allowed values. `layer` and `timelayer` are checked against the depth. */
 export const VIEW_KEYS = {
   view: { default: 'heatmap', choices: ['heatmap', 'histograms'] },
   gradscale: { default: 'linear', choices: ['linear', 'symlog'] },
   layer: { default: 1 },
   tensor: { default: 'x', choices: ['x', 'xhat', 'y'] },
+  timelayer: { default: 1 },
+  timetensor: { default: 'pre', choices: ['pre', 'out', 'grad'] },
 };
+
+/** The view keys that name a hidden layer: checked against the depth, clamped when it shrinks. */
+export const LAYER_VIEW_KEYS = ['layer', 'timelayer'];
 
 /** Page keys for embedding. */
 export const PAGE_KEYS = ['embed', 'charts', 'controls'];
@@ -44,10 +51,10 @@ export function defaultView() {
 
 /** Checks a view key's value; returns [value, error or null]. */
 export function checkView(key, raw, depth) {
-  if (key === 'layer') {
+  if (LAYER_VIEW_KEYS.includes(key)) {
     const layer = Number(raw);
     if (/^\d+$/.test(String(raw).trim()) && layer >= 1 && layer <= depth) return [layer, null];
-    return [VIEW_KEYS.layer.default, invalid(key, raw, `an integer in 1..=${depth} (the depth)`)];
+    return [VIEW_KEYS[key].default, invalid(key, raw, `an integer in 1..=${depth} (the depth)`)];
   }
   const { choices } = VIEW_KEYS[key];
   if (choices.includes(raw)) return [raw, null];

@@ -70,6 +70,14 @@ impl Frame {
         }
     }
 
+    /// The same state without its history (records and timeline emptied): what
+    /// the page keeps of an earlier step to look back at (`www/lookback.js`).
+    pub fn without_history(&self) -> Frame {
+        let mut lean = self.clone();
+        lean.stats.history = History::new(self.stats.layers.len());
+        lean
+    }
+
     /// The config the frame was made with.
     pub fn config(&self) -> Result<Config> {
         self.query.parse()
@@ -112,7 +120,8 @@ impl Frame {
             && history.update_ratio.len() == config.depth
             && history.update_ratio.iter().all(|r| r.len() == records)
             && history.test.loss.len() == history.test.steps.len()
-            && history.test.accuracy.len() == history.test.steps.len();
+            && history.test.accuracy.len() == history.test.steps.len()
+            && history.timeline.is_consistent(config.depth);
         let matrix = self.matrix.as_ref().map_or(true, |m| {
             m.rows.checked_mul(m.cols) == Some(m.values.len())
                 && (1..=config.depth).contains(&m.layer)

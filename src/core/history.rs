@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::timeline::Timeline;
+
 /// Records kept before the history halves its resolution.
 pub const HISTORY_CAP: usize = 1000;
 
@@ -22,6 +24,8 @@ pub struct History {
     pub update_ratio: Vec<Vec<f32>>,
     /// The held-out split's loss and accuracy in eval mode, at `test_steps`.
     pub test: TestHistory,
+    /// Every layer's percentile bands over training (`timeline.rs`).
+    pub timeline: Timeline,
 }
 
 /// Held-out loss and accuracy at the steps they were evaluated.
@@ -69,6 +73,7 @@ impl History {
                 .map(|_| Vec::with_capacity(HISTORY_CAP + 1))
                 .collect(),
             test: TestHistory::new(),
+            timeline: Timeline::new(layers),
         }
     }
 

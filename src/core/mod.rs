@@ -28,5 +28,6 @@ pub mod scope;
 pub mod snapshot;
 pub mod stats;
 pub mod theory;
+pub mod timeline;
 pub mod torch_script;
 pub mod views;

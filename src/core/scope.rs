@@ -224,6 +224,9 @@ impl Scope {
         self.update_ratios();
         self.history
             .record(self.step, loss, accuracy, &self.update_ratio);
+        self.history
+            .timeline
+            .record_network(self.step, &self.network);
         if self.heldout.due(self.step) {
             self.test = self
                 .heldout

@@ -73,7 +73,7 @@ test('embed mode shows exactly the listed charts and controls, readable at 800x5
   await onPage('index.html?embed=1&controls=all&charts=all', async (page) => {
     const keys = [...new URLSearchParams(await figure(page, 'query()')).keys()];
     assert.deepEqual(await controlsIn(page), keys, 'controls=all shows every config key');
-    assert.equal((await kindsIn(page)).length, 6);
+    assert.equal((await kindsIn(page)).length, 7);
   }, { viewport: { width: 800, height: 500 } });
 });
 

@@ -115,7 +115,7 @@ test('a worker figure hovers, picks a layer, and exports like any other', TIMEOU
     await page.locator('.chart-normalized canvas').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     const layer1 = await pixels(page, 'normalized');
-    await page.getByLabel('Layer', { exact: true }).selectOption('20');
+    await page.getByRole('region', { name: 'What is normalized' }).getByLabel('Layer', { exact: true }).selectOption('20');
     await page.waitForFunction((old) => document.querySelector('.chart-normalized canvas').toDataURL() !== old, layer1);
     assert.match(await hoverText(page, 'activations'), /layer/i);
 

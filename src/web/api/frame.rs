@@ -69,6 +69,12 @@ impl JsFrame {
         self.frame.decision.is_some()
     }
 
+    /// As `Scope.lookbackFrame()`: this state's bytes without its history.
+    #[wasm_bindgen(js_name = lookbackFrame)]
+    pub fn lookback_frame(&self) -> Vec<u8> {
+        self.frame.without_history().to_bytes()
+    }
+
     /// As `Scope.flopsPerStep()`.
     #[wasm_bindgen(js_name = flopsPerStep)]
     pub fn flops_per_step(&self) -> f64 {

@@ -201,8 +201,10 @@ impl JsScope {
     }
 
     /// The bounded training history as a plain object: `{stride, steps, loss,
-    /// accuracy, update_ratio}` with `update_ratio[layer][record]` (null before a
-    /// layer's first update). Kept out of `stats()` so that stays small.
+    /// accuracy, update_ratio, test, timeline}` with `update_ratio[layer][record]`
+    /// (null before a layer's first update) and `timeline` every layer's
+    /// percentile bands (`{stride, steps, bands[layer][pre|out|grad][record]}`,
+    /// `core::timeline`). Kept out of `stats()` so that stays small.
     pub fn history(&mut self) -> Result<JsValue, JsError> {
         let history = &self.scope.stats().history;
         parse_json(&serde_json::to_string(history).unwrap_or_default())
@@ -298,9 +300,18 @@ impl JsScope {
         Frame::of(&mut self.scope, request).to_bytes()
     }
 
+    /// The current state as the bytes of a `Frame` without its history: what
+    /// the page keeps to look back at this step later (`www/lookback.js`).
+    #[wasm_bindgen(js_name = lookbackFrame)]
+    pub fn lookback_frame(&mut self) -> Vec<u8> {
+        Frame::of(&mut self.scope, FrameRequest::default())
+            .without_history()
+            .to_bytes()
+    }
+
     /// Draws chart `chart` (one of `chartKinds()`) into `canvas` at the canvas's
     /// pixel size. `options` is a query string: `view=heatmap|histograms`,
-    /// `scale=linear|symlog`, `layer=N`.
+    /// `scale=linear|symlog`, `layer=N`, `timelayer=N`, `timetensor=pre|out|grad`.
     pub fn draw(
         &mut self,
         chart: &str,

@@ -9,6 +9,7 @@ use super::colour::{self, Rgb, BACKGROUND, GRID, INK, MUTED};
 use super::layout::{wrap, Axis, Key, Mark, Rect};
 use super::paint::{Painter, Res};
 use super::ticks::{widest, Tick};
+use crate::core::stats::Divergence;
 
 /// Which side of the plot a vertical axis is on.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -200,6 +201,17 @@ impl Painter {
             )?;
         }
         Ok(())
+    }
+
+    /// The red "diverged at step N in layer L" alarm over `plot`, if training diverged.
+    pub fn divergence(&self, plot: &Rect, diverged: Option<&Divergence>) -> Res {
+        let Some(d) = diverged else {
+            return Ok(());
+        };
+        let at = d
+            .layer
+            .map_or("the loss".to_string(), |l| format!("layer {l}"));
+        self.alarm(plot, &format!("diverged at step {} in {at}", d.step))
     }
 
     /// A thin frame around the plot.

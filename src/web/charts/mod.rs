@@ -12,6 +12,7 @@
 //! | `training`    | `training.rs`     | loss, accuracy and update:data ratios over steps |
 //! | `decision`    | `decision.rs`     | the 2-D data over P(class 1)                    |
 //! | `normalized`  | `normalized.rs`   | one layer's batch x width input to its norm, sets outlined |
+//! | `overtime`    | `over_time.rs`    | one layer's a, h or dL/dh percentile bands over the steps |
 //!
 //! Shared pieces, each used by several charts:
 //! - `layout.rs`, `ticks.rs`: pure geometry, ticks and number formats, so
@@ -46,6 +47,7 @@ mod layout;
 mod norm_sets;
 mod normalized;
 mod options;
+mod over_time;
 mod paint;
 mod pixels;
 mod summary;
@@ -67,6 +69,7 @@ pub use decision::draw_decision;
 pub use gradients::draw_gradients;
 pub use normalized::draw_normalized;
 pub use options::{ChartOptions, Scale, View};
+pub use over_time::draw_over_time;
 pub use summary::draw_summary;
 pub use training::draw_training;
 
@@ -79,15 +82,17 @@ pub enum ChartKind {
     Training,
     Decision,
     Normalized,
+    OverTime,
 }
 
-const KINDS: [ChartKind; 6] = [
+const KINDS: [ChartKind; 7] = [
     ChartKind::Activations,
     ChartKind::Gradients,
     ChartKind::Summary,
     ChartKind::Training,
     ChartKind::Decision,
     ChartKind::Normalized,
+    ChartKind::OverTime,
 ];
 
 impl ChartKind {
@@ -99,6 +104,7 @@ impl ChartKind {
         "training",
         "decision",
         "normalized",
+        "overtime",
     ];
 
     pub fn name(self) -> &'static str {
@@ -112,7 +118,7 @@ impl ChartKind {
 
 /// What one chart shows: plain data, never the `Scope`.
 pub enum ChartData<'a> {
-    /// For activations, gradients, summary and training.
+    /// For activations, gradients, summary, training and overtime.
     Stats {
         config: &'a Config,
         stats: &'a Stats,
@@ -193,6 +199,9 @@ pub fn draw(
             draw_summary(canvas, config, stats)
         }
         (ChartKind::Training, ChartData::Stats { stats, .. }) => draw_training(canvas, stats),
+        (ChartKind::OverTime, ChartData::Stats { stats, .. }) => {
+            draw_over_time(canvas, stats, options.time_layer, options.time_tensor)
+        }
         (
             ChartKind::Decision,
             ChartData::Decision {
@@ -253,6 +262,14 @@ pub fn describe(
         (ChartKind::Training, ChartData::Stats { stats, .. }) => {
             training::describe(&surface, x, y, stats)
         }
+        (ChartKind::OverTime, ChartData::Stats { stats, .. }) => over_time::describe(
+            &surface,
+            x,
+            y,
+            stats,
+            options.time_layer,
+            options.time_tensor,
+        ),
         (
             ChartKind::Decision,
             ChartData::Decision {

@@ -1,5 +1,5 @@
 //! The chart toggles the page passes as a query string, e.g.
-//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat`. Unknown keys and values are
+//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat&timelayer=2&timetensor=grad`. Unknown keys and values are
 //! errors that name the key and what it allows.
 //!
 //! A comparison (issue 9) draws A and B on one scale: `range=lo,hi` (real
@@ -9,6 +9,7 @@
 
 use super::distribution::SharedAxis;
 use crate::core::config::query_pairs;
+use crate::core::timeline::Timeline;
 pub use crate::core::views::MatrixTensor;
 
 /// Distribution charts: a layer x value heatmap or stacked histograms.
@@ -43,6 +44,10 @@ pub struct ChartOptions {
     pub range: Option<(f64, f64)>,
     /// A shared symlog threshold (> 0) instead of the chart's own.
     pub linthresh: Option<f64>,
+    /// The layer (1-based) and tensor (index of the core's `timeline::TENSORS`:
+    /// pre, out, grad) the `overtime` chart shows.
+    pub time_layer: usize,
+    pub time_tensor: usize,
 }
 
 impl Default for ChartOptions {
@@ -55,6 +60,8 @@ impl Default for ChartOptions {
             tensor: MatrixTensor::Input,
             range: None,
             linthresh: None,
+            time_layer: 1,
+            time_tensor: 0,
         }
     }
 }
@@ -68,6 +75,8 @@ const OPTIONS: &[(&str, &str)] = &[
     ("tensor", "x, xhat, y"),
     ("range", "two finite numbers lo,hi with lo < hi"),
     ("linthresh", "a finite number > 0"),
+    ("timelayer", "an integer >= 1"),
+    ("timetensor", "pre, out, grad"),
 ];
 
 impl ChartOptions {
@@ -103,6 +112,12 @@ impl ChartOptions {
                 ("linthresh", v) => {
                     let c = v.parse::<f64>().ok().filter(|c| c.is_finite() && *c > 0.0);
                     options.linthresh = Some(c.ok_or_else(invalid)?)
+                }
+                ("timelayer", v) => {
+                    options.time_layer = v.parse().ok().filter(|l| *l >= 1).ok_or_else(invalid)?
+                }
+                ("timetensor", v) => {
+                    options.time_tensor = Timeline::tensor_index(v).ok_or_else(invalid)?
                 }
                 _ => return Err(invalid()),
             }

@@ -294,12 +294,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
     )?;
     p.border(&g.top)?;
     p.border(&g.bottom)?;
-    if let Some(d) = &stats.diverged {
-        let at = d
-            .layer
-            .map_or("the loss".to_string(), |l| format!("layer {l}"));
-        p.alarm(&g.top, &format!("diverged at step {} in {at}", d.step))?;
-    }
+    p.divergence(&g.top, stats.diverged.as_ref())?;
     let f = &p.surface;
     let label = (g.bottom.right() - 0.4 * f.font, guide - 0.3 * f.small());
     p.text("10⁻³", label, f.small(), MUTED, (HPos::Right, VPos::Bottom))

@@ -1,0 +1,171 @@
+//! Distributions over time (`src/core/timeline.rs`): exact percentiles, a
+//! bounded and evenly thinned record, the training pass it records, and the
+//! frame that carries it to the page.
+
+use normscope::core::frame::{Frame, FrameRequest};
+use normscope::core::timeline::{percentiles, Timeline, PERCENTILES, TIMELINE_CAP};
+use normscope::{Config, Scope};
+
+/// Percentiles the slow way: sort the finite values, take the nearest rank.
+fn by_sorting(values: &[f32]) -> Vec<f32> {
+    let mut sorted: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f32::total_cmp);
+    PERCENTILES
+        .iter()
+        .map(|p| sorted[(p / 100.0 * (sorted.len() - 1) as f32).round() as usize])
+        .collect()
+}
+
+/// A deterministic scramble of `n` values with repeats, NaN and infinities.
+fn scrambled(n: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|i| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = (state >> 40) as f32 / (1u64 << 24) as f32;
+            match i % 97 {
+                13 => f32::NAN,
+                41 => f32::INFINITY,
+                77 => f32::NEG_INFINITY,
+                _ if i % 5 == 0 => (u * 4.0).round(), // ties
+                _ => (u - 0.3) * 10f32.powi((i % 7) as i32 - 3),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn percentiles_equal_a_sort_of_the_finite_values() {
+    let mut scratch = Vec::new();
+    for (n, seed) in [(1, 1), (2, 2), (9, 3), (100, 4), (1000, 5), (65_536, 6)] {
+        let values = scrambled(n, seed);
+        let finite = values.iter().filter(|v| v.is_finite()).count();
+        let band = percentiles(&values, &mut scratch);
+        if finite == 0 {
+            assert!(band.iter().all(|v| v.is_nan()), "n {n}");
+            continue;
+        }
+        assert_eq!(band.to_vec(), by_sorting(&values), "n {n}");
+        assert!(band.windows(2).all(|w| w[0] <= w[1]), "ascending: {band:?}");
+    }
+    // The extremes are the finite min and max; a known middle.
+    let band = percentiles(
+        &[5.0, f32::NAN, 1.0, 3.0, f32::INFINITY, 2.0, 4.0],
+        &mut scratch,
+    );
+    assert_eq!((band[0], band[4], band[8]), (1.0, 3.0, 5.0));
+    let none = percentiles(&[f32::NAN, f32::INFINITY], &mut scratch);
+    assert!(none.iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn the_timeline_stays_bounded_and_evenly_thinned() {
+    let mut timeline = Timeline::new(2);
+    let values: Vec<f32> = (0..10).map(|v| v as f32).collect();
+    for step in 1..=20_000u64 {
+        timeline.record(
+            step,
+            (0..2).map(|_| [&values[..], &values[..], &values[..]]),
+        );
+        assert!(timeline.steps.len() <= TIMELINE_CAP, "step {step}");
+    }
+    // 20 000 steps at the cap of 256: the stride doubled to 128.
+    assert_eq!(timeline.stride, 128);
+    assert!(timeline.steps.len() > TIMELINE_CAP / 2);
+    assert!(timeline.steps.iter().all(|s| s % 128 == 0));
+    assert!(timeline.steps.windows(2).all(|w| w[1] - w[0] == 128));
+    assert!(timeline.is_consistent(2));
+    assert!(!timeline.is_consistent(3));
+    assert_eq!(
+        timeline.bands[1][2][0],
+        [0.0, 1.0, 1.0, 3.0, 5.0, 6.0, 8.0, 8.0, 9.0]
+    );
+}
+
+fn scope(query: &str) -> Scope {
+    let config: Config = query.parse().expect("valid config");
+    Scope::new(config).expect("scope")
+}
+
+#[test]
+fn step_one_records_the_pass_the_probe_shows_at_step_zero() {
+    // Without BatchNorm the probe pass at step 0 and the training pass of step
+    // 1 see the same batch and parameters, so they hold the same values.
+    let mut scope = scope("depth=3&width=16&activation=sigmoid&batch=32");
+    scope.stats();
+    let network = scope.network();
+    let rows = network.rows();
+    let expected: Vec<[Vec<f32>; 3]> = network
+        .blocks
+        .iter()
+        .zip(network.acts.blocks.iter().zip(&network.grads.blocks))
+        .map(|(b, (a, g))| {
+            let n = rows * b.linear.fan_out;
+            [
+                by_sorting(&a.pre[..n]),
+                by_sorting(&a.out[..n]),
+                by_sorting(&g.d_out[..n]),
+            ]
+        })
+        .collect();
+    assert!(scope.stats().history.timeline.steps.is_empty());
+    scope.step(5);
+    let timeline = &scope.stats().history.timeline;
+    assert_eq!(timeline.steps, vec![1, 2, 3, 4, 5]);
+    for (layer, tensors) in expected.iter().enumerate() {
+        for (tensor, values) in tensors.iter().enumerate() {
+            assert_eq!(
+                &timeline.bands[layer][tensor][0].to_vec(),
+                values,
+                "layer {layer} tensor {tensor}"
+            );
+        }
+    }
+    // Training moves them: step 5's band differs from step 1's.
+    assert_ne!(timeline.bands[2][2][0], timeline.bands[2][2][4]);
+}
+
+#[test]
+fn frames_carry_the_timeline_and_lean_frames_leave_it_out() {
+    let mut scope = scope("depth=4&width=8");
+    scope.step(12);
+    let frame = Frame::of(&mut scope, FrameRequest::default());
+    let decoded = Frame::from_bytes(&frame.to_bytes()).expect("decodes");
+    assert_eq!(decoded.stats.history.timeline.steps.len(), 12);
+    assert_eq!(decoded.stats.history.timeline, frame.stats.history.timeline);
+    let lean = Frame::from_bytes(&frame.without_history().to_bytes()).expect("decodes");
+    assert!(lean.stats.history.timeline.steps.is_empty() && lean.stats.history.steps.is_empty());
+    assert_eq!(lean.stats.layers, frame.stats.layers);
+    assert!(lean.to_bytes().len() * 2 < frame.to_bytes().len());
+    // A timeline whose lengths disagree is refused, never drawn.
+    let mut bad = frame.clone();
+    bad.stats.history.timeline.bands[3][1].pop();
+    let error = Frame::from_bytes(&bad.to_bytes()).expect_err("refused");
+    assert!(error.to_string().contains("history"), "{error}");
+}
+
+/// The cost at the bench's L config: `cargo test --release --test timeline -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn cost() {
+    let mut scope = scope("depth=64&width=256&batch=256&activation=gelu&norm=layer&residual=pre&optimizer=adam&dataset=gaussian");
+    scope.step(2);
+    let start = std::time::Instant::now();
+    scope.step(10);
+    let with = start.elapsed().as_secs_f64() / 10.0;
+    let mut timeline = Timeline::new(64);
+    let start = std::time::Instant::now();
+    for step in 0..10 {
+        timeline.record_network(step, scope.network());
+    }
+    let record = start.elapsed().as_secs_f64() / 10.0;
+    println!(
+        "L config: step with recording {:.1} ms, recording alone {:.1} ms",
+        with * 1e3,
+        record * 1e3
+    );
+}
