@@ -348,8 +348,12 @@ export async function mount(element, options = {}) {
         steps: [net.engine.steps, compare.engine.steps],
         where: [net.engine.where, compare.engine.where],
       },
-    /** With B: the stats of A and of B (the core's), for tests and the curious. */
-    comparisonStats: () => compare.active && [net.engine.source.stats(), compare.engine.source.stats()],
+    /** With B: the stats of A and of B (the core's), for tests and the curious; null until both have a state (a worker's first frame). */
+    comparisonStats: () => {
+      if (!compare.active) return false;
+      const sources = [net.engine?.source, compare.engine?.source];
+      return sources.every(Boolean) ? sources.map((source) => source.stats()) : null;
+    },
     config: () => ({ ...net.config }),
     view: () => ({ ...view }),
     get playing() {

@@ -17,8 +17,10 @@ export const MISTAKES = {
       'by default) instead of n. It shrinks x̂ by √((n − 1)/n): with LayerNorm after tanh the std of every ' +
       'layer’s h is ×0.866 of torch’s at width 4 and ×0.999 at width 512. Narrow layers, small groups and small ' +
       'batches feel it; a learned γ can make up for it, but the trained weights no longer fit PyTorch’s layer.',
-    // Width 512 would need a worker, which a comparison does not have yet.
-    variants: [{ label: 'Compare at width 4', query: 'norm=layer&position=after&width=4&vs.formula=unbiased' }],
+    variants: [
+      { label: 'Compare at width 4', query: 'norm=layer&position=after&width=4&vs.formula=unbiased' },
+      { label: 'At width 512', query: 'norm=layer&position=after&width=512&vs.formula=unbiased' },
+    ],
   },
   eps_outside: {
     text:

@@ -217,11 +217,11 @@ export const PRESETS = [
       'for ReLU) and that no init or activation removes it. With LayerNorm, which normalizes each sample on its ' +
       'own, the same network’s dL/dh at layer 1 is 0.13 to 1.4 times layer 50’s (0.96 to 1.01 per layer). Read ' +
       'the summary’s gradient line on its log axis. The theory is for infinitely wide layers and large batches; ' +
-      'ours are 64 wide with batch 64. (At depth 50 the network trains in a worker, where the page does not ' +
-      'compare yet: open the two one after the other.)',
+      'ours are 64 wide with batch 64. At depth 50 both networks train in workers.',
     variants: [
       { label: 'BatchNorm', query: 'depth=50&activation=relu&init=kaiming_normal&norm=batch' },
       { label: 'LayerNorm', query: 'depth=50&activation=relu&init=kaiming_normal&norm=layer' },
+      { label: 'Side by side', query: 'depth=50&activation=relu&init=kaiming_normal&norm=batch&vs.norm=layer' },
     ],
   },
   WU_HE,

@@ -33,7 +33,9 @@ test('each mistake button opens a comparison whose A and B differ', TIMEOUT, asy
       await page.waitForFunction(opened, query);
       const vs = [...new URLSearchParams(query)].find(([k]) => k.startsWith('vs.'));
       assert.equal(param(page, vs[0]), vs[1], `${query}: the URL lost ${vs[0]}`);
-      // The core's numbers of A and B differ somewhere...
+      // The core's numbers of A and B differ somewhere (once both have a state:
+      // at width 512 they train in workers)...
+      await page.waitForFunction(() => window.normscope.figure.comparisonStats(), null, { timeout: 30_000 });
       const [a, b] = await figure(page, 'comparisonStats()');
       const fields = (s) => JSON.stringify(s.layers.map((l) => [l.out.mean, l.out.std, l.grad.std]));
       assert.notEqual(fields(a), fields(b), `${query}: A and B have the same statistics`);
