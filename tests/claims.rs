@@ -5,40 +5,11 @@
 //!
 //! Run with `--nocapture` to print the measured ranges that the texts quote.
 
-use normscope::{Config, Scope, Stats};
+use normscope::Stats;
 
-const SEEDS: std::ops::RangeInclusive<u32> = 1..=8;
+mod seeds;
 
-fn scope(query: &str, seed: u32) -> Scope {
-    let config: Config = format!("{query}&seed={seed}").parse().unwrap();
-    Scope::new(config).unwrap()
-}
-
-/// The stats of `query` after `steps` steps, for every seed.
-fn across_seeds(query: &str, steps: usize) -> Vec<Stats> {
-    SEEDS
-        .map(|seed| {
-            let mut s = scope(query, seed);
-            s.step(steps);
-            s.stats().clone()
-        })
-        .collect()
-}
-
-/// Asserts every value lies in `lo..=hi` and prints the range.
-fn within(what: &str, values: &[f32], lo: f32, hi: f32) {
-    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    println!("{what}: {min:.4e} ..= {max:.4e}");
-    assert!(
-        values.iter().all(|v| (lo..=hi).contains(v)),
-        "{what}: {values:?} not all in {lo}..={hi}"
-    );
-}
-
-fn per_seed(stats: &[Stats], f: impl Fn(&Stats) -> f32) -> Vec<f32> {
-    stats.iter().map(f).collect()
-}
+use seeds::{across_seeds, per_seed, scope, within, SEEDS};
 
 /// "Vanishing signal": depth 20, tanh, torch's default init.
 #[test]

@@ -7,36 +7,11 @@
 use normscope::core::loss::softmax_cross_entropy;
 use normscope::core::network::Network;
 use normscope::core::norm::Pass;
-use normscope::{Config, Scope, Stats};
+use normscope::Stats;
 
-const SEEDS: std::ops::RangeInclusive<u32> = 1..=8;
+mod seeds;
 
-fn scope(query: &str, seed: u32) -> Scope {
-    let config: Config = format!("{query}&seed={seed}").parse().unwrap();
-    Scope::new(config).unwrap()
-}
-
-/// The stats of `query` after `steps` steps, for every seed.
-fn across_seeds(query: &str, steps: usize) -> Vec<Stats> {
-    SEEDS
-        .map(|seed| {
-            let mut s = scope(query, seed);
-            s.step(steps);
-            s.stats().clone()
-        })
-        .collect()
-}
-
-/// Asserts every value lies in `lo..=hi` and prints the range.
-fn within(what: &str, values: &[f32], lo: f32, hi: f32) {
-    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    println!("{what}: {min:.4e} ..= {max:.4e}");
-    assert!(
-        values.iter().all(|v| (lo..=hi).contains(v)),
-        "{what}: {values:?} not all in {lo}..={hi}"
-    );
-}
+use seeds::{across_seeds, scope, within, SEEDS};
 
 /// B's std of h over A's at hidden layer `layer` (1-based), per seed.
 fn std_ratio(a: &[Stats], b: &[Stats], layer: usize) -> Vec<f32> {

@@ -8,47 +8,9 @@
 use normscope::core::stats::LayerStats;
 use normscope::{Config, Scope, Stats};
 
-const SEEDS: std::ops::RangeInclusive<u32> = 1..=8;
+mod seeds;
 
-/// The stats of `query` after `steps` steps, for every seed.
-fn across_seeds(query: &str, steps: usize) -> Vec<Stats> {
-    SEEDS
-        .map(|seed| {
-            let config: Config = format!("{query}&seed={seed}").parse().unwrap();
-            let mut scope = Scope::new(config).unwrap();
-            scope.step(steps);
-            scope.stats().clone()
-        })
-        .collect()
-}
-
-/// One number per seed.
-fn each(stats: &[Stats], f: impl Fn(&Stats) -> f32) -> Vec<f32> {
-    stats.iter().map(f).collect()
-}
-
-/// One number per seed and layer in `layers` (0-based).
-fn each_layer(
-    stats: &[Stats],
-    layers: std::ops::Range<usize>,
-    f: impl Fn(&LayerStats) -> f32,
-) -> Vec<f32> {
-    stats
-        .iter()
-        .flat_map(|s| s.layers[layers.clone()].iter().map(&f))
-        .collect()
-}
-
-/// Asserts every value lies in `lo..=hi` and prints the range.
-fn within(what: &str, values: &[f32], lo: f32, hi: f32) {
-    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    println!("{what}: {min:.4e} ..= {max:.4e}");
-    assert!(
-        values.iter().all(|v| (lo..=hi).contains(v)),
-        "{what}: {values:?} not all in {lo}..={hi}"
-    );
-}
+use seeds::{across_seeds, per_layer, per_seed, within, SEEDS};
 
 /// Glorot & Bengio 2010, Figures 6 and 7: 5 tanh layers, the "standard" init
 /// U[-1/sqrt(n), 1/sqrt(n)] (torch_default's weights) against Xavier's.
@@ -58,13 +20,13 @@ fn glorot_standard_against_normalized_init() {
     // "the std of h falls from 0.39-0.44 at layer 1 to 0.085-0.11 at layer 5"
     within(
         "glorot standard: out std layer 1",
-        &each(&standard, |s| s.layers[0].out.std),
+        &per_seed(&standard, |s| s.layers[0].out.std),
         0.39,
         0.44,
     );
     within(
         "glorot standard: out std layer 5",
-        &each(&standard, |s| s.layers[4].out.std),
+        &per_seed(&standard, |s| s.layers[4].out.std),
         0.085,
         0.11,
     );
@@ -72,18 +34,18 @@ fn glorot_standard_against_normalized_init() {
     let spread = |l: usize| move |s: &Stats| s.layers[l].sample_spread.unwrap();
     within(
         "glorot standard: spread layer 1",
-        &each(&standard, spread(0)),
+        &per_seed(&standard, spread(0)),
         0.17,
         0.21,
     );
     within(
         "glorot standard: spread layer 5",
-        &each(&standard, spread(4)),
+        &per_seed(&standard, spread(4)),
         0.014,
         0.021,
     );
     // "dL/dh at layer 1 is 9 to 15 times smaller than at layer 5"
-    let grad = each(&standard, |s| s.layers[4].grad.std / s.layers[0].grad.std);
+    let grad = per_seed(&standard, |s| s.layers[4].grad.std / s.layers[0].grad.std);
     within(
         "glorot standard: grad std layer 5 / layer 1",
         &grad,
@@ -94,12 +56,12 @@ fn glorot_standard_against_normalized_init() {
     // "With Xavier the std stays between 0.08 and 0.13 at every layer"
     within(
         "glorot xavier: out std layers 1..=5",
-        &each_layer(&xavier, 0..5, |l| l.out.std),
+        &per_layer(&xavier, 0..5, |l| l.out.std),
         0.075,
         0.125,
     );
     // "and dL/dh at layer 1 is 0.6 to 1.4 times layer 5's"
-    let grad = each(&xavier, |s| s.layers[0].grad.std / s.layers[4].grad.std);
+    let grad = per_seed(&xavier, |s| s.layers[0].grad.std / s.layers[4].grad.std);
     within("glorot xavier: grad std layer 1 / layer 5", &grad, 0.6, 1.4);
 }
 
@@ -110,14 +72,14 @@ fn yang_batchnorm_gradient_explosion() {
     let query = "depth=50&activation=relu&init=kaiming_normal";
     let batch = across_seeds(&format!("{query}&norm=batch"), 0);
     // "dL/dh at layer 1 is 2·10⁴ to 9·10⁴ times layer 50's"
-    let ratio = each(&batch, |s| s.layers[0].grad.std / s.layers[49].grad.std);
+    let ratio = per_seed(&batch, |s| s.layers[0].grad.std / s.layers[49].grad.std);
     within("yang batch: grad std layer 1 / layer 50", &ratio, 2e4, 9e4);
     // "1.23 to 1.26 per layer" (the geometric mean over the 49 steps back)
     let per_layer: Vec<f32> = ratio.iter().map(|r| r.powf(1.0 / 49.0)).collect();
     within("yang batch: growth per layer", &per_layer, 1.225, 1.265);
     let layer = across_seeds(&format!("{query}&norm=layer"), 0);
     // "LayerNorm: 0.12 to 1.5 times, 0.96 to 1.01 per layer"
-    let ratio = each(&layer, |s| s.layers[0].grad.std / s.layers[49].grad.std);
+    let ratio = per_seed(&layer, |s| s.layers[0].grad.std / s.layers[49].grad.std);
     within("yang layer: grad std layer 1 / layer 50", &ratio, 0.12, 1.5);
     let per_layer: Vec<f32> = ratio.iter().map(|r| r.powf(1.0 / 49.0)).collect();
     within("yang layer: growth per layer", &per_layer, 0.955, 1.01);
@@ -138,87 +100,97 @@ fn karpathy_gain_and_batchnorm() {
     // grows from 0.45-0.51 to 0.66-0.70"
     within(
         "karpathy 5/3: saturated layer 1",
-        &each_layer(&gain, 0..1, saturated),
+        &per_layer(&gain, 0..1, saturated),
         0.004,
         0.024,
     );
     within(
         "karpathy 5/3: saturated layer 5",
-        &each_layer(&gain, 4..5, saturated),
+        &per_layer(&gain, 4..5, saturated),
         0.07,
         0.11,
     );
     within(
         "karpathy 5/3: out std layer 1",
-        &each(&gain, out(0)),
+        &per_seed(&gain, out(0)),
         0.45,
         0.51,
     );
     within(
         "karpathy 5/3: out std layer 5",
-        &each(&gain, out(4)),
+        &per_seed(&gain, out(4)),
         0.66,
         0.70,
     );
     // "update:data 6·10⁻⁴ to 6·10⁻³"
     within(
         "karpathy 5/3: update:data",
-        &each_layer(&gain, 0..5, update),
+        &per_layer(&gain, 0..5, update),
         5.5e-4,
         6e-3,
     );
     // "loss 0.25-0.51" (the loss of the batch of step 1000, docs/network.md)
-    within("karpathy 5/3: loss", &each(&gain, |s| s.loss), 0.245, 0.515);
+    within(
+        "karpathy 5/3: loss",
+        &per_seed(&gain, |s| s.loss),
+        0.245,
+        0.515,
+    );
     // gain 1: "at most 0.5% saturated; std shrinks from 0.31-0.37 to 0.14-0.26"
     within(
         "karpathy 1: saturated",
-        &each_layer(&unit, 0..5, saturated),
+        &per_layer(&unit, 0..5, saturated),
         0.0,
         0.005,
     );
     within(
         "karpathy 1: out std layer 1",
-        &each(&unit, out(0)),
+        &per_seed(&unit, out(0)),
         0.31,
         0.37,
     );
     within(
         "karpathy 1: out std layer 5",
-        &each(&unit, out(4)),
+        &per_seed(&unit, out(4)),
         0.135,
         0.265,
     );
     // "update:data 10⁻⁴ to 4·10⁻³; loss 0.62-0.71"
     within(
         "karpathy 1: update:data",
-        &each_layer(&unit, 0..5, update),
+        &per_layer(&unit, 0..5, update),
         1e-4,
         4.2e-3,
     );
-    within("karpathy 1: loss", &each(&unit, |s| s.loss), 0.615, 0.715);
+    within(
+        "karpathy 1: loss",
+        &per_seed(&unit, |s| s.loss),
+        0.615,
+        0.715,
+    );
     // BatchNorm: "at most 4.2% saturated; std 0.62-0.68 at every layer;
     // update:data 4·10⁻⁴ to 6.3·10⁻³; loss 0.54-0.74"
     within(
         "karpathy batch: saturated",
-        &each_layer(&batch, 0..5, saturated),
+        &per_layer(&batch, 0..5, saturated),
         0.0,
         0.042,
     );
     within(
         "karpathy batch: out std",
-        &each_layer(&batch, 0..5, |l| l.out.std),
+        &per_layer(&batch, 0..5, |l| l.out.std),
         0.62,
         0.68,
     );
     within(
         "karpathy batch: update:data",
-        &each_layer(&batch, 0..5, update),
+        &per_layer(&batch, 0..5, update),
         3.8e-4,
         6.3e-3,
     );
     within(
         "karpathy batch: loss",
-        &each(&batch, |s| s.loss),
+        &per_seed(&batch, |s| s.loss),
         0.535,
         0.745,
     );
@@ -247,7 +219,7 @@ fn wu_he_batchnorm_against_groupnorm() {
         .all(|s| s.test.unwrap().step == 1708));
     // "a native build gives BatchNorm 45-82% (mean 71%) and GroupNorm 88-99%
     // (mean 94%), higher for every seed" (the page's: tests/node/claims.test.mjs)
-    let (b, g) = (each(&batch, accuracy), each(&group, accuracy));
+    let (b, g) = (per_seed(&batch, accuracy), per_seed(&group, accuracy));
     within(
         "wu-he batch 2: BatchNorm held-out accuracy",
         &b,
@@ -265,13 +237,13 @@ fn wu_he_batchnorm_against_groupnorm() {
     // "At batch 64 both do well: BatchNorm 96-100%, GroupNorm 99-100%"
     within(
         "wu-he batch 64: BatchNorm held-out accuracy",
-        &each(&batch, accuracy),
+        &per_seed(&batch, accuracy),
         0.96,
         1.0,
     );
     within(
         "wu-he batch 64: GroupNorm held-out accuracy",
-        &each(&group, accuracy),
+        &per_seed(&group, accuracy),
         0.99,
         1.0,
     );
@@ -304,13 +276,13 @@ fn xiong_post_ln_warmup() {
     let accuracy = |s: &Stats| s.test.unwrap().accuracy;
     within(
         "xiong: Post-LN held-out accuracy",
-        &each(&cold, accuracy),
+        &per_seed(&cold, accuracy),
         0.5,
         0.5,
     );
     within(
         "xiong: Post-LN warmup held-out accuracy",
-        &each(&warm, accuracy),
+        &per_seed(&warm, accuracy),
         0.5,
         0.5,
     );
@@ -320,7 +292,7 @@ fn xiong_post_ln_warmup() {
     assert!(pre.iter().all(|s| s.diverged.is_none()));
     within(
         "xiong: Pre-LN held-out accuracy",
-        &each(&pre, accuracy),
+        &per_seed(&pre, accuracy),
         0.5,
         0.6,
     );
