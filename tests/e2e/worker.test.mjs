@@ -161,21 +161,26 @@ test('a worker figure that diverges pauses at the step it diverged, and Reset re
   });
 });
 
+/**
+ * From the next navigation on, every Worker of `page` loads a script that does
+ * not exist, as a host that does not serve www/worker.js would cause.
+ */
+const breakWorkers = (page) =>
+  page.addInitScript(() => {
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      constructor(_url, options) {
+        super('/no-such-worker.js', options);
+      }
+    };
+  });
+
 test('when the worker cannot start, the figure trains on the page and says so', TIMEOUT, async () => {
   const { page, problems } = await openPage(browser.context, 'index.html');
   try {
     await waitForReady(page);
     problems.length = 0; // what follows is on the next page
-    // Every Worker loads a script that does not exist, as a host that does
-    // not serve www/worker.js would cause.
-    await page.addInitScript(() => {
-      const Real = window.Worker;
-      window.Worker = class extends Real {
-        constructor(_url, options) {
-          super('/no-such-worker.js', options);
-        }
-      };
-    });
+    await breakWorkers(page);
     await page.goto(new URL(BIG.replace('64', '20'), page.url()).href);
     await waitForReady(page);
     await page.locator('.notice').filter({ hasText: 'Training on the page instead of in a worker' }).waitFor();
@@ -195,14 +200,7 @@ test('when the workers of a comparison cannot start, A and B both train on the p
   try {
     await waitForReady(page);
     problems.length = 0; // what follows is on the next page
-    await page.addInitScript(() => {
-      const Real = window.Worker;
-      window.Worker = class extends Real {
-        constructor(_url, options) {
-          super('/no-such-worker.js', options);
-        }
-      };
-    });
+    await breakWorkers(page);
     // Only B is past the threshold: A goes to a worker with it, and both fail.
     await page.goto(new URL('index.html?depth=20&width=64&vs.depth=64&vs.width=256', page.url()).href);
     await waitForReady(page);
