@@ -1,10 +1,17 @@
-// The timing loop every benchmark page shares (peer-bench.js,
+// The timing loop every benchmark page shares (bench.js, peer-bench.js,
 // threads-bench-worker.js): a warm-up, then steps in growing chunks until
 // `minMs` have passed, so that a slow config takes few calls and a fast one
 // is not dominated by call overhead.
 
 const WARM_UP_MS = 300;
 const CALL_TARGET_MS = 20;
+
+/** Steps taken by scope.step(n), refusing to spin if training stopped. */
+export function advance(scope, n) {
+  const taken = scope.step(n);
+  if (!taken) throw new Error('step() took no steps (training paused on non-finite values?)');
+  return taken;
+}
 
 /** `step(n)` returns the steps it took; resolves to {steps, seconds}. */
 export function timeSteps(step, minMs) {

@@ -5,32 +5,10 @@
 // and where a step's time goes (Scope.stepBreakdown, `core::profile`).
 
 import init, { Scope } from '../pkg/normscope.js';
+import { advance, timeSteps } from './bench-timing.js';
 
-const WARM_UP_MS = 300;
-const CALL_TARGET_MS = 20;
 const status = document.getElementById('status');
 const resultsOut = document.getElementById('results');
-
-/** Steps taken by scope.step(n), refusing to spin if training stopped. */
-function advance(scope, n) {
-  const taken = scope.step(n);
-  if (!taken) throw new Error('step() took no steps (training paused on non-finite values?)');
-  return taken;
-}
-
-/** Warms up, then steps in growing chunks until minMs have passed. */
-function timeSteps(scope, minMs) {
-  const warmUp = performance.now();
-  while (performance.now() - warmUp < WARM_UP_MS) advance(scope, 1);
-  const start = performance.now();
-  let steps = 0, chunk = 1;
-  while (performance.now() - start < minMs) {
-    const call = performance.now();
-    steps += advance(scope, chunk);
-    if (performance.now() - call < CALL_TARGET_MS) chunk *= 2;
-  }
-  return { steps, seconds: (performance.now() - start) / 1000 };
-}
 
 /** Mean ms of scope.frame(1, false) after one step each, over >= 3 frames and minMs / 2. */
 function timeFrames(scope, minMs) {
@@ -56,7 +34,7 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 0)); // let the page paint
     const scope = new Scope(query);
     try {
-      const { steps, seconds } = timeSteps(scope, file.min_seconds * 1000);
+      const { steps, seconds } = timeSteps((n) => advance(scope, n), file.min_seconds * 1000);
       const steps_per_s = steps / seconds;
       const gflops = scope.flopsPerStep() * steps_per_s / 1e9;
       const frame_ms = timeFrames(scope, file.min_seconds * 1000);

@@ -3,7 +3,7 @@
 // `query` as bench.js does (a warm-up, then growing chunks for minSeconds) and
 // replies {steps, seconds} or {error}.
 
-import { timeSteps } from './bench-timing.js';
+import { advance, timeSteps } from './bench-timing.js';
 
 async function load(threads) {
   if (threads === 1) {
@@ -21,12 +21,7 @@ self.onmessage = async ({ data: { query, threads, minSeconds } }) => {
   try {
     const { Scope } = await load(threads);
     const scope = new Scope(query);
-    const step = (n) => {
-      const taken = scope.step(n);
-      if (!taken) throw new Error('step() took no steps (training paused on non-finite values?)');
-      return taken;
-    };
-    const { steps, seconds } = timeSteps(step, minSeconds * 1000);
+    const { steps, seconds } = timeSteps((n) => advance(scope, n), minSeconds * 1000);
     scope.free();
     self.postMessage({ steps, seconds });
   } catch (error) {
