@@ -8,6 +8,8 @@
 //! `matmuls`, `norms`, `activations`, `loss`, `optimizer`, `statistics`.
 //! The table shows each part as a share of one step (`other` is the rest of
 //! the step), and the frame after a step as ms and as a share of a step.
+//!
+//! `cargo xtask bench --page` (`run_page`) measures the page instead.
 
 use std::process::{Command, Stdio};
 
@@ -59,6 +61,42 @@ pub fn run() -> Result {
     let wasm = samples(node)?;
 
     print_table(&native, &wasm);
+    Ok(())
+}
+
+/// `cargo xtask bench --page`: the page's own speed (`tests/e2e/pageperf.mjs`:
+/// frames/s during Play, chart updates/s, first chart after navigation, the
+/// longest main-thread task) for the page targets of issues 9 and 13, printed
+/// with the machine's load average, never asserted.
+pub fn run_page() -> Result {
+    let tools = setup::wasm_tools()?;
+    let browser = setup::ensure_browser(false)?;
+    setup::ensure_node()?;
+    setup::ensure_e2e_packages()?;
+    build::build(&tools, false)?;
+    let addr = serve::spawn(&root())?;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    say(&format!(
+        "the page in headless Chromium, served at http://{addr}/ (load average: {})",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
+    let mut node = Command::new("node");
+    node.current_dir(root())
+        .arg("tests/e2e/pageperf.mjs")
+        .env("NORMSCOPE_URL", format!("http://{addr}/"))
+        .env("CHROMIUM_PATH", &browser.chromium)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .stdin(Stdio::null());
+    say(&format!("$ {}", describe(&node)));
+    let status = node
+        .status()
+        .map_err(|e| format!("could not start node: {e}"))?;
+    if !status.success() {
+        return Err(format!("tests/e2e/pageperf.mjs failed ({status})"));
+    }
     Ok(())
 }
 

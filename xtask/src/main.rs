@@ -40,11 +40,13 @@ commands:
   test [--quick | --e2e-only]
                         fmt, clippy, native tests, browser tests, dist, end-to-end tests
                         (--quick: skip the browser; --e2e-only: only dist + end-to-end)
-  bench [--peer | --threads]
+  bench [--peer | --threads | --page]
                         steps/s and GFLOP/s of the reference configs, native and in Chromium
                         (--peer: against the same MLPs in TF.js, wasm and cpu backends,
                         in the same Chromium run; installs TF.js into xtask/peer/;
-                        --threads: all cores against one, in a Web Worker)
+                        --threads: all cores against one, in a Web Worker;
+                        --page: the page's frames/s, chart updates/s, first chart and
+                        longest task during Play, tests/e2e/pageperf.mjs)
   fuzz [target] [--seconds N] [--cmin]
                         run a cargo-fuzz target (all of them by default) for N s each
                         (default 60), installing nightly and cargo-fuzz when missing;
@@ -104,12 +106,14 @@ fn run(args: &[String]) -> Result {
         "bench" => {
             let peer = flags.switch("--peer");
             let threads = flags.switch("--threads");
+            let page = flags.switch("--page");
             flags.finish()?;
-            match (peer, threads) {
-                (true, true) => Err("--peer and --threads are separate runs; pick one".into()),
-                (true, false) => versus::run(&versus::PEER),
-                (false, true) => versus::run(&versus::THREADS),
-                (false, false) => bench::run(),
+            match (peer, threads, page) {
+                (false, false, false) => bench::run(),
+                (true, false, false) => versus::run(&versus::PEER),
+                (false, true, false) => versus::run(&versus::THREADS),
+                (false, false, true) => bench::run_page(),
+                _ => Err("--peer, --threads and --page are separate runs; pick one".into()),
             }
         }
         "fuzz" => {
