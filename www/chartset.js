@@ -3,8 +3,10 @@
 // new size (ResizeObserver); a chart is redrawn only when the scope, its step
 // or its options changed. While playing (`throttle`), a chart that costs more
 // than CHEAP_DRAW_MS (the decision regions, big layer matrices) is redrawn at
-// most every EXPENSIVE_INTERVAL_MS and every third frame, so it cannot eat the
-// frame budget. Every wasm call is guarded; a failure shows in the panel.
+// most every EXPENSIVE_INTERVAL_MS and every third frame, and one call draws
+// charts only until DRAW_BUDGET_MS are spent (at least one chart), starting
+// after the last one it drew, so the stale ones take turns and drawing cannot
+// eat the frame. Every wasm call is guarded; a failure shows in the panel.
 // In a comparison, `link(hooks)` (compare-charts.js) adds the shared range to
 // each draw's options, draws the overlays, and reads hover and PNG of both.
 
@@ -16,6 +18,11 @@ import { message } from './wasm.js';
 const CHEAP_DRAW_MS = 6;
 /** Minimum time between two redraws of an expensive chart during Play. */
 const EXPENSIVE_INTERVAL_MS = 250;
+/**
+ * Milliseconds of drawing one call may spend during Play (a comparison's two
+ * sets: half each), so that steps and drawing fit a 60 frames/s frame (loop.js).
+ */
+const DRAW_BUDGET_MS = 6;
 /** Pixel size of an exported chart that is not on screen. */
 const EXPORT_SIZE = [1200, 750];
 
@@ -49,8 +56,13 @@ export function createChartSet(grid, kinds, { state, onView }) {
       return '';
     }
   };
-  /** What a panel was last drawn from: a redraw is due when it changes. */
-  const stampOf = (generation, source, options) => `${generation}/${source.steps}/${options}/${linked ? linked.stamp() : ''}`;
+  /**
+   * What a panel was last drawn from: a redraw is due when it changes. `base`:
+   * the panel's own options (a comparison's shared range follows from the two
+   * states, which the stamp holds, and costs a pass over both: it is only
+   * asked for once a chart is drawn).
+   */
+  const stampOf = (generation, source, base) => `${generation}/${source.steps}/${base}/${linked ? linked.stamp() : ''}`;
   /** Draws `kind` into `canvas`: the comparison's overlay, or the source's chart. */
   const paint = (source, kind, canvas, options) => {
     if (!linked?.draw(kind, canvas, options)) source.draw(kind, canvas, options);
@@ -62,25 +74,33 @@ export function createChartSet(grid, kinds, { state, onView }) {
   const cost = new Map(); // panel -> { ms (running average), at, frames skipped }
   const visible = new Set(panels);
 
+  let next = 0; // where the next budgeted draw starts, so stale charts take turns
+
   function draw({ force = true, throttle = false } = {}) {
     const { generation, view } = state();
     if (!state().source) return;
     const now = performance.now();
-    for (const panel of panels) {
+    const budget = linked ? DRAW_BUDGET_MS / 2 : DRAW_BUDGET_MS;
+    const start = throttle ? next : 0;
+    for (let i = 0; i < panels.length; i += 1) {
+      const panel = panels[(start + i) % panels.length];
       if (!visible.has(panel)) continue;
       const source = sourceOf(panel.kind);
       const resized = panel.fit();
-      const options = optionsOf(panel, view);
-      const stamp = stampOf(generation, source, options);
+      const stamp = stampOf(generation, source, panel.options(view));
       if (!force && !resized && drawn.get(panel) === stamp) continue;
       const spent = cost.get(panel) || { ms: 0, at: -Infinity, frames: 0 };
       cost.set(panel, spent);
       spent.frames += 1;
       const due = !throttle || spent.ms <= CHEAP_DRAW_MS || (now - spent.at >= EXPENSIVE_INTERVAL_MS && spent.frames >= 3);
       if (!resized && !due) continue;
+      if (throttle && !resized && performance.now() - now >= budget) {
+        next = (start + i) % panels.length; // out of time: this one goes first next frame
+        return;
+      }
       const started = performance.now();
       try {
-        paint(source, panel.kind, panel.canvas, options);
+        paint(source, panel.kind, panel.canvas, optionsOf(panel, view));
         panel.setError(null);
       } catch (error) {
         panel.setError(message(error));
@@ -91,6 +111,7 @@ export function createChartSet(grid, kinds, { state, onView }) {
       drawn.set(panel, stamp);
       panel.refreshProbe();
     }
+    next = start;
   }
 
   const observer =
@@ -124,7 +145,7 @@ export function createChartSet(grid, kinds, { state, onView }) {
     else [canvas.width, canvas.height] = EXPORT_SIZE;
     const options = linked ? linked.options(kind, chartOptions(kind, view)) : chartOptions(kind, view);
     paint(source, kind, canvas, options);
-    if (panel) drawn.set(panel, stampOf(state().generation, source, options));
+    if (panel) drawn.set(panel, stampOf(state().generation, source, chartOptions(kind, view)));
     return linked?.render ? linked.render(kind, canvas) : canvas;
   }
 
