@@ -48,10 +48,13 @@ import { WorkerEngine } from './engine-worker.js';
 
 /**
  * Configs whose step costs more than this many FLOP train in a worker: about
- * 6 ms of wasm, so a step, its probe pass and the drawing no longer fit a
- * 30 frames/s frame. Below it the page trains itself, with no round trip.
+ * 4 ms of wasm, so that a step and the drawing still fit a 60 frames/s frame
+ * on the page (loop.js; depth 30 x width 64 goes to a worker). Below it (the
+ * default config, or depth 20 x width 64) the page trains itself, with no round
+ * trip and no worker to start before the first chart. A comparison trains
+ * where the costlier of its two networks would.
  */
-export const WORKER_FLOPS = 6e7;
+export const WORKER_FLOPS = 4e7;
 
 /**
  * Whether this page can run normscope in a worker at all: not a page with an
