@@ -126,7 +126,10 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
   function frameArrived(from, first) {
     if (from !== engine) return;
     generation += 1;
-    if (first || !api.playing()) api.draw(lastDraw);
+    if (!first && api.playing()) return;
+    // A's shared scales and overlays wait for B's state (a worker's B may come after A's frame).
+    api.aCharts?.draw({ force: false });
+    api.draw(lastDraw);
   }
 
   const api = {

@@ -52,7 +52,7 @@ import { WorkerEngine } from './engine-worker.js';
  * on the page (loop.js; depth 30 x width 64 goes to a worker). Below it (the
  * default config, or depth 20 x width 64) the page trains itself, with no round
  * trip and no worker to start before the first chart. A comparison trains
- * where the costlier of its two networks would.
+ * where the costlier of its two networks would (figure-engine.js).
  */
 export const WORKER_FLOPS = 4e7;
 
