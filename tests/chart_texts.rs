@@ -64,11 +64,15 @@ fn used_keys() -> BTreeMap<String, String> {
     used
 }
 
+/// The numbers `text` quotes, sorted (word order differs between languages).
 fn digit_runs(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_ascii_digit())
+    let mut runs: Vec<String> = text
+        .split(|c: char| !c.is_ascii_digit())
         .filter(|run| !run.is_empty())
         .map(String::from)
-        .collect()
+        .collect();
+    runs.sort();
+    runs
 }
 
 #[test]
