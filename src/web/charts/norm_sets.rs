@@ -125,10 +125,10 @@ pub fn statistics(m: &LayerMatrix, set: usize) -> String {
     )
 }
 
-/// Which tensor the norm receives and what it averages over: a long and a
-/// short sentence, e.g. "LayerNorm of a = hWᵀ + b (the Linear output): each row
-/// (a sample over its units) shares a mean and variance".
-pub fn description(m: &LayerMatrix) -> [String; 2] {
+/// Which tensor the norm receives and what it averages over: a long, a short
+/// and a shortest sentence (for narrow charts), e.g. "LayerNorm of a = hWᵀ + b
+/// (the Linear output): each row (a sample over its units) shares a mean and variance".
+pub fn description(m: &LayerMatrix) -> [String; 3] {
     let formula = m.input.formula();
     let words = tr(match m.input {
         NormInput::Linear => "charts.input_linear",
@@ -141,10 +141,8 @@ pub fn description(m: &LayerMatrix) -> [String; 2] {
     let (name, (long, short)) = match m.kind {
         NormKind::None => {
             let params: [(&str, &dyn Display); 2] = [("formula", &formula), ("words", &words)];
-            return [
-                trf("charts.none_long", &params),
-                trf("charts.none_short", &params),
-            ];
+            let short = trf("charts.none_short", &params);
+            return [trf("charts.none_long", &params), short.clone(), short];
         }
         NormKind::Batch => ("BatchNorm".to_string(), columns),
         NormKind::Layer if m.formula.over_batch() => (
@@ -176,6 +174,10 @@ pub fn description(m: &LayerMatrix) -> [String; 2] {
         trf(
             "charts.description_short",
             &[("name", &name), ("formula", &formula), ("short", &short)],
+        ),
+        trf(
+            "charts.description_shortest",
+            &[("name", &name), ("short", &short)],
         ),
     ]
 }
