@@ -6,86 +6,110 @@
 // (`fit()`), has role="img" and an aria-label naming the chart, and can be
 // focused: arrow keys then move a probe point whose description (the same text
 // as the hover tooltip) is read out politely.
+// Texts are messages of the charts catalogue (www/i18n/<lang>/charts.json);
+// the Rust charts get the page's language as the `lang` option, and
+// `panel.relabel(view)` rewrites the panel's own texts after a switch.
 
 import { el } from './controls.js';
+import { language, t } from './i18n.js';
 
-/** Title, accessible name and a one-line reading hint per chart kind. */
+/**
+ * An object whose properties read their message at each access (so in the
+ * current language): `texts({title: messageKey})`; a nested object nests.
+ */
+function texts(keys) {
+  const properties = Object.entries(keys).map(([name, key]) => [
+    name,
+    { enumerable: true, get: () => (typeof key === 'string' ? t(key) : texts(key)) },
+  ]);
+  return Object.defineProperties({}, Object.fromEntries(properties));
+}
+
+/** Title, accessible name and a one-line reading hint per chart kind, in the current language. */
 export const CHART_INFO = {
-  activations: {
-    title: 'Activation distribution per layer',
-    label: 'Activation distribution per hidden layer: layer against value, density as colour, mean and std overlaid',
-    hint: 'Each column is one layer’s outputs h; bright = many values. A similar spread at every depth does not yet mean the samples still differ: see the summary.',
-    hints: {
-      histograms:
-        'Each row is one layer’s histogram of its outputs h, layer 1 at the top. A similar spread at every depth does not yet mean the samples still differ: see the summary.',
-    },
-  },
-  gradients: {
-    title: 'Gradient distribution per layer',
-    label: 'Distribution of the gradient dL/dh of each hidden layer’s output, layer against value',
-    hint: 'Each column is one layer’s dL/dh. Symlog is linear near 0 and logarithmic beyond (the axis gives where): a band that shrinks towards layer 1 is a vanishing gradient.',
-    hints: {
-      histograms:
-        'Each row is one layer’s histogram of dL/dh, layer 1 at the top. Symlog is linear near 0 and logarithmic beyond (the axis gives where).',
-    },
-  },
-  summary: {
-    title: 'Per-layer summary',
-    label: 'Per layer: activation std, spread across samples and gradient std on a log axis; the mean cosine between samples; the saturated or dead share',
-    hint: 'std of h and dL/dh (log); dashed: h’s spread across samples, the input-dependent part. A flat std with cosine near 1 is collapse: all inputs give nearly the same h. Grey band: the mean-field prediction (infinite width) for plain networks at step 0.',
-    overlayHint:
-      'A (blue, solid) and B (vermillion, dashed) on the same axes: std of h, std of dL/dh (log) and the mean cosine between samples. A decade between the lines is a ratio of 10; hover reads out both.',
-  },
-  training: {
-    title: 'Training',
-    label: 'Loss and accuracy over training steps, and each layer’s update:data ratio over time',
-    hint: 'Loss and accuracy; below, log10 of each layer’s update:data ratio, std(ΔW)/std(W), with the 10⁻³ guide line. Solid: each step’s training batch; dashed: 256 held-out points in eval mode.',
-    overlayHint:
-      'A (blue, solid) and B (vermillion, dashed): loss and accuracy on each step’s batch, dots for 256 held-out points in eval mode; below, the median update:data ratio over the layers, in a band from the smallest to the largest layer, with the 10⁻³ guide.',
-  },
-  decision: {
-    title: 'Data and decision boundary',
-    label: 'The two-dimensional dataset and the network’s decision regions',
-    hint: 'Points are the data, the background the predicted class, evaluated in eval mode (BatchNorm uses its running statistics). The gaussian dataset has no 2-D picture.',
-  },
-  normalized: {
-    title: 'What is normalized',
-    label: 'One layer’s batch by width matrix at its normalization (input x, normalized x̂ or output γx̂ + β), with the cells that share a mean and variance outlined',
-    hint: 'Rows are samples, columns units; the first line names the tensor x. Outlined cells share one mean and std: a column (BatchNorm), a row (LayerNorm, RMSNorm), a row segment (GroupNorm). Show x̂ or γx̂ + β to see what the norm makes of them.',
-  },
-  overtime: {
-    title: 'Distribution over time',
-    label: 'One hidden layer’s pre-activation a, output h or gradient dL/dh over the training steps: nested percentile bands and the median',
-    hint: 'Shaded: the 0–100th, 7–93rd, 16–84th and 31–69th percentiles of the layer’s values on each step’s training batch, darker inside; the line is the median. A band that drifts while training goes on is what Ioffe & Szegedy called internal covariate shift.',
-  },
-  diagnosis: {
-    title: 'Diagnosis',
-    label: 'What the charts show, in sentences with numbers and layer indices',
-    hint: 'Not a chart: the findings of the core’s diagnosis, each linked to the preset that explains it.',
-  },
+  activations: texts({
+    title: 'charts.panel_activations_title',
+    label: 'charts.panel_activations_label',
+    hint: 'charts.panel_activations_hint',
+    hints: { histograms: 'charts.panel_activations_hint_histograms' },
+  }),
+  gradients: texts({
+    title: 'charts.panel_gradients_title',
+    label: 'charts.panel_gradients_label',
+    hint: 'charts.panel_gradients_hint',
+    hints: { histograms: 'charts.panel_gradients_hint_histograms' },
+  }),
+  summary: texts({
+    title: 'charts.panel_summary_title',
+    label: 'charts.panel_summary_label',
+    hint: 'charts.panel_summary_hint',
+    overlayHint: 'charts.panel_summary_overlay_hint',
+  }),
+  training: texts({
+    title: 'charts.panel_training_title',
+    label: 'charts.panel_training_label',
+    hint: 'charts.panel_training_hint',
+    overlayHint: 'charts.panel_training_overlay_hint',
+  }),
+  decision: texts({
+    title: 'charts.panel_decision_title',
+    label: 'charts.panel_decision_label',
+    hint: 'charts.panel_decision_hint',
+  }),
+  normalized: texts({
+    title: 'charts.panel_normalized_title',
+    label: 'charts.panel_normalized_label',
+    hint: 'charts.panel_normalized_hint',
+  }),
+  overtime: texts({
+    title: 'charts.panel_overtime_title',
+    label: 'charts.panel_overtime_label',
+    hint: 'charts.panel_overtime_hint',
+  }),
+  diagnosis: texts({
+    title: 'charts.panel_diagnosis_title',
+    label: 'charts.panel_diagnosis_label',
+    hint: 'charts.panel_diagnosis_hint',
+  }),
 };
 
 let counter = 0;
 
-/** The options query the Rust chart `kind` reads, for a view {view, gradscale, layer, tensor, timelayer, timetensor}. */
+/**
+ * The options query the Rust chart `kind` reads, for a view {view, gradscale,
+ * layer, tensor, timelayer, timetensor}, with the page's language (`lang`).
+ */
 export function chartOptions(kind, view) {
-  if (kind === 'activations') return `view=${view.view}`;
-  if (kind === 'gradients') return `view=${view.view}&scale=${view.gradscale}`;
-  if (kind === 'normalized') return `layer=${view.layer}&tensor=${view.tensor}`;
-  if (kind === 'overtime') return `timelayer=${view.timelayer}&timetensor=${view.timetensor}`;
-  return '';
+  const own = {
+    activations: `view=${view.view}`,
+    gradients: `view=${view.view}&scale=${view.gradscale}`,
+    normalized: `layer=${view.layer}&tensor=${view.tensor}`,
+    overtime: `timelayer=${view.timelayer}&timetensor=${view.timetensor}`,
+  }[kind];
+  return [own, `lang=${language()}`].filter(Boolean).join('&');
 }
 
-/** A labelled group of radio buttons; `values` are strings or [value, label]; `onPick(value)` on change. */
+/**
+ * A labelled group of radio buttons; `legend` and each label are message keys
+ * or, as [text], words that stay as they are; `values` are [value, label];
+ * `onPick(value)` on change. `set.relabel()` rewrites them in the current language.
+ */
 function segmented(legend, name, values, current, onPick) {
-  const set = el('fieldset', { class: 'segmented' }, [el('legend', { text: legend })]);
-  for (const entry of values) {
-    const [value, text] = Array.isArray(entry) ? entry : [entry, entry];
+  const word = (label) => (Array.isArray(label) ? label[0] : t(label));
+  const caption = el('legend', { text: word(legend) });
+  const set = el('fieldset', { class: 'segmented' }, [caption]);
+  const labels = [];
+  for (const [value, label] of values) {
     const id = `${name}-${value}`;
     const input = el('input', { type: 'radio', name, id, value, checked: value === current });
     input.addEventListener('change', () => input.checked && onPick(value));
-    set.append(input, el('label', { htmlFor: id, text }));
+    labels.push([el('label', { htmlFor: id, text: word(label) }), label]);
+    set.append(input, labels.at(-1)[0]);
   }
+  set.relabel = () => {
+    caption.textContent = word(legend);
+    for (const [element, label] of labels) element.textContent = word(label);
+  };
   return set;
 }
 
@@ -120,32 +144,47 @@ export function createChart(kind, { view, onView, describe }) {
 
   const radios = {};
   if (kind === 'activations' || kind === 'gradients') {
-    radios.view = segmented('View', `${uid}-view`, ['heatmap', 'histograms'], view.view, (v) => onView('view', v));
+    const views = [['heatmap', 'charts.panel_heatmap'], ['histograms', 'charts.panel_histograms']];
+    radios.view = segmented('charts.panel_view', `${uid}-view`, views, view.view, (v) => onView('view', v));
     tools.append(radios.view);
   }
   if (kind === 'gradients') {
-    radios.gradscale = segmented('Scale', `${uid}-scale`, ['linear', 'symlog'], view.gradscale, (v) =>
+    const scales = [['linear', 'charts.panel_linear'], ['symlog', 'charts.panel_symlog']];
+    radios.gradscale = segmented('charts.panel_scale', `${uid}-scale`, scales, view.gradscale, (v) =>
       onView('gradscale', v),
     );
     tools.append(radios.gradscale);
   }
   // The chart's tensor radios and layer select, and the view keys they set.
   const [tensorKey, layerKey, tensors] = {
-    normalized: ['tensor', 'layer', [['x', 'x'], ['xhat', 'x̂'], ['y', 'γx̂+β']]],
-    overtime: ['timetensor', 'timelayer', [['pre', 'a'], ['out', 'h'], ['grad', 'dL/dh']]],
+    normalized: ['tensor', 'layer', [['x', ['x']], ['xhat', ['x̂']], ['y', ['γx̂+β']]]],
+    overtime: ['timetensor', 'timelayer', [['pre', ['a']], ['out', ['h']], ['grad', ['dL/dh']]]],
   }[kind] || [];
   let layerSelect = null;
+  let layerLabel = null;
   if (tensorKey) {
-    radios[tensorKey] = segmented('Show', `${uid}-tensor`, tensors, view[tensorKey], (v) => onView(tensorKey, v));
+    radios[tensorKey] = segmented('charts.panel_show', `${uid}-tensor`, tensors, view[tensorKey], (v) => onView(tensorKey, v));
     tools.append(radios[tensorKey]);
     layerSelect = el('select', { id: `${uid}-layer` });
     layerSelect.addEventListener('change', () => onView(layerKey, Number(layerSelect.value)));
-    tools.append(el('div', { class: 'chart-layer' }, [el('label', { htmlFor: layerSelect.id, text: 'Layer' }), layerSelect]));
+    layerLabel = el('label', { htmlFor: layerSelect.id, text: t('charts.panel_layer') });
+    tools.append(el('div', { class: 'chart-layer' }, [layerLabel, layerSelect]));
+  }
+  const overlay = () => Boolean(element.closest('.compare-overlay'));
+
+  /** Rewrites the panel's texts in the current language (a comparison's overlay has its own). */
+  function relabel(currentView) {
+    heading.textContent = info.title;
+    hint.textContent = hintFor(info, currentView, overlay());
+    const label = overlay() ? t('charts.panel_overlay_label', { label: info.label }) : info.label;
+    canvas.setAttribute('aria-label', label);
+    for (const set of Object.values(radios)) set.relabel();
+    if (layerLabel) layerLabel.textContent = t('charts.panel_layer');
   }
 
   /** Shows `view` in the toggles and offers layers 1..depth. */
   function sync(nextView, depth) {
-    hint.textContent = hintFor(info, nextView, Boolean(element.closest('.compare-overlay')));
+    hint.textContent = hintFor(info, nextView, overlay());
     for (const [key, set] of Object.entries(radios)) {
       for (const input of set.querySelectorAll('input')) input.checked = input.value === nextView[key];
     }
@@ -174,7 +213,7 @@ export function createChart(kind, { view, onView, describe }) {
 
   function setError(text) {
     error.hidden = !text;
-    error.textContent = text ? `This chart could not be drawn: ${text}` : '';
+    error.textContent = text ? t('charts.panel_error', { error: text }) : '';
   }
 
   // Hover and keyboard probing share one point, in CSS pixels of the canvas.
@@ -220,6 +259,6 @@ export function createChart(kind, { view, onView, describe }) {
     showProbe(true);
   });
 
-  const panel = { kind, element, canvas, options, fit, setError, sync, refreshProbe: () => probe && showProbe() };
+  const panel = { kind, element, canvas, options, fit, setError, sync, relabel, refreshProbe: () => probe && showProbe() };
   return panel;
 }

@@ -9,8 +9,11 @@
 // eat the frame. Every wasm call is guarded; a failure shows in the panel.
 // In a comparison, `link(hooks)` (compare-charts.js) adds the shared range to
 // each draw's options, draws the overlays, and reads hover and PNG of both.
+// A language switch (i18n.js) rewrites the panels' texts and redraws them from
+// the same source: the options carry `lang`, so each chart is due again.
 
 import { chartOptions, createChart } from './charts.js';
+import { onLanguage } from './i18n.js';
 import { LOOKBACK_KINDS } from './lookback.js';
 import { message } from './wasm.js';
 
@@ -126,6 +129,11 @@ export function createChartSet(grid, kinds, { state, onView }) {
         })
       : null;
   const resizer = 'ResizeObserver' in window ? new ResizeObserver(() => draw({ force: false })) : null;
+  const relabel = () => panels.forEach((panel) => panel.relabel(state().view));
+  const stopLanguage = onLanguage(() => {
+    relabel();
+    draw({ force: false });
+  });
   for (const panel of panels) {
     observer?.observe(panel.element);
     resizer?.observe(panel.canvas);
@@ -157,8 +165,10 @@ export function createChartSet(grid, kinds, { state, onView }) {
     link(hooks) {
       linked = hooks;
       drawn.clear();
+      relabel();
     },
     destroy() {
+      stopLanguage();
       observer?.disconnect();
       resizer?.disconnect();
     },

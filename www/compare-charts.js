@@ -12,8 +12,8 @@
 // - The PNG of a comparison shows both panels, labelled, with B's differences
 //   as the caption (exports.js `pairedPng`).
 
-import { CHART_INFO } from './charts.js';
 import { pairedCanvas } from './exports.js';
+import { t } from './i18n.js';
 
 /** "lo,hi[,linthresh]" of the union of ranges `a` and `b` ([lo, hi(, c)] each, or empty), or null. */
 export function unionRange(a, b) {
@@ -32,11 +32,11 @@ export function unionRange(a, b) {
  */
 export function mergeReadouts(textA, textB) {
   if (!textA && !textB) return '';
-  if (textA === textB) return `${textA} (A and B)`;
+  if (textA === textB) return t('charts.panel_readout_both', { text: textA });
   const [a, b] = [textA, textB].map((t) => (t ? t.split(' · ') : []));
   let shared = 0;
   while (shared < Math.min(a.length, b.length) - 1 && a[shared] === b[shared]) shared += 1;
-  const own = (parts) => (parts.length ? parts.slice(shared).join('; ') : 'nothing here');
+  const own = (parts) => (parts.length ? parts.slice(shared).join('; ') : t('charts.panel_nothing_here'));
   return [...a.slice(0, shared), `A: ${own(a)}`, `B: ${own(b)}`].join(' · ');
 }
 
@@ -55,8 +55,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     }
   };
   const pairs = [...grid.querySelectorAll(':scope > .compare-pair')];
-  const hints = new Map(); // an overlay's hint element -> its own text
-  const labels = new Map(); // an overlay's canvas -> its own accessible name
+  // An overlay's panel words its own hint and accessible name (charts.js `relabel`, on link).
   for (const pair of pairs) {
     const kind = pair.firstElementChild?.dataset.kind;
     if (!overlaid(kind)) continue;
@@ -64,12 +63,6 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     const b = pair.querySelector('[data-side="B"]');
     b.hidden = true;
     b.style.display = 'none'; // also where a page's CSS sets a chart's display (embeds)
-    const hint = pair.querySelector('[data-side="A"] .chart-hint');
-    const canvas = pair.querySelector('[data-side="A"] canvas');
-    hints.set(hint, hint.textContent);
-    hint.textContent = CHART_INFO[kind].overlayHint;
-    labels.set(canvas, canvas.getAttribute('aria-label'));
-    canvas.setAttribute('aria-label', `Networks A and B in one chart. ${CHART_INFO[kind].label}`);
   }
 
   const cache = new Map(); // kind?options -> {a, b, range}: per pair of sources (each state has its own)
@@ -97,11 +90,11 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
     return base ? `${base}&${extra}` : extra;
   }
 
-  /** Draws the overlay of `kind` into `canvas`; throws when a source is missing. */
-  function drawOverlay(kind, canvas) {
+  /** Draws the overlay of `kind` into `canvas` (in the `lang` of `optionsText`); throws when a source is missing. */
+  function drawOverlay(kind, canvas, optionsText) {
     const [a, b] = sources();
-    if (!a || !b) throw new Error('B is still being built');
-    ns.drawOverlay(kind, canvas, a.frame(), b.frame());
+    if (!a || !b) throw new Error(t('charts.panel_b_building'));
+    ns.drawOverlay(kind, canvas, a.frame(), b.frame(), optionsText);
   }
 
   const ids = new WeakMap(); // source -> a number: each state of a side its own
@@ -126,7 +119,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
         canvas.dataset.range = [params.get('range'), params.get('linthresh')].filter(Boolean).join(',');
         return false;
       }
-      if (side === 0) drawOverlay(kind, canvas);
+      if (side === 0) drawOverlay(kind, canvas, optionsText);
       return true;
     },
     /** The hover text at canvas pixel (x, y): both sides'. */
@@ -134,7 +127,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
       const [a, b] = sources();
       if (!a || !b) return own;
       try {
-        if (overlaid(kind)) return ns.describeOverlay(kind, canvas.width, canvas.height, x, y, a.frame(), b.frame());
+        if (overlaid(kind)) return ns.describeOverlay(kind, canvas.width, canvas.height, x, y, a.frame(), b.frame(), optionsText);
         const other = sources()[1 - side].describe(kind, canvas.width, canvas.height, x, y, optionsText);
         return side === 0 ? mergeReadouts(own, other) : mergeReadouts(other, own);
       } catch {
@@ -146,7 +139,7 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
       side === 0
         ? (kind, canvas) => {
             const text = caption();
-            if (overlaid(kind)) return pairedCanvas([{ canvas, label: 'A and B' }], text);
+            if (overlaid(kind)) return pairedCanvas([{ canvas, label: t('charts.panel_a_and_b') }], text);
             return pairedCanvas([{ canvas, label: 'A' }, { canvas: bCharts.render(kind), label: 'B' }], text);
           }
         : null,
@@ -156,15 +149,13 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
 
   return {
     unlink() {
-      aCharts.link(null);
-      bCharts.link(null);
       for (const pair of pairs) {
         pair.classList.remove('compare-overlay');
         const b = pair.querySelector('[data-side="B"]');
         if (b) [b.hidden, b.style.display] = [false, ''];
       }
-      for (const [hint, text] of hints) hint.textContent = text;
-      for (const [canvas, label] of labels) canvas.setAttribute('aria-label', label);
+      aCharts.link(null); // after the classes go: the panels word their own hints again
+      bCharts.link(null);
       for (const canvas of grid.querySelectorAll('canvas[data-range]')) delete canvas.dataset.range;
     },
   };

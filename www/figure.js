@@ -369,6 +369,7 @@ export async function mount(element, options = {}) {
       loop.pause();
       if (pendingRebuild) cancelAnimationFrame(pendingRebuild);
       charts.destroy();
+      diagnosis.destroy();
       lookback.free();
       dom.exportMenu?.destroy();
       compare.free();

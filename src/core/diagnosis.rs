@@ -5,14 +5,20 @@
 //! named threshold below, in one place, and `tests/diagnosis.rs` checks every
 //! finding on configs where it must fire and where it must not (LayerNorm and
 //! Kaiming ReLU networks raise no alarm). A finding carries its kind and numbers
-//! (so a page can word or translate it) and a link to the preset that explains
-//! it; [`Finding::text`] is the English sentence.
+//! and a link to the preset that explains it. Its sentence is the message
+//! `diagnosis.<code>` of `www/i18n/<lang>/diagnosis.json` with the finding's
+//! [`params`](Finding::params), numbers already formatted, so that English and
+//! Chinese quote the same figures; [`Finding::text`] fills in the English one.
 //!
 //! The signal is read from the *spread across samples* (`collapse.rs`), not
 //! the pooled std: a deep tanh net at init keeps its pooled std flat while the
 //! input-dependent part vanishes.
 
+use std::fmt::Display;
+use std::sync::OnceLock;
+
 use crate::core::config::{Activation, Config, NormKind};
+use crate::core::messages::{self, Catalogue};
 use crate::core::stats::{LayerStats, Stats};
 
 /// The input-dependent spread of the last layer over the first layer's below
@@ -35,38 +41,47 @@ pub const UPDATE_RATIO_HIGH: f32 = 1e-1;
 /// The update:data guide (Karpathy's rule of thumb).
 pub const UPDATE_RATIO_GUIDE: f32 = 1e-3;
 
-/// A preset (or mistake) that explains a finding: its title and query.
+/// A preset (or mistake) that explains a finding: its id in the presets
+/// catalogue (`presets.<id>.title`), English title and query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Link {
+    pub preset: &'static str,
     pub title: &'static str,
     pub query: &'static str,
 }
 
 const VANISHING: Link = Link {
+    preset: "vanishing",
     title: "Vanishing signal",
     query: "depth=20&activation=tanh&init=torch_default",
 };
 const SATURATION: Link = Link {
+    preset: "saturation",
     title: "Saturation",
     query: "activation=tanh&init=normal&scale=1",
 };
 const RELU_INIT: Link = Link {
+    preset: "relu_init",
     title: "ReLU at depth 30: Xavier vs Kaiming",
     query: "depth=30&activation=relu&init=kaiming_normal",
 };
 const BATCH_SIZE: Link = Link {
+    preset: "batch_size",
     title: "BatchNorm: batch 2 vs 128, train vs eval",
     query: "norm=batch&batch=2",
 };
 const BLOW_UP: Link = Link {
+    preset: "blow_up",
     title: "A blow-up",
     query: "depth=20&activation=relu&init=normal&scale=50&lr=10",
 };
 const KARPATHY: Link = Link {
+    preset: "karpathy",
     title: "Karpathy’s makemore part 3: gain, saturation and update:data",
     query: "depth=5&width=100&init=kaiming_normal",
 };
 const RESCUE: Link = Link {
+    preset: "layernorm_rescue",
     title: "LayerNorm rescues a deep tanh net",
     query: "depth=20&activation=tanh&init=torch_default&norm=layer",
 };
@@ -143,56 +158,80 @@ fn percent(share: f32) -> String {
     format!("{}%", (share * 100.0).round())
 }
 
-fn layers(first: usize, last: usize) -> String {
-    match first == last {
-        true => format!("Layer {first}"),
-        false => format!("Layers {first}–{last}"),
-    }
+/// The English diagnosis messages, parsed once.
+fn english() -> &'static Catalogue {
+    static ENGLISH: OnceLock<Catalogue> = OnceLock::new();
+    ENGLISH.get_or_init(|| messages::parse(include_str!("../../www/i18n/en/diagnosis.json")))
 }
 
 impl Finding {
-    /// The finding as one English sentence.
+    /// The finding as one English sentence: its message filled with its params.
     pub fn text(&self) -> String {
+        let key = format!("diagnosis.{}", self.code());
+        let params = self.params();
+        let params: Vec<(&str, &dyn Display)> = params
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn Display))
+            .collect();
+        english()
+            .get(&key)
+            .map_or(key, |template| messages::fill(template, &params))
+    }
+
+    /// The message code of the sentence (`diagnosis.<code>` in the
+    /// catalogues): the [`kind`](Finding::kind), or a variant of it where the
+    /// sentence differs (`diverged_loss`, `saturated_layer`, `no_gradient`).
+    pub fn code(&self) -> &'static str {
         match self {
-            Finding::Diverged { step, layer } => match layer {
-                Some(l) => format!("Training diverged at step {step} in layer {l}: a value overflowed to infinity or NaN. Reset starts again."),
-                None => format!("Training diverged at step {step} in the loss or the output layer. Reset starts again."),
-            },
-            Finding::NonFinite { count } => {
-                format!("{count} values are infinite or NaN: the signal overflowed float32.")
+            Finding::Diverged { layer: None, .. } => "diverged_loss",
+            Finding::Saturated { first, last, .. } if first == last => "saturated_layer",
+            Finding::Gradient { factor, .. } if *factor == 0.0 => "no_gradient",
+            _ => self.kind(),
+        }
+    }
+
+    /// The sentence's parameters by placeholder name, numbers formatted as
+    /// both languages quote them (`magnitude`, percentages).
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let count = |n: &dyn Display| n.to_string();
+        match self {
+            Finding::Diverged { step, layer } => {
+                let mut params = vec![("step", count(step))];
+                params.extend(layer.map(|l| ("layer", count(&l))));
+                params
             }
-            Finding::BatchOfOne => "BatchNorm at batch 1: every x − μ is 0, so every normalized value is 0 and each layer outputs β.".into(),
-            Finding::BatchOfTwo => "BatchNorm at batch 2: every normalized value is ±1 unless the two samples nearly coincide, so the output hardly depends on the input.".into(),
-            Finding::GroupsOfOne { groups } => format!("GroupNorm with {groups} groups of one unit: every x − μ is 0, so each layer outputs β."),
-            Finding::Signal { factor, last } => match *factor < 1.0 {
-                true => format!("The spread across samples shrinks {}× from layer 1 to layer {last} (vanishing signal).", magnitude(1.0 / factor)),
-                false => format!("The spread across samples grows {}× from layer 1 to layer {last} (exploding signal).", magnitude(*factor)),
-            },
-            Finding::Saturated { first, last, share, activation } => format!(
-                "{}: up to {} of {} units saturated, where the gradient barely passes.",
-                layers(*first, *last),
-                percent(*share),
-                activation.name()
-            ),
-            Finding::Dead { layer, share } => format!(
-                "{} of the ReLU units in layer {layer} are dead for the whole batch (zero output and zero gradient).",
-                percent(*share)
-            ),
-            Finding::Collapsed { layer, cosine } => format!(
-                "From layer {layer} on, the samples' representations point the same way (mean cosine {cosine:.3}): the layer output barely depends on the input."
-            ),
-            Finding::Gradient { factor, last } if *factor == 0.0 => format!(
-                "No gradient reaches layer 1: it is exactly 0 there, while layer {last} gets one."
-            ),
-            Finding::Gradient { factor, last } => match *factor < 1.0 {
-                true => format!("Gradients at layer 1 are {} of those at layer {last} (vanishing gradient): the first layers barely learn.", magnitude(*factor)),
-                false => format!("Gradients at layer 1 are {}× those at layer {last} (exploding gradient).", magnitude(*factor)),
-            },
-            Finding::Update { layer, ratio } => match *ratio < UPDATE_RATIO_LOW {
-                true => format!("The update:data ratio of layer {layer} is {}: it is barely learning (guide: about 10⁻³).", magnitude(*ratio)),
-                false => format!("The update:data ratio of layer {layer} is {}: each step rewrites much of its weights (guide: about 10⁻³).", magnitude(*ratio)),
-            },
-            Finding::Healthy => "Healthy: the signal and the gradient keep a similar spread at every depth, and the samples stay distinct.".into(),
+            Finding::NonFinite { count: n } => vec![("count", count(n))],
+            Finding::BatchOfOne | Finding::BatchOfTwo | Finding::Healthy => Vec::new(),
+            Finding::GroupsOfOne { groups } => vec![("groups", count(groups))],
+            Finding::Signal { factor, last } => {
+                let shown = magnitude(if *factor < 1.0 { 1.0 / factor } else { *factor });
+                vec![("factor", shown), ("last", count(last))]
+            }
+            Finding::Saturated {
+                first,
+                last,
+                share,
+                activation,
+            } => {
+                let mut params = vec![("first", count(first))];
+                params.extend((first != last).then(|| ("last", count(last))));
+                params.push(("share", percent(*share)));
+                params.push(("activation", activation.name().to_string()));
+                params
+            }
+            Finding::Dead { layer, share } => {
+                vec![("share", percent(*share)), ("layer", count(layer))]
+            }
+            Finding::Collapsed { layer, cosine } => {
+                vec![("layer", count(layer)), ("cosine", format!("{cosine:.3}"))]
+            }
+            Finding::Gradient { factor, last } if *factor == 0.0 => vec![("last", count(last))],
+            Finding::Gradient { factor, last } => {
+                vec![("factor", magnitude(*factor)), ("last", count(last))]
+            }
+            Finding::Update { layer, ratio } => {
+                vec![("layer", count(layer)), ("ratio", magnitude(*ratio))]
+            }
         }
     }
 
@@ -364,16 +403,20 @@ fn update(layers: &[LayerStats]) -> Option<Finding> {
         .map(|(layer, ratio)| Finding::Update { layer, ratio })
 }
 
-/// The findings as JSON: `[{"kind", "text", "link": {"title", "query"} | null}]`,
-/// for the page (both the JS `Scope` and the JS `Frame` hand this out).
+/// The findings as JSON: `[{"kind", "code", "params", "text", "link": {"preset",
+/// "title", "query"} | null}]`, for the page (both the JS `Scope` and the JS
+/// `Frame` hand this out), which words `diagnosis.<code>` with `params` in its
+/// language; `text` is the English sentence.
 pub fn diagnosis_json(config: &Config, stats: &Stats) -> String {
     let findings: Vec<serde_json::Value> = diagnose(config, stats)
         .iter()
         .map(|f| {
             serde_json::json!({
                 "kind": f.kind(),
+                "code": f.code(),
+                "params": serde_json::Map::from_iter(f.params().into_iter().map(|(k, v)| (k.to_string(), v.into()))),
                 "text": f.text(),
-                "link": f.link().map(|l| serde_json::json!({"title": l.title, "query": l.query})),
+                "link": f.link().map(|l| serde_json::json!({"preset": l.preset, "title": l.title, "query": l.query})),
             })
         })
         .collect();

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod charts;
+pub mod i18n;
 
 /// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): the worker
 /// that trains calls it once before its first step (www/worker.js); the pool's

@@ -6,6 +6,7 @@
 use normscope::core::stats::Stats;
 use normscope::web::charts::compare::{describe_overlay, draw_overlay, value_range};
 use normscope::web::charts::{self, ChartData, ChartKind, ChartOptions};
+use normscope::web::i18n::Lang;
 use normscope::{Config, Scope};
 use wasm_bindgen_test::*;
 
@@ -107,7 +108,7 @@ fn the_overlays_draw_both_sides_and_hover_quotes_both() {
     for kind in [ChartKind::Summary, ChartKind::Training] {
         let draw = |sides: [&Stats; 2]| {
             let target = canvas(W, H);
-            draw_overlay(kind, &target, sides).unwrap();
+            draw_overlay(kind, &target, sides, Lang::En).unwrap();
             let px = pixels(&target);
             target.remove();
             px
@@ -119,7 +120,7 @@ fn the_overlays_draw_both_sides_and_hover_quotes_both() {
             "{kind:?}: B is not drawn"
         );
     }
-    assert!(draw_overlay(ChartKind::Activations, &canvas(W, H), [&a, &b]).is_err());
+    assert!(draw_overlay(ChartKind::Activations, &canvas(W, H), [&a, &b], Lang::En).is_err());
     // The summary's hover: layer L's std h of A and of B, as the stats give them.
     let mut seen = 0;
     for x in (0..W).step_by(5) {
@@ -128,6 +129,7 @@ fn the_overlays_draw_both_sides_and_hover_quotes_both() {
             (W, H),
             (x as f64, 0.3 * H as f64),
             [&a, &b],
+            Lang::En,
         );
         let Some(rest) = text.strip_prefix("layer ") else {
             continue;
@@ -160,6 +162,18 @@ fn the_overlays_draw_both_sides_and_hover_quotes_both() {
         seen += 1;
     }
     assert!(seen > 20, "the summary hover named a layer {seen} times");
+    // In Chinese: the same readout worded from zh/charts.json, the same numbers.
+    let at = (W as f64 / 2.0, 0.3 * H as f64);
+    let [en, zh] = [Lang::En, Lang::Zh]
+        .map(|lang| describe_overlay(ChartKind::Summary, (W, H), at, [&a, &b], lang));
+    let numbers = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_ascii_digit() && c != '.')
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert!(zh.starts_with("第 ") && zh.contains("平均余弦"), "{zh}");
+    assert_eq!(numbers(&en), numbers(&zh), "{en} / {zh}");
 }
 
 #[wasm_bindgen_test]
@@ -170,6 +184,7 @@ fn a_bad_shared_range_is_refused_naming_the_option() {
         ("range=a,1", "'range'"),
         ("linthresh=0", "'linthresh'"),
         ("linthresh=inf", "'linthresh'"),
+        ("lang=fr", "'lang'"),
     ] {
         let error = ChartOptions::parse(query).unwrap_err();
         assert!(

@@ -64,21 +64,25 @@ pub fn is_overlaid(chart: &str) -> Result<bool, JsError> {
 
 /// Draws chart `chart` (summary or training) of A's frame `a` and B's frame
 /// `b` in one chart into `canvas`: A blue and solid, B vermillion and dashed.
+/// `options` (optional) is a chart options query; an overlay reads its `lang`.
 #[wasm_bindgen(js_name = drawOverlay)]
 pub fn draw_overlay(
     chart: &str,
     canvas: &HtmlCanvasElement,
     a: &JsFrame,
     b: &JsFrame,
+    options: Option<String>,
 ) -> Result<(), JsError> {
-    let (kind, _) = parse_chart(chart, "")?;
-    compare::draw_overlay(kind, canvas, [a.core_stats(), b.core_stats()])
+    let (kind, options) = parse_chart(chart, options.as_deref().unwrap_or(""))?;
+    compare::draw_overlay(kind, canvas, [a.core_stats(), b.core_stats()], options.lang)
         .map_err(|e| JsError::new(&e))
 }
 
 /// What lies under canvas pixel (x, y) of the overlay `chart`, with A's and
-/// B's values: "layer 5 · std h A 0.42 · B 0.98 · …".
+/// B's values: "layer 5 · std h A 0.42 · B 0.98 · …", in the `lang` of the
+/// optional chart options query `options`.
 #[wasm_bindgen(js_name = describeOverlay)]
+#[allow(clippy::too_many_arguments)]
 pub fn describe_overlay(
     chart: &str,
     width: u32,
@@ -87,12 +91,14 @@ pub fn describe_overlay(
     y: f64,
     a: &JsFrame,
     b: &JsFrame,
+    options: Option<String>,
 ) -> Result<String, JsError> {
-    let (kind, _) = parse_chart(chart, "")?;
+    let (kind, options) = parse_chart(chart, options.as_deref().unwrap_or(""))?;
     Ok(compare::describe_overlay(
         kind,
         (width, height),
         (x, y),
         [a.core_stats(), b.core_stats()],
+        options.lang,
     ))
 }

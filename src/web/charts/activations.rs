@@ -16,12 +16,13 @@ use super::layout::Surface;
 use super::paint::Painter;
 use super::View;
 use crate::core::stats::{LayerStats, Stats};
+use crate::web::i18n::tr;
 
 fn distribution(stats: &Stats, shared: Option<SharedAxis>) -> Distribution<'_> {
     Distribution {
-        title: "Activations h per layer",
+        title: tr("charts.activations_title"),
         symbol: "h",
-        axis: "layer output h",
+        axis: tr("charts.activations_axis"),
         layers: &stats.layers,
         summary: |s: &LayerStats| &s.out,
         histogram: |s: &LayerStats| &s.out.histogram,

@@ -6,10 +6,11 @@
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::colour::{self, Rgb, BACKGROUND, GRID, INK, MUTED};
-use super::layout::{wrap, Axis, Key, Mark, Rect};
+use super::layout::{text_units, wrap, Axis, Key, Mark, Rect};
 use super::paint::{Painter, Res};
 use super::ticks::{widest, Tick};
 use crate::core::stats::Divergence;
+use crate::web::i18n::trf;
 
 /// Which side of the plot a vertical axis is on.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,7 +71,7 @@ impl Painter {
                 INK,
                 (HPos::Left, VPos::Center),
             )?;
-            x += f.text_width(key.label.chars().count(), small) + 0.8 * small;
+            x += f.text_width(text_units(key.label), small) + 0.8 * small;
         }
         Ok(())
     }
@@ -179,7 +180,7 @@ impl Painter {
         let f = &self.surface;
         let (small, x) = (f.small(), plot.x + 0.4 * f.font);
         let lines = wrap(text, plot.w - 1.4 * f.font, small * 1.08);
-        let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let widest = lines.iter().map(|l| text_units(l)).max().unwrap_or(0);
         let label = Rect {
             x,
             y: plot.y + 0.4 * f.font,
@@ -208,10 +209,14 @@ impl Painter {
         let Some(d) = diverged else {
             return Ok(());
         };
-        let at = d
-            .layer
-            .map_or("the loss".to_string(), |l| format!("layer {l}"));
-        self.alarm(plot, &format!("diverged at step {} in {at}", d.step))
+        let text = match d.layer {
+            Some(layer) => trf(
+                "charts.diverged_layer",
+                &[("step", &d.step), ("layer", &layer)],
+            ),
+            None => trf("charts.diverged_loss", &[("step", &d.step)]),
+        };
+        self.alarm(plot, &text)
     }
 
     /// A thin frame around the plot.

@@ -17,12 +17,16 @@ use super::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use super::paint::Painter;
 use super::ticks::{format_short, format_sig, linear_ticks, widest, Tick};
 use crate::core::views::DecisionGrid;
+use crate::web::i18n::{tr, trf};
 
-const TITLE: &str = "Data and decision boundary";
-const KEYS: [Key; 2] = [
-    Key::new("class 0", CLASS[0], Mark::Dot),
-    Key::new("class 1", CLASS[1], Mark::Dot),
-];
+const TITLE: &str = "charts.decision_title";
+
+fn keys() -> [Key<'static>; 2] {
+    [
+        Key::new(tr("charts.class_0"), CLASS[0], Mark::Dot),
+        Key::new(tr("charts.class_1"), CLASS[1], Mark::Dot),
+    ]
+}
 const BOUNDARY: [u8; 3] = [60, 60, 60];
 
 struct Geometry {
@@ -36,7 +40,7 @@ struct Geometry {
 }
 
 fn geometry(surface: &Surface, grid: &DecisionGrid) -> Geometry {
-    let extra = surface.legend_extra(TITLE, &KEYS);
+    let extra = surface.legend_extra(tr(TITLE), &keys());
     let (x0, x1) = (grid.x_range.0 as f64, grid.x_range.1 as f64);
     let (y0, y1) = (grid.y_range.0 as f64, grid.y_range.1 as f64);
     let inner = surface.height - surface.top() - extra - surface.bottom();
@@ -131,7 +135,7 @@ pub fn draw_decision(
     batch_norm: bool,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
-    p.title(TITLE)?;
+    p.title(tr(TITLE))?;
     let Some(grid) = grid else {
         let f = &p.surface;
         let area = Rect {
@@ -140,13 +144,11 @@ pub fn draw_decision(
             w: f.width,
             h: f.height - f.top(),
         };
-        let text = format!(
-            "gaussian inputs are {input_dim}-dimensional: there is no 2-D picture. The other charts show every layer."
-        );
+        let text = trf("charts.gaussian_note", &[("dims", &input_dim)]);
         return p.note(&area, &text, MUTED);
     };
     let g = geometry(&p.surface, grid);
-    p.legend(&KEYS, g.extra)?;
+    p.legend(&keys(), g.extra)?;
     let (x0, y0) = (g.plot.x.round(), g.plot.y.round());
     let n = grid.resolution;
     let columns: Vec<(usize, usize, f64)> = (0..g.plot.w.round() as usize + 1)
@@ -195,12 +197,12 @@ pub fn draw_decision(
             image.disc(x, y, radius, CLASS[usize::from(*label > 0)]);
         }
     })?;
-    p.x_axis(&g.plot, &g.x, &g.x_ticks, "input x₁")?;
+    p.x_axis(&g.plot, &g.x, &g.x_ticks, tr("charts.input_x1"))?;
     p.y_axis(
         &g.plot,
         &g.y,
         &g.y_ticks,
-        "input x₂",
+        tr("charts.input_x2"),
         Side::Left,
         colour::INK,
     )?;
@@ -214,17 +216,14 @@ pub fn draw_decision(
         &Axis::vertical(0.0, 1.0, &g.bar),
         &ticks,
         if batch_norm {
-            "P(class 1) · eval: running stats"
+            tr("charts.p_class_1_running")
         } else {
-            "P(class 1), eval mode"
+            tr("charts.p_class_1_eval")
         },
     )?;
     p.border(&g.plot)?;
     if nonfinite {
-        p.alarm(
-            &g.plot,
-            "P(class 1) is not finite: the network's output overflowed",
-        )?;
+        p.alarm(&g.plot, tr("charts.p_not_finite"))?;
     }
     Ok(())
 }
@@ -247,12 +246,14 @@ pub(super) fn describe(
     }
     let (u, v) = (g.x.value(x), g.y.value(y));
     let p = probability(grid, u, v);
-    let mut text = format!(
-        "x₁ {}, x₂ {} · P(class 1) {} · predicted class {}",
-        format_sig(u, 2),
-        format_sig(v, 2),
-        format_sig(p, 2),
-        u8::from(p > 0.5)
+    let mut text = trf(
+        "charts.decision_readout",
+        &[
+            ("x1", &format_sig(u, 2)),
+            ("x2", &format_sig(v, 2)),
+            ("p", &format_sig(p, 2)),
+            ("class", &u8::from(p > 0.5)),
+        ],
     );
     let radius = surface.px(5.0);
     let count = labels.len().min(points.len() / 2);
@@ -266,7 +267,8 @@ pub(super) fn describe(
         .filter(|(_, d)| *d <= radius)
         .min_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((i, _)) = near {
-        text += &format!(" · point of class {}", labels[i]);
+        let point = trf("charts.decision_point", &[("class", &labels[i])]);
+        text += &format!(" · {point}");
     }
     text
 }

@@ -13,6 +13,7 @@ use super::paint::{Painter, Res};
 use super::ticks::ordinal;
 use super::View;
 use crate::core::stats::BINS;
+use crate::web::i18n::trf;
 
 /// Colours per layer in [`bin_colours`]: every bin, then "beyond the bins".
 const STRIDE: usize = BINS + 1;
@@ -181,12 +182,13 @@ pub(super) fn paint_nonfinite(p: &Painter, g: &Geometry, d: &Distribution, view:
         .layers
         .iter()
         .all(|s| (d.summary)(s).count == (d.summary)(s).nonfinite);
-    let text = if empty {
-        format!("all {total} values non-finite (inf/NaN)")
+    let key = if empty {
+        "charts.all_nonfinite"
     } else if !d.binned() {
-        format!("{total} non-finite; the finite values exceed the f32 range and cannot be binned")
+        "charts.nonfinite_unbinned"
     } else {
-        format!("{total} non-finite")
+        "charts.n_nonfinite"
     };
+    let text = trf(key, &[("count", &total)]);
     p.alarm(&g.plot, &text)
 }

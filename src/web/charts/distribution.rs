@@ -25,6 +25,7 @@ use super::ticks::{
 pub use super::value_axis::SharedAxis;
 use super::View;
 use crate::core::stats::{Histogram, LayerStats, Summary};
+use crate::web::i18n::{tr, trf};
 
 /// One quantity's per-layer distributions.
 pub struct Distribution<'a> {
@@ -69,24 +70,19 @@ impl Distribution<'_> {
 
 /// The legend: mean and +- std (no mean on symlog, where it is a meaningless
 /// speck near 0).
-fn keys(d: &Distribution, view: View) -> &'static [Key<'static>] {
-    const HEATMAP: [Key; 2] = [
-        Key::new("mean", INK, Mark::Halo),
-        Key::new("± std", INK, Mark::HaloDashed),
-    ];
-    const RIDGES: [Key; 2] = [
-        Key::new("mean", INK, Mark::Dot),
-        Key::new("± std", INK, Mark::Line),
-    ];
+fn keys(d: &Distribution, view: View) -> Vec<Key<'static>> {
+    let (mean, std) = (tr("charts.mean"), tr("charts.plus_minus_std"));
     let keys = match view {
-        View::Heatmap => &HEATMAP,
-        View::Histograms => &RIDGES,
+        View::Heatmap => [
+            Key::new(mean, INK, Mark::Halo),
+            Key::new(std, INK, Mark::HaloDashed),
+        ],
+        View::Histograms => [
+            Key::new(mean, INK, Mark::Dot),
+            Key::new(std, INK, Mark::Line),
+        ],
     };
-    if d.symlog {
-        &keys[1..]
-    } else {
-        &keys[..]
-    }
+    keys[usize::from(d.symlog)..].to_vec()
 }
 
 /// Where everything goes, for drawing and for hover.
@@ -114,7 +110,7 @@ fn geometry(surface: &Surface, d: &Distribution, view: View) -> Geometry {
             linear_ticks(lo, hi, count)
         }
     };
-    let extra = surface.legend_extra(d.title, keys(d, view));
+    let extra = surface.legend_extra(d.title, &keys(d, view));
     let inner_height = surface.height - surface.top() - extra - surface.bottom();
     match view {
         View::Heatmap => {
@@ -168,12 +164,12 @@ fn geometry(surface: &Surface, d: &Distribution, view: View) -> Geometry {
 pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
     let g = geometry(&p.surface, d, view);
     p.title(d.title)?;
-    p.legend(keys(d, view), g.extra)?;
+    p.legend(&keys(d, view), g.extra)?;
     let value_label = if d.symlog {
-        format!(
-            "{}, symlog: linear in ±{}",
-            d.axis,
-            format_sig(d.linthresh(), 2)
+        let linthresh = format_sig(d.linthresh(), 2);
+        trf(
+            "charts.symlog_axis",
+            &[("axis", &d.axis), ("linthresh", &linthresh)],
         )
     } else {
         d.axis.to_string()
@@ -181,7 +177,12 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
     match view {
         View::Heatmap => {
             density::paint_heatmap(p, &g, d)?;
-            p.x_axis(&g.plot, &g.layers, &g.layer_ticks, "hidden layer")?;
+            p.x_axis(
+                &g.plot,
+                &g.layers,
+                &g.layer_ticks,
+                tr("charts.hidden_layer"),
+            )?;
             p.y_axis(
                 &g.plot,
                 &g.values,
@@ -200,7 +201,8 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
                 })
                 .collect();
             let bar_axis = Axis::vertical(0.0, 1.0, &g.bar);
-            p.colour_bar(&g.bar, colour::density, &bar_axis, &ticks, "density ÷ peak")?;
+            let label = tr("charts.density_peak");
+            p.colour_bar(&g.bar, colour::density, &bar_axis, &ticks, label)?;
         }
         View::Histograms => {
             p.grid(&g.plot, Some((&g.values, &g.value_ticks)), None)?;
@@ -210,7 +212,7 @@ pub fn draw(p: &Painter, d: &Distribution, view: View) -> Res {
                 &g.plot,
                 &g.layers,
                 &g.layer_ticks,
-                "hidden layer",
+                tr("charts.hidden_layer"),
                 Side::Left,
                 INK,
             )?;
@@ -261,22 +263,33 @@ pub fn describe(surface: &Surface, x: f64, y: f64, d: &Distribution, view: View)
         0.0
     };
     let values = match low == high {
-        true => format!("{} {} · none of its values", d.symbol, format_sig(low, 3)),
-        false => format!(
-            "{} {}…{} · {} of values",
-            d.symbol,
-            format_sig(low, 3),
-            format_sig(high, 3),
-            percent(share)
+        true => trf(
+            "charts.dist_none",
+            &[("symbol", &d.symbol), ("value", &format_sig(low, 3))],
+        ),
+        false => trf(
+            "charts.dist_bin",
+            &[
+                ("symbol", &d.symbol),
+                ("low", &format_sig(low, 3)),
+                ("high", &format_sig(high, 3)),
+                ("share", &percent(share)),
+            ],
         ),
     };
-    let mut text = format!(
-        "layer {layer} · {values} · mean {}, std {}",
-        format_sig(summary.mean as f64, 3),
-        format_sig(summary.std as f64, 3),
+    let (mean, std) = (summary.mean as f64, summary.std as f64);
+    let mut text = trf(
+        "charts.dist_readout",
+        &[
+            ("layer", &layer),
+            ("values", &values),
+            ("mean", &format_sig(mean, 3)),
+            ("std", &format_sig(std, 3)),
+        ],
     );
     if summary.nonfinite > 0 {
-        text += &format!(" · {} non-finite", summary.nonfinite);
+        let count = summary.nonfinite;
+        text += &format!(" · {}", trf("charts.n_nonfinite", &[("count", &count)]));
     }
     text
 }

@@ -15,13 +15,14 @@ use super::layout::Surface;
 use super::paint::Painter;
 use super::{Scale, View};
 use crate::core::stats::{LayerStats, Stats};
+use crate::web::i18n::tr;
 
 fn distribution(stats: &Stats, scale: Scale, shared: Option<SharedAxis>) -> Distribution<'_> {
     let symlog = scale == Scale::Symlog;
     Distribution {
-        title: "Gradients dL/dh per layer",
+        title: tr("charts.gradients_title"),
         symbol: "dL/dh",
-        axis: "gradient dL/dh",
+        axis: tr("charts.gradients_axis"),
         layers: &stats.layers,
         summary: |s: &LayerStats| &s.grad,
         histogram: if symlog {

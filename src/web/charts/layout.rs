@@ -13,6 +13,18 @@ use super::colour::Rgb;
 /// Width of an average sans-serif glyph (digits, lower case) in em.
 const GLYPH_EM: f64 = 0.58;
 
+/// Whether `c` is a wide (CJK) character, about 1 em: two average glyphs.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
+/// The width of `text` in average glyphs (a CJK character counts two), for
+/// [`Surface::text_width`].
+pub fn text_units(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
 /// Canvas size, device scale and the font sizes derived from them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Surface {
@@ -205,24 +217,57 @@ impl Axis {
     }
 }
 
-/// Splits `text` into lines no wider than `width` pixels at font `size`.
+/// Splits `text` into lines no wider than `width` pixels at font `size`:
+/// at spaces, and between CJK characters (never before CJK punctuation).
 pub fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
     let per_line = ((width / (size * GLYPH_EM)).floor() as usize).max(8);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > per_line {
+    for (spaced, piece) in pieces(text) {
+        let gap = usize::from(spaced && !line.is_empty());
+        if !line.is_empty() && text_units(&line) + gap + text_units(&piece) > per_line {
             lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
+        } else if gap == 1 {
             line.push(' ');
         }
-        line.push_str(word);
+        line.push_str(&piece);
     }
     if !line.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// The pieces a line may break between, each with whether a space precedes
+/// it: words, and single CJK characters with the punctuation after them.
+fn pieces(text: &str) -> Vec<(bool, String)> {
+    let mut pieces: Vec<(bool, String)> = Vec::new();
+    for word in text.split(' ') {
+        let mut spaced = true;
+        let mut run = String::new();
+        for c in word.chars() {
+            let closing = "，。、：；！？）」』”".contains(c);
+            if is_wide(c) && !closing {
+                if !run.is_empty() {
+                    pieces.push((spaced, std::mem::take(&mut run)));
+                    spaced = false;
+                }
+                run.push(c);
+                pieces.push((spaced, std::mem::take(&mut run)));
+                spaced = false;
+            } else if closing && run.is_empty() && !spaced {
+                if let Some(last) = pieces.last_mut() {
+                    last.1.push(c);
+                }
+            } else {
+                run.push(c);
+            }
+        }
+        if !run.is_empty() || spaced {
+            pieces.push((spaced, run));
+        }
+    }
+    pieces
 }
 
 /// How a legend entry is drawn.
@@ -260,7 +305,7 @@ impl Surface {
     pub fn legend_width(&self, keys: &[Key]) -> f64 {
         let small = self.small();
         keys.iter()
-            .map(|k| 2.0 * small + self.text_width(k.label.chars().count(), small))
+            .map(|k| 2.0 * small + self.text_width(text_units(k.label), small))
             .sum::<f64>()
             + 0.8 * small * keys.len().saturating_sub(1) as f64
     }
@@ -268,7 +313,7 @@ impl Surface {
     /// Extra height the legend needs below the title when both do not fit on
     /// the title line (0 when they do).
     pub fn legend_extra(&self, title: &str, keys: &[Key]) -> f64 {
-        let title_width = self.text_width(title.chars().count(), self.title_font()) * 1.05;
+        let title_width = self.text_width(text_units(title), self.title_font()) * 1.05;
         if title_width + self.legend_width(keys) + 2.5 * self.font <= self.width {
             0.0
         } else {

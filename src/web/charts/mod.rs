@@ -23,6 +23,8 @@
 //! - `distribution.rs`, `density.rs`: what activations and gradients share;
 //!   `norm_sets.rs`: the statistic sets of each normalization; `options.rs`;
 //!   `value_axis.rs`: the distributions' value axis, their own or shared.
+//! - every text comes from `www/i18n/<lang>/charts.json` through
+//!   `crate::web::i18n` (`tr`, `trf`), in the language of `options.lang`.
 //! - `compare/`: a comparison of two networks (issue 9): each side's own value
 //!   range, so A and B can be drawn on their union, and the per-layer summary
 //!   and training of both as one overlay.
@@ -62,6 +64,7 @@ use web_sys::HtmlCanvasElement;
 use crate::core::config::Config;
 use crate::core::stats::Stats;
 use crate::core::views::{DecisionGrid, LayerMatrix};
+use crate::web::i18n::in_language;
 use layout::Surface;
 
 pub use activations::draw_activations;
@@ -176,8 +179,18 @@ fn mismatch(kind: ChartKind) -> String {
     format!("chart '{}' was given data for another chart", kind.name())
 }
 
-/// Draws chart `kind` into `canvas` at the canvas's pixel size.
+/// Draws chart `kind` into `canvas` at the canvas's pixel size, its texts in
+/// `options.lang`.
 pub fn draw(
+    kind: ChartKind,
+    canvas: &HtmlCanvasElement,
+    data: &ChartData,
+    options: &ChartOptions,
+) -> Result<(), String> {
+    in_language(options.lang, || draw_in(kind, canvas, data, options))
+}
+
+fn draw_in(
     kind: ChartKind,
     canvas: &HtmlCanvasElement,
     data: &ChartData,
@@ -234,13 +247,26 @@ pub fn draw(
 }
 
 /// What lies under pixel (x, y) of chart `kind` drawn at `width x height`, as
-/// one line of text ("" when nothing).
+/// one line of text in `options.lang` ("" when nothing).
 pub fn describe(
     kind: ChartKind,
     width: u32,
     height: u32,
     x: f64,
     y: f64,
+    data: &ChartData,
+    options: &ChartOptions,
+) -> String {
+    let at = (x, y);
+    in_language(options.lang, || {
+        describe_in(kind, (width, height), at, data, options)
+    })
+}
+
+fn describe_in(
+    kind: ChartKind,
+    (width, height): (u32, u32),
+    (x, y): (f64, f64),
     data: &ChartData,
     options: &ChartOptions,
 ) -> String {

@@ -15,7 +15,10 @@
 
 use super::ticks::format_sig;
 use crate::core::config::{Formula, NormKind};
+use crate::core::views::NormInput;
 use crate::core::views::{LayerMatrix, MatrixTensor};
+use crate::web::i18n::{tr, trf};
+use std::fmt::Display;
 
 /// Whether the sets are columns: BatchNorm, and LayerNorm over BatchNorm's axes.
 fn over_batch(m: &LayerMatrix) -> bool {
@@ -72,11 +75,20 @@ pub fn containing(m: &LayerMatrix, row: usize, col: usize) -> usize {
 /// "unit 3 (all 64 samples)", "sample 2 (all 64 units)", "sample 2, units 9–16".
 pub fn name(m: &LayerMatrix, set: usize) -> String {
     match (m.kind, cells(m, set)) {
-        _ if over_batch(m) => format!("unit {} (all {} samples)", set + 1, m.rows),
+        _ if over_batch(m) => trf(
+            "charts.set_unit",
+            &[("unit", &(set + 1)), ("rows", &m.rows)],
+        ),
         (NormKind::Group, Some((row, _, col, n))) => {
-            format!("sample {}, units {}–{}", row + 1, col + 1, col + n)
+            let (sample, first, last) = (row + 1, col + 1, col + n);
+            let params: [(&str, &dyn Display); 3] =
+                [("sample", &sample), ("first", &first), ("last", &last)];
+            trf("charts.set_group", &params)
         }
-        _ => format!("sample {} (all {} units)", set + 1, m.cols),
+        _ => trf(
+            "charts.set_sample",
+            &[("sample", &(set + 1)), ("cols", &m.cols)],
+        ),
     }
 }
 
@@ -97,61 +109,76 @@ pub fn statistics(m: &LayerMatrix, set: usize) -> String {
     let (mean, divisor) = moments(m, set);
     let (mean, divisor) = (format_sig(mean, 3), format_sig(divisor, 3));
     let formula = applied(m);
-    match m.kind {
-        NormKind::Rms => format!("rms {} {divisor}", divisor_text(formula, "mean(x²)")),
-        NormKind::Batch if m.running => {
-            let text = divisor_text(formula, "running var");
-            format!("running mean {mean} · {text} {divisor}")
-        }
-        _ => format!("mean {mean} · {} {divisor}", divisor_text(formula, "var")),
-    }
+    let (key, v) = match m.kind {
+        NormKind::Rms => ("charts.set_rms", "mean(x²)"),
+        NormKind::Batch if m.running => ("charts.set_running", "running var"),
+        _ => ("charts.set_moments", "var"),
+    };
+    let formula = divisor_text(formula, v);
+    trf(
+        key,
+        &[
+            ("mean", &mean),
+            ("formula", &formula),
+            ("divisor", &divisor),
+        ],
+    )
 }
 
-/// Which tensor the norm receives and what it averages over: a long and a
-/// short sentence, e.g. "LayerNorm of a = hWᵀ + b (the Linear output): each row
-/// (a sample over its units) shares a mean and variance".
-pub fn description(m: &LayerMatrix) -> [String; 2] {
-    let (formula, words) = (m.input.formula(), m.input.words());
+/// Which tensor the norm receives and what it averages over: a long, a short
+/// and a shortest sentence (for narrow charts), e.g. "LayerNorm of a = hWᵀ + b
+/// (the Linear output): each row (a sample over its units) shares a mean and variance".
+pub fn description(m: &LayerMatrix) -> [String; 3] {
+    let formula = m.input.formula();
+    let words = tr(match m.input {
+        NormInput::Linear => "charts.input_linear",
+        NormInput::Activation => "charts.input_activation",
+        NormInput::BlockInput => "charts.input_block",
+        NormInput::ResidualSum => "charts.input_residual",
+    });
     let size = m.cols / m.groups.max(1);
-    let (name, long, short) = match m.kind {
+    let columns = ("charts.columns_long", "charts.columns_short");
+    let (name, (long, short)) = match m.kind {
         NormKind::None => {
-            return [
-                format!("norm=none: nothing is normalized; showing {formula}, {words}"),
-                format!("norm=none: showing {formula}"),
-            ]
+            let params: [(&str, &dyn Display); 2] = [("formula", &formula), ("words", &words)];
+            let short = trf("charts.none_short", &params);
+            return [trf("charts.none_long", &params), short.clone(), short];
         }
-        NormKind::Batch => (
-            "BatchNorm".to_string(),
-            "each column (a unit over the batch) shares a mean and variance".to_string(),
-            "a column shares mean, var".to_string(),
-        ),
+        NormKind::Batch => ("BatchNorm".to_string(), columns),
         NormKind::Layer if m.formula.over_batch() => (
-            format!(
-                "LayerNorm over BatchNorm's axes (formula={})",
-                m.formula.name()
-            ),
-            "each column (a unit over the batch) shares a mean and variance".to_string(),
-            "a column shares mean, var".to_string(),
+            trf("charts.layer_over_batch", &[("formula", &m.formula.name())]),
+            columns,
         ),
         NormKind::Layer => (
             "LayerNorm".to_string(),
-            "each row (a sample over its units) shares a mean and variance".to_string(),
-            "a row shares mean, var".to_string(),
+            ("charts.rows_long", "charts.rows_short"),
         ),
         NormKind::Rms => (
             "RMSNorm".to_string(),
-            "each row is divided by its root mean square; no mean is subtracted".to_string(),
-            "a row is divided by its rms".to_string(),
+            ("charts.rms_long", "charts.rms_short"),
         ),
         NormKind::Group => (
-            format!("GroupNorm ({} groups)", m.groups),
-            format!("each row segment of {size} units shares a mean and variance"),
-            format!("{size} units of a row share mean, var"),
+            trf("charts.group_name", &[("groups", &m.groups)]),
+            ("charts.groups_long", "charts.groups_short"),
         ),
     };
+    let [long, short] = [long, short].map(|key| trf(key, &[("size", &size)]));
+    let params: [(&str, &dyn Display); 4] = [
+        ("name", &name),
+        ("formula", &formula),
+        ("words", &words),
+        ("long", &long),
+    ];
     [
-        format!("{name} of {formula} ({words}): {long}"),
-        format!("{name} of {formula}: {short}"),
+        trf("charts.description_long", &params),
+        trf(
+            "charts.description_short",
+            &[("name", &name), ("formula", &formula), ("short", &short)],
+        ),
+        trf(
+            "charts.description_shortest",
+            &[("name", &name), ("short", &short)],
+        ),
     ]
 }
 

@@ -18,12 +18,13 @@ use web_sys::HtmlCanvasElement;
 
 use super::axes::Side;
 use super::colour::{self, INK, MUTED};
-use super::layout::{Axis, Rect, Right, Surface};
+use super::layout::{text_units, Axis, Rect, Right, Surface};
 use super::norm_sets as sets;
 use super::paint::{Painter, Res};
 use super::ticks::{format_sig, integer_ticks, linear_ticks, Tick};
 use crate::core::config::NormKind;
 use crate::core::views::{LayerMatrix, MatrixTensor};
+use crate::web::i18n::{tr, trf};
 
 const MAX_ROWS: usize = 32;
 const MAX_COLS: usize = 64;
@@ -93,7 +94,7 @@ fn geometry(surface: &Surface, m: &LayerMatrix, values: &[f32], shared: Option<f
 
 /// The first of `texts` that fits in `width` pixels at font `size`.
 fn fitting<'a>(surface: &Surface, texts: &'a [String], width: f64, size: f64) -> &'a str {
-    let fits = |t: &&String| surface.text_width(t.chars().count(), size) <= width;
+    let fits = |t: &&String| surface.text_width(text_units(t), size) <= width;
     texts
         .iter()
         .find(fits)
@@ -121,7 +122,7 @@ pub fn draw_normalized(
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let f = p.surface;
-    p.title(&format!("What is normalized · layer {layer}"))?;
+    p.title(&trf("charts.normalized_title", &[("layer", &layer)]))?;
     let valid = |m: &&LayerMatrix| m.rows > 0 && m.cols > 0 && m.values.len() >= m.rows * m.cols;
     let Some(m) = matrix.filter(valid) else {
         let area = Rect {
@@ -130,7 +131,8 @@ pub fn draw_normalized(
             w: f.width,
             h: f.height - f.top(),
         };
-        return p.note(&area, &format!("layer {layer} does not exist"), MUTED);
+        let text = trf("charts.no_layer", &[("layer", &layer)]);
+        return p.note(&area, &text, MUTED);
     };
     let (values, tensor) = shown(m, tensor);
     let g = geometry(&f, m, values, shared_extent);
@@ -152,12 +154,14 @@ pub fn draw_normalized(
         Some(cells) => {
             outline(&p, &g, cells)?;
             let stats = sets::statistics(m, set);
-            [format!("outlined: {} · {stats}", sets::name(m, set)), stats]
+            let name = sets::name(m, set);
+            let outlined = trf("charts.outlined", &[("set", &name), ("stats", &stats)]);
+            [outlined, stats]
         }
         None => [
-            format!(
-                "every value passes through unchanged ({} x {})",
-                m.rows, m.cols
+            trf(
+                "charts.passes_unchanged",
+                &[("rows", &m.rows), ("cols", &m.cols)],
             ),
             String::new(),
         ],
@@ -170,7 +174,10 @@ pub fn draw_normalized(
         left,
     )?;
     let shown = |n: usize, of: usize, what: &str| match n < of {
-        true => format!("{what} ({n} of {of} shown)"),
+        true => trf(
+            "charts.shown_of",
+            &[("what", &what), ("n", &n), ("of", &of)],
+        ),
         false => what.to_string(),
     };
     let unit_ticks = integer_ticks(1, g.cols as i64, f.tick_room(g.plot.w, 2, false));
@@ -179,13 +186,13 @@ pub fn draw_normalized(
         &g.plot,
         &g.units,
         &unit_ticks,
-        &shown(g.cols, m.cols, "unit"),
+        &shown(g.cols, m.cols, tr("charts.unit")),
     )?;
     p.y_axis(
         &g.plot,
         &g.samples,
         &sample_ticks,
-        &shown(g.rows, m.rows, "sample"),
+        &shown(g.rows, m.rows, tr("charts.sample")),
         Side::Left,
         INK,
     )?;
@@ -202,7 +209,7 @@ pub fn draw_normalized(
     if nonfinite > 0 {
         p.alarm(
             &g.plot,
-            &format!("{nonfinite} non-finite values (grey: NaN)"),
+            &trf("charts.nonfinite_nan", &[("count", &nonfinite)]),
         )?;
     }
     Ok(())
@@ -277,11 +284,14 @@ pub(super) fn describe(
     let row = (((y - g.plot.y) / g.cell.1).floor() as usize).min(g.rows - 1);
     let at = row * m.cols + col;
     let value = |values: &[f32]| format_sig(values.get(at).copied().unwrap_or(f32::NAN) as f64, 3);
-    let mut text = format!(
-        "sample {}, unit {} · x {}",
-        row + 1,
-        col + 1,
-        value(&m.values)
+    let (sample, unit) = (row + 1, col + 1);
+    let mut text = trf(
+        "charts.cell_readout",
+        &[
+            ("sample", &sample),
+            ("unit", &unit),
+            ("x", &value(&m.values)),
+        ],
     );
     if m.kind != NormKind::None {
         let set = sets::containing(m, row, col);
@@ -290,13 +300,17 @@ pub(super) fn describe(
         } else {
             "γx̂ + β"
         };
-        text += &format!(
-            " · x̂ {} · {y_name} {} · its set, {}: {}",
-            value(&m.x_hat),
-            value(&m.output),
-            sets::name(m, set),
-            sets::statistics(m, set),
+        let cell_set = trf(
+            "charts.cell_set",
+            &[
+                ("xhat", &value(&m.x_hat)),
+                ("y_name", &y_name),
+                ("y", &value(&m.output)),
+                ("set", &sets::name(m, set)),
+                ("stats", &sets::statistics(m, set)),
+            ],
         );
+        text += &format!(" · {cell_set}");
     }
     text
 }

@@ -1,6 +1,7 @@
 //! The chart toggles the page passes as a query string, e.g.
-//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat&timelayer=2&timetensor=grad`. Unknown keys and values are
-//! errors that name the key and what it allows.
+//! `view=histograms&scale=symlog&layer=3&set=2&tensor=xhat&timelayer=2&timetensor=grad&lang=zh`.
+//! Unknown keys and values are errors that name the key and what it allows.
+//! `lang` (en, zh) is the language of the chart's texts (`src/web/i18n.rs`).
 //!
 //! A comparison (issue 9) draws A and B on one scale: `range=lo,hi` (real
 //! values) fixes the value axis of the distributions and the colour extent of
@@ -11,6 +12,7 @@ use super::distribution::SharedAxis;
 use crate::core::config::query_pairs;
 use crate::core::timeline::Timeline;
 pub use crate::core::views::MatrixTensor;
+use crate::web::i18n::Lang;
 
 /// Distribution charts: a layer x value heatmap or stacked histograms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,6 +50,8 @@ pub struct ChartOptions {
     /// pre, out, grad) the `overtime` chart shows.
     pub time_layer: usize,
     pub time_tensor: usize,
+    /// The language of the texts.
+    pub lang: Lang,
 }
 
 impl Default for ChartOptions {
@@ -62,6 +66,7 @@ impl Default for ChartOptions {
             linthresh: None,
             time_layer: 1,
             time_tensor: 0,
+            lang: Lang::En,
         }
     }
 }
@@ -77,6 +82,7 @@ const OPTIONS: &[(&str, &str)] = &[
     ("linthresh", "a finite number > 0"),
     ("timelayer", "an integer >= 1"),
     ("timetensor", "pre, out, grad"),
+    ("lang", "en, zh"),
 ];
 
 impl ChartOptions {
@@ -119,6 +125,7 @@ impl ChartOptions {
                 ("timetensor", v) => {
                     options.time_tensor = Timeline::tensor_index(v).ok_or_else(invalid)?
                 }
+                ("lang", v) => options.lang = Lang::from_name(v).ok_or_else(invalid)?,
                 _ => return Err(invalid()),
             }
         }

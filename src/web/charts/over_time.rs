@@ -18,18 +18,25 @@ use super::paint::{Painter, Res};
 use super::ticks::{format_sig, integer_ticks, linear_ticks, widest, Tick};
 use crate::core::stats::Stats;
 use crate::core::timeline::{Band, Timeline, TENSORS};
+use crate::web::i18n::{tr, trf};
 
-const KEYS: [Key; 2] = [
-    Key::new("median", BLUE, Mark::Line),
-    Key::new("0–100, 7–93, 16–84, 31–69th pct.", BLUE, Mark::Block),
-];
+fn keys() -> [Key<'static>; 2] {
+    [
+        Key::new(tr("charts.median"), BLUE, Mark::Line),
+        Key::new(tr("charts.bands"), BLUE, Mark::Block),
+    ]
+}
 /// Band index pairs (low, high) into the core's `PERCENTILES`, outermost first.
 const BANDS: [(usize, usize); 4] = [(0, 8), (1, 7), (2, 6), (3, 5)];
 const MEDIAN: usize = 4;
 
 /// What each tensor is, for the title and the axis.
 fn tensor_name(tensor: usize) -> &'static str {
-    ["a (Linear output)", "h (layer output)", "dL/dh"][tensor.min(2)]
+    tr([
+        "charts.tensor_pre",
+        "charts.tensor_out",
+        "charts.tensor_grad",
+    ][tensor.min(2)])
 }
 
 struct Geometry {
@@ -54,11 +61,11 @@ fn series(timeline: &Timeline, layer: usize, tensor: usize) -> &[Band] {
 fn geometry(surface: &Surface, stats: &Stats, layer: usize, tensor: usize) -> Geometry {
     let timeline = &stats.history.timeline;
     let layer = layer.clamp(1, stats.layers.len().max(1));
-    let title = format!(
-        "Distribution over time · layer {layer} · {}",
-        tensor_name(tensor)
+    let title = trf(
+        "charts.overtime_title",
+        &[("layer", &layer), ("tensor", &tensor_name(tensor))],
     );
-    let extra = surface.legend_extra(&title, &KEYS);
+    let extra = surface.legend_extra(&title, &keys());
     let finite = series(timeline, layer, tensor)
         .iter()
         .flat_map(|band| [band[0], band[8]])
@@ -107,14 +114,14 @@ pub fn draw_over_time(
     let timeline = &stats.history.timeline;
     let records = series(timeline, layer, tensor);
     p.title(&g.title)?;
-    p.legend(&KEYS, g.extra)?;
+    p.legend(&keys(), g.extra)?;
     p.grid(&g.plot, None, Some((&g.values, &g.value_ticks)))?;
     if records.is_empty() {
-        p.note(&g.plot, "no training steps yet: press Step or Play", MUTED)?;
+        p.note(&g.plot, tr("charts.no_steps_press"), MUTED)?;
     } else {
         p.clipped(&g.plot, |p| draw_bands(p, &g, &timeline.steps, records))?;
     }
-    p.x_axis(&g.plot, &g.steps, &g.step_ticks, "training step")?;
+    p.x_axis(&g.plot, &g.steps, &g.step_ticks, tr("charts.training_step"))?;
     p.y_axis(
         &g.plot,
         &g.values,
@@ -197,7 +204,7 @@ pub(super) fn describe(
     let timeline = &stats.history.timeline;
     let records = series(timeline, layer, tensor);
     if records.is_empty() {
-        return "no training steps yet".into();
+        return tr("charts.no_steps").into();
     }
     let step = g.steps.value(x);
     let i = timeline.steps.partition_point(|s| (*s as f64) < step);
@@ -211,14 +218,17 @@ pub(super) fn describe(
     let band = &records[i];
     let layer = layer.clamp(1, timeline.bands.len());
     let pct = |k: usize| format_sig(band[k] as f64, 3);
-    format!(
-        "step {} · layer {layer} {} · median {} · 16–84th pct. {} to {} · 0–100th {} to {}",
-        timeline.steps[i],
-        ["a", "h", "dL/dh"][tensor.min(2)],
-        pct(MEDIAN),
-        pct(2),
-        pct(6),
-        pct(0),
-        pct(8),
+    trf(
+        "charts.overtime_readout",
+        &[
+            ("step", &timeline.steps[i]),
+            ("layer", &layer),
+            ("tensor", &["a", "h", "dL/dh"][tensor.min(2)]),
+            ("median", &pct(MEDIAN)),
+            ("p16", &pct(2)),
+            ("p84", &pct(6)),
+            ("p0", &pct(0)),
+            ("p100", &pct(8)),
+        ],
     )
 }

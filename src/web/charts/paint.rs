@@ -114,7 +114,8 @@ impl Painter {
         bold: bool,
         rotate: bool,
     ) -> Res {
-        let mut font = FontDesc::new(FontFamily::SansSerif, size, FontStyle::Normal);
+        let family = FontFamily::Name(crate::web::i18n::font_family());
+        let mut font = FontDesc::new(family, size, FontStyle::Normal);
         if bold {
             font = font.style(FontStyle::Bold);
         }

@@ -28,9 +28,10 @@ use super::paint::Painter;
 use super::ticks::{decade_ticks, format_sig, integer_ticks, ordinal, percent, widest, Tick};
 use crate::core::config::{Activation, Config};
 use crate::core::stats::{LayerStats, Stats};
+use crate::web::i18n::{tr, trf};
 
-const TITLE: &str = "Per-layer summary";
-const COSINE: &str = "mean cosine between samples";
+const TITLE: &str = "charts.summary_title";
+const COSINE: &str = "charts.cosine_long";
 /// Room beyond the cosine strip's range for the dots at its ends.
 const COSINE_PAD: f64 = 0.12;
 
@@ -42,17 +43,17 @@ type Pick<T> = fn(&LayerStats) -> T;
 fn keys(surface: &Surface, activation: Activation, with_theory: bool) -> Vec<Key<'static>> {
     let mut keys: Vec<Key> = log_panel::SERIES
         .iter()
-        .map(|series| Key::new(series.label, series.colour, series.mark))
+        .map(|series| Key::new(tr(series.label), series.colour, series.mark))
         .collect();
     let mut all = keys.clone();
-    all.push(Key::new(COSINE, INK, Mark::Dot));
+    all.push(Key::new(tr(COSINE), INK, Mark::Dot));
     if let Some((label, _, _)) = strips::share(activation) {
-        all.push(Key::new(label, GREEN, Mark::Block));
+        all.push(Key::new(tr(label), GREEN, Mark::Block));
     }
     if surface.legend_width(&all) + 1.4 * surface.font <= surface.width {
         keys = all;
     }
-    let key = Key::new(theory::LABEL, theory::COLOUR, Mark::Dashed);
+    let key = Key::new(tr(theory::LABEL), theory::COLOUR, Mark::Dashed);
     if with_theory
         && surface.legend_width(&[&keys[..], &[key]].concat()) + 1.4 * surface.font <= surface.width
     {
@@ -111,7 +112,7 @@ fn cosine_ticks(stats: &Stats) -> Vec<Tick> {
 fn geometry(surface: &Surface, config: &Config, stats: &Stats) -> Geometry {
     let depth = stats.layers.len().max(1);
     let extra = surface.legend_extra(
-        TITLE,
+        tr(TITLE),
         &keys(
             surface,
             config.activation,
@@ -153,7 +154,7 @@ pub fn draw_summary(
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let g = geometry(&p.surface, config, stats);
-    p.title(TITLE)?;
+    p.title(tr(TITLE))?;
     p.legend(
         &keys(
             &p.surface,
@@ -175,26 +176,34 @@ pub fn draw_summary(
     strips::draw_cosine(&p, &g, config, stats)?;
     let share_label = match strips::share(config.activation) {
         Some((label, caption, pick)) => {
-            strips::draw_share(&p, &g, stats, caption, pick)?;
-            label
+            strips::draw_share(&p, &g, stats, tr(caption), pick)?;
+            tr(label)
         }
         None => {
-            let text = format!(
-                "{}: no saturated or dead share (defined for tanh, sigmoid, relu, leaky_relu)",
-                config.activation.name()
-            );
+            let activation = config.activation.name();
+            let text = trf("charts.no_share", &[("activation", &activation)]);
             p.note(&g.share_plot, &text, MUTED)?;
-            "share"
+            tr("charts.share")
         }
     };
-    p.x_axis(&g.share_plot, &g.layers, &g.layer_ticks, "hidden layer")?;
+    p.x_axis(
+        &g.share_plot,
+        &g.layers,
+        &g.layer_ticks,
+        tr("charts.hidden_layer"),
+    )?;
     let axes = [
-        (&g.std_plot, &g.std_axis, &g.std_ticks[..], "std (log)"),
+        (
+            &g.std_plot,
+            &g.std_axis,
+            &g.std_ticks[..],
+            tr("charts.std_log"),
+        ),
         (
             &g.cosine_plot,
             &g.unit_axes[0],
             &cosine_ticks(stats),
-            "cosine",
+            tr("charts.cosine"),
         ),
         (
             &g.share_plot,
@@ -210,10 +219,7 @@ pub fn draw_summary(
     if stats.nonfinite > 0 {
         p.alarm(
             &g.std_plot,
-            &format!(
-                "{} non-finite (std over the finite values)",
-                stats.nonfinite
-            ),
+            &trf("charts.nonfinite_std", &[("count", &stats.nonfinite)]),
         )?;
     }
     Ok(())
@@ -236,34 +242,36 @@ pub(super) fn describe(
     let Some(s) = stats.layers.get(layer - 1) else {
         return String::new();
     };
-    let mut text = format!("layer {layer}");
+    let mut text = trf("charts.layer_n", &[("layer", &layer)]);
     // Why a measure across samples is missing: one sample, or no finite or
     // nonzero rows to compare.
-    let across = match config.batch {
-        1 => "(needs two samples)",
-        _ => "(no two samples with a finite, nonzero h)",
-    };
+    let across = tr(match config.batch {
+        1 => "charts.needs_two",
+        _ => "charts.no_two_samples",
+    });
     for series in log_panel::SERIES {
         let missing = match series.missing {
             log_panel::ACROSS => across,
-            other => other,
+            other => tr(other),
         };
         let value = (series.value)(s).map_or(missing.into(), |v| format_sig(v as f64, 3));
-        text += &format!(" · {} {value}", series.label);
+        text += &format!(" · {} {value}", tr(series.label));
     }
     let cosine = s.sample_cosine.map_or(across.into(), |v| {
         format!("{v:.4}").replace('-', "\u{2212}")
     });
-    text += &format!(" · {COSINE} {cosine}");
+    text += &format!(" · {} {cosine}", tr(COSINE));
     if let Some((h, grad)) = theory::values(stats).get(layer - 1) {
-        text += &format!(" · mean-field std h {}", format_sig(*h as f64, 3));
+        let h = format_sig(*h as f64, 3);
+        text += &format!(" · {}", trf("charts.meanfield_h", &[("h", &h)]));
         if let Some(grad) = grad {
-            text += &format!(", std dL/dh {}", format_sig(*grad as f64, 3));
+            let grad = format_sig(*grad as f64, 3);
+            text += &trf("charts.meanfield_grad", &[("grad", &grad)]);
         }
     }
     if let Some((label, _, pick)) = strips::share(config.activation) {
         if let Some(v) = pick(s) {
-            text += &format!(" · {label} {}", percent(v as f64));
+            text += &format!(" · {} {}", tr(label), percent(v as f64));
         }
     }
     text

@@ -19,24 +19,24 @@ use super::paint::{Painter, Res};
 use super::ticks::{decade_ticks, format_sig, integer_ticks, linear_ticks, percent, widest, Tick};
 use crate::core::history::TestHistory;
 use crate::core::stats::{History, Stats};
+use crate::web::i18n::{tr, trf};
 
-const TITLE: &str = "Training";
+const TITLE: &str = "charts.training_title";
 const GUIDE: f64 = -3.0;
-const KEYS: [Key; 4] = [
-    Key::new("loss", BLUE, Mark::Line),
-    Key::new("accuracy", ORANGE, Mark::Line),
-    Key::new("dashed: held-out", INK, Mark::Dashed),
-    Key::new("10⁻³ guide", MUTED, Mark::Dashed),
-];
 
 /// The keys that fit beside or under the title: the guide's key goes first
 /// (the guide is labelled on the chart).
-fn keys(surface: &Surface) -> &'static [Key<'static>] {
-    let fits = |keys: &[Key]| surface.legend_width(keys) + 1.4 * surface.font <= surface.width;
-    match fits(&KEYS) {
-        true => &KEYS,
-        false => &KEYS[..3],
+fn keys(surface: &Surface) -> Vec<Key<'static>> {
+    let mut keys = vec![
+        Key::new(tr("charts.loss"), BLUE, Mark::Line),
+        Key::new(tr("charts.accuracy"), ORANGE, Mark::Line),
+        Key::new(tr("charts.dashed_heldout"), INK, Mark::Dashed),
+        Key::new(tr("charts.guide"), MUTED, Mark::Dashed),
+    ];
+    if surface.legend_width(&keys) + 1.4 * surface.font > surface.width {
+        keys.pop();
     }
+    keys
 }
 
 struct Geometry {
@@ -77,7 +77,7 @@ fn ratio_range(history: &History) -> (f64, f64) {
 
 fn geometry(surface: &Surface, stats: &Stats) -> Geometry {
     let history = &stats.history;
-    let extra = surface.legend_extra(TITLE, keys(surface));
+    let extra = surface.legend_extra(tr(TITLE), &keys(surface));
     let inner = surface.height - surface.top() - extra - surface.bottom();
     let loss_hi = (finite_max(&history.loss).max(finite_max(&history.test.loss)) * 1.08).max(0.8);
     let loss_ticks = linear_ticks(0.0, loss_hi, surface.tick_room(inner * 0.5, 0, true));
@@ -183,8 +183,8 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
     let g = geometry(&p.surface, stats);
     let history = &stats.history;
     let depth = stats.layers.len().max(history.update_ratio.len()).max(1);
-    p.title(TITLE)?;
-    p.legend(keys(&p.surface), g.extra)?;
+    p.title(tr(TITLE))?;
+    p.legend(&keys(&p.surface), g.extra)?;
     p.grid(&g.top, None, Some((&g.loss, &g.loss_ticks)))?;
     p.grid(&g.bottom, None, Some((&g.ratio, &g.ratio_ticks)))?;
     let guide = g.ratio.px(GUIDE);
@@ -196,7 +196,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
         6.0,
     )?;
     if history.steps.is_empty() {
-        p.note(&g.top, "no training steps yet: press Step or Play", MUTED)?;
+        p.note(&g.top, tr("charts.no_steps_press"), MUTED)?;
         // In the larger part beside the guide line, so that it never crosses the text.
         let (above, below) = (guide - g.bottom.y, g.bottom.bottom() - guide);
         let free = match above >= below {
@@ -210,7 +210,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
                 ..g.bottom
             },
         };
-        p.note(&free, "ratios appear after the first step", MUTED)?;
+        p.note(&free, tr("charts.ratios_after"), MUTED)?;
     } else {
         let log10 = |v: f32| if v > 0.0 { v.log10() } else { f32::NAN };
         // One device pixel wide; deep nets get fewer points per line.
@@ -249,13 +249,25 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
             draw_heldout(p, &g, &history.test)
         })?;
     }
-    p.x_axis(&g.bottom, &g.steps, &g.step_ticks, "training step")?;
-    p.y_axis(&g.top, &g.loss, &g.loss_ticks, "loss", Side::Left, BLUE)?;
+    p.x_axis(
+        &g.bottom,
+        &g.steps,
+        &g.step_ticks,
+        tr("charts.training_step"),
+    )?;
+    p.y_axis(
+        &g.top,
+        &g.loss,
+        &g.loss_ticks,
+        tr("charts.loss"),
+        Side::Left,
+        BLUE,
+    )?;
     p.y_axis(
         &g.top,
         &g.accuracy,
         &g.accuracy_ticks,
-        "accuracy",
+        tr("charts.accuracy"),
         Side::Right,
         [170, 110, 0],
     )?;
@@ -263,7 +275,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
         &g.bottom,
         &g.ratio,
         &g.ratio_ticks,
-        "update:data",
+        tr("charts.update_data"),
         Side::Left,
         INK,
     )?;
@@ -290,7 +302,7 @@ pub fn draw_training(canvas: &HtmlCanvasElement, stats: &Stats) -> Result<(), St
         |t| colour::density(0.05 + 0.75 * t),
         &bar_axis,
         &layer_ticks,
-        "layer",
+        tr("charts.layer"),
     )?;
     p.border(&g.top)?;
     p.border(&g.bottom)?;
@@ -325,7 +337,7 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats) -> Stri
         return String::new();
     }
     let Some(i) = nearest(&g, history, x) else {
-        return "no training steps yet".into();
+        return tr("charts.no_steps").into();
     };
     let step = history.steps[i];
     if in_top {
@@ -336,18 +348,25 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats) -> Stri
         let held = test.steps.partition_point(|s| *s <= step).checked_sub(1);
         let held = held.map_or(String::new(), |j| {
             let at = |series: &[f32]| series.get(j).map_or(f64::NAN, |v| *v as f64);
-            format!(
-                " · held-out (eval, step {}): loss {} · accuracy {}",
-                test.steps[j],
-                format_sig(at(&test.loss), 3),
-                percent(at(&test.accuracy))
-            )
+            let held = trf(
+                "charts.heldout_readout",
+                &[
+                    ("step", &test.steps[j]),
+                    ("loss", &format_sig(at(&test.loss), 3)),
+                    ("accuracy", &percent(at(&test.accuracy))),
+                ],
+            );
+            format!(" · {held}")
         });
-        return format!(
-            "step {step} · batch: loss {} · accuracy {}{held}",
-            format_sig(loss, 3),
-            percent(accuracy)
+        let batch = trf(
+            "charts.batch_readout",
+            &[
+                ("step", &step),
+                ("loss", &format_sig(loss, 3)),
+                ("accuracy", &percent(accuracy)),
+            ],
         );
+        return batch + &held;
     }
     let target = g.ratio.value(y);
     let closest = history
@@ -362,10 +381,14 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, stats: &Stats) -> Stri
                 .total_cmp(&(b.1.log10() - target).abs())
         });
     match closest {
-        Some((layer, ratio)) => format!(
-            "step {step} · layer {layer} · update:data {}",
-            format_sig(ratio, 2)
+        Some((layer, ratio)) => trf(
+            "charts.ratio_readout",
+            &[
+                ("step", &step),
+                ("layer", &layer),
+                ("ratio", &format_sig(ratio, 2)),
+            ],
         ),
-        None => format!("step {step} · no finite update:data ratio"),
+        None => trf("charts.no_ratio", &[("step", &step)]),
     }
 }

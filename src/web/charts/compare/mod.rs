@@ -22,6 +22,7 @@ use super::paint::{Painter, Res};
 use super::ticks::format_sig;
 use super::{activations, gradients, normalized, ChartData, ChartKind, ChartOptions};
 use crate::core::stats::Stats;
+use crate::web::i18n::{in_language, Lang};
 
 /// The sides' colours and legend keys: A solid, B dashed.
 pub(super) const SIDES: [(&str, Rgb, Mark); 2] =
@@ -114,36 +115,40 @@ pub fn has_value_range(kind: ChartKind) -> bool {
 /// The two sides an overlay draws: A's and B's statistics.
 pub type Sides<'a> = [&'a Stats; 2];
 
-/// Draws the overlay of chart `kind` (summary or training) of A and B.
+/// Draws the overlay of chart `kind` (summary or training) of A and B, its
+/// texts in `lang`.
 pub fn draw_overlay(
     kind: ChartKind,
     canvas: &HtmlCanvasElement,
     sides: Sides,
+    lang: Lang,
 ) -> Result<(), String> {
     super::remember_scale(kind, canvas);
-    match kind {
+    in_language(lang, || match kind {
         ChartKind::Summary => summary::draw(canvas, sides),
         ChartKind::Training => training::draw(canvas, sides),
         _ => Err(not_overlaid(kind)),
-    }
+    })
 }
 
-/// Hover text of the overlay of chart `kind` at pixel (x, y), reading both sides.
+/// Hover text of the overlay of chart `kind` at pixel (x, y), reading both
+/// sides, in `lang`.
 pub fn describe_overlay(
     kind: ChartKind,
     (width, height): (u32, u32),
     (x, y): (f64, f64),
     sides: Sides,
+    lang: Lang,
 ) -> String {
     let surface: Surface = super::recall_surface(kind, width, height);
     if !(x.is_finite() && y.is_finite()) {
         return String::new();
     }
-    match kind {
+    in_language(lang, || match kind {
         ChartKind::Summary => summary::describe(&surface, x, y, sides),
         ChartKind::Training => training::describe(&surface, x, y, sides),
         _ => String::new(),
-    }
+    })
 }
 
 /// Whether chart `kind` is drawn as one overlay of A and B in a comparison.

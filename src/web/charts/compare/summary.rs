@@ -18,10 +18,12 @@ use crate::web::charts::colour::{INK, MUTED};
 use crate::web::charts::layout::{Axis, Rect, Right, Surface};
 use crate::web::charts::paint::Painter;
 use crate::web::charts::ticks::{decade_ticks, format_sig, integer_ticks, ordinal, widest, Tick};
+use crate::web::i18n::{tr, trf};
+use std::fmt::Display;
 
-const TITLE: &str = "Per-layer summary · A and B";
+const TITLE: &str = "charts.summary_ab_title";
 
-/// A log panel's quantity: axis label and per-layer value.
+/// A log panel's quantity: axis label (a message key) and per-layer value.
 struct Quantity {
     label: &'static str,
     value: fn(&LayerStats) -> Option<f32>,
@@ -29,11 +31,11 @@ struct Quantity {
 
 const QUANTITIES: [Quantity; 2] = [
     Quantity {
-        label: "std h",
+        label: "charts.std_h",
         value: |s| (s.out.count > s.out.nonfinite).then_some(s.out.std),
     },
     Quantity {
-        label: "std dL/dh",
+        label: "charts.std_grad",
         value: |s| (s.grad.count > s.grad.nonfinite).then_some(s.grad.std),
     },
 ];
@@ -70,7 +72,7 @@ fn cosine_floor(sides: Sides) -> f64 {
 
 fn geometry(surface: &Surface, sides: Sides) -> Geometry {
     let depth = depth(sides);
-    let extra = surface.legend_extra(TITLE, &side_keys());
+    let extra = surface.legend_extra(tr(TITLE), &side_keys());
     let inner = surface.height - surface.top() - extra - surface.bottom();
     let log_ticks = |q: &Quantity| {
         let values = sides
@@ -138,7 +140,7 @@ fn points(
 pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let g = geometry(&p.surface, sides);
-    p.title(TITLE)?;
+    p.title(tr(TITLE))?;
     p.legend(&side_keys(), g.extra)?;
     for ((plot, axis), ticks) in g.plots.iter().zip(&g.axes).zip(&g.ticks) {
         p.grid(plot, None, Some((axis, ticks)))?;
@@ -160,7 +162,11 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
                 .count();
             if zero > 0 {
                 let (name, depth) = (["A", "B"][side], stats.layers.len());
-                zeros[i].push(format!("{name}: {} = 0 in {zero}/{depth} layers", q.label));
+                let label = tr(q.label);
+                let params: [(&str, &dyn Display); 3] =
+                    [("label", &label), ("zeros", &zero), ("depth", &depth)];
+                let line = trf("charts.zero_in", &params);
+                zeros[i].push(format!("{name}: {line}"));
             }
         }
         let cosine = |s: &LayerStats| s.sample_cosine.filter(|v| v.is_finite()).map(|v| v as f64);
@@ -182,8 +188,18 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
             p.text(line, at, f.small(), MUTED, (HPos::Right, VPos::Center))?;
         }
     }
-    p.x_axis(&g.plots[2], &g.layers, &g.layer_ticks, "hidden layer")?;
-    let labels = ["std h (log)", "std dL/dh (log)", "mean cosine"];
+    p.x_axis(
+        &g.plots[2],
+        &g.layers,
+        &g.layer_ticks,
+        tr("charts.hidden_layer"),
+    )?;
+    let labels = [
+        "charts.std_h_log",
+        "charts.std_grad_log",
+        "charts.mean_cosine",
+    ]
+    .map(tr);
     for (((plot, axis), ticks), label) in g.plots.iter().zip(&g.axes).zip(&g.ticks).zip(labels) {
         p.y_axis(plot, axis, ticks, label, Side::Left, INK)?;
         p.border(plot)?;
@@ -192,20 +208,20 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
         .iter()
         .zip(["A", "B"])
         .filter(|(s, _)| s.nonfinite > 0)
-        .map(|(s, name)| format!("{name}: {} non-finite", s.nonfinite))
+        .map(|(s, name)| {
+            let count = trf("charts.n_nonfinite", &[("count", &s.nonfinite)]);
+            format!("{name}: {count}")
+        })
         .collect();
     if !nonfinite.is_empty() {
         p.alarm(
             &g.plots[0],
-            &format!("{} (std over the finite values)", nonfinite.join(", ")),
+            &trf("charts.finite_std", &[("list", &nonfinite.join(", "))]),
         )?;
     }
     if sides[0].layers.len() != sides[1].layers.len() {
-        let text = format!(
-            "A has {} hidden layers, B {}",
-            sides[0].layers.len(),
-            sides[1].layers.len()
-        );
+        let (a, b) = (sides[0].layers.len(), sides[1].layers.len());
+        let text = trf("charts.depths_differ", &[("a", &a), ("b", &b)]);
         p.note(&g.plots[2], &text, MUTED)?;
     }
     Ok(())
@@ -219,12 +235,12 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, sides: Sides) -> Strin
     }
     let layer = ordinal(g.layers.value(x), g.depth);
     let at = |side: usize| sides[side].layers.get(layer - 1);
-    let mut text = format!("layer {layer}");
+    let mut text = trf("charts.layer_n", &[("layer", &layer)]);
     for q in &QUANTITIES {
         let values = [0, 1].map(|side| at(side).and_then(q.value).map(|v| v as f64));
-        text += &format!(" · {} {}", q.label, both(values, sig3));
+        text += &format!(" · {} {}", tr(q.label), both(values, sig3));
     }
     let cosine = [0, 1].map(|side| at(side).and_then(|s| s.sample_cosine).map(|v| v as f64));
     let format = |v: f64| format!("{v:.4}").replace('-', "\u{2212}");
-    text + &format!(" · mean cosine {}", both(cosine, format))
+    text + &format!(" · {} {}", tr("charts.mean_cosine"), both(cosine, format))
 }

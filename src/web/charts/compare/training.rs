@@ -16,13 +16,14 @@ use crate::web::charts::colour::{BACKGROUND, INK, MUTED};
 use crate::web::charts::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use crate::web::charts::paint::{Painter, Res};
 use crate::web::charts::ticks::{decade_ticks, integer_ticks, linear_ticks, percent, widest, Tick};
+use crate::web::i18n::{tr, trf};
 
-const TITLE: &str = "Training · A and B";
+const TITLE: &str = "charts.training_ab_title";
 const GUIDE: f64 = -3.0;
 
 fn keys() -> [Key<'static>; 3] {
     let [a, b] = side_keys();
-    [a, b, Key::new("dots: held-out", INK, Mark::Dot)]
+    [a, b, Key::new(tr("charts.dots_heldout"), INK, Mark::Dot)]
 }
 
 struct Geometry {
@@ -62,7 +63,7 @@ fn ratio_band(history: &History) -> Vec<Option<[f64; 3]>> {
 }
 
 fn geometry(surface: &Surface, sides: Sides) -> Geometry {
-    let extra = surface.legend_extra(TITLE, &keys());
+    let extra = surface.legend_extra(tr(TITLE), &keys());
     let inner = surface.height - surface.top() - extra - surface.bottom();
     let loss_hi = sides
         .iter()
@@ -169,7 +170,7 @@ fn heldout(p: &Painter, g: &Geometry, stats: &Stats, side: usize) -> Res {
 pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), String> {
     let p = Painter::new(canvas)?;
     let g = geometry(&p.surface, sides);
-    p.title(TITLE)?;
+    p.title(tr(TITLE))?;
     p.legend(&keys(), g.extra)?;
     for ((plot, axis), ticks) in g.plots.iter().zip(&g.axes).zip(&g.ticks) {
         p.grid(plot, None, Some((axis, ticks)))?;
@@ -184,11 +185,7 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
         6.0,
     )?;
     if sides.iter().all(|s| s.history.steps.is_empty()) {
-        p.note(
-            &g.plots[0],
-            "no training steps yet: press Step or Play",
-            MUTED,
-        )?;
+        p.note(&g.plots[0], tr("charts.no_steps_press"), MUTED)?;
     }
     for (side, stats) in sides.iter().enumerate() {
         let h = &stats.history;
@@ -214,8 +211,13 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
         series(&p, &g, (&h.steps, &as_f64(&h.accuracy)), 1, side)?;
         heldout(&p, &g, stats, side)?;
     }
-    p.x_axis(&g.plots[2], &g.steps, &g.step_ticks, "training step")?;
-    let labels = ["loss", "accuracy", "update:data"];
+    p.x_axis(
+        &g.plots[2],
+        &g.steps,
+        &g.step_ticks,
+        tr("charts.training_step"),
+    )?;
+    let labels = ["charts.loss", "charts.accuracy", "charts.update_data"].map(tr);
     for (((plot, axis), ticks), label) in g.plots.iter().zip(&g.axes).zip(&g.ticks).zip(labels) {
         p.y_axis(plot, axis, ticks, label, Side::Left, INK)?;
         p.border(plot)?;
@@ -224,9 +226,10 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
         .iter()
         .zip(["A", "B"])
         .filter_map(|(s, name)| {
-            Some(format!(
-                "{name} diverged at step {}",
-                s.diverged.as_ref()?.step
+            let step = s.diverged.as_ref()?.step;
+            Some(trf(
+                "charts.side_diverged",
+                &[("side", &name), ("step", &step)],
             ))
         })
         .collect();
@@ -257,7 +260,7 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, sides: Sides) -> Strin
         .zip(sides)
         .find_map(|(i, s)| Some(s.history.steps[(*i)?]))
     else {
-        return "no training steps yet".into();
+        return tr("charts.no_steps").into();
     };
     let value = |side: usize| -> Option<f64> {
         let h = &sides[side].history;
@@ -270,12 +273,13 @@ pub(super) fn describe(surface: &Surface, x: f64, y: f64, sides: Sides) -> Strin
         v.is_finite().then_some(v)
     };
     let values = [value(0), value(1)];
-    match panel {
-        0 => format!("step {shown} · batch loss {}", both(values, sig3)),
-        1 => format!("step {shown} · batch accuracy {}", both(values, percent)),
-        _ => format!(
-            "step {shown} · update:data, median over layers {}",
-            both(values, |v| crate::web::charts::ticks::format_sig(v, 2))
+    let (key, values) = match panel {
+        0 => ("charts.ab_loss_readout", both(values, sig3)),
+        1 => ("charts.ab_accuracy_readout", both(values, percent)),
+        _ => (
+            "charts.ab_ratio_readout",
+            both(values, |v| crate::web::charts::ticks::format_sig(v, 2)),
         ),
-    }
+    };
+    trf(key, &[("step", &shown), ("values", &values)])
 }

@@ -8,39 +8,42 @@ use crate::core::stats::Stats;
 use crate::web::charts::colour::{Rgb, BACKGROUND, BLUE, MUTED, VERMILLION};
 use crate::web::charts::layout::{Mark, Rect};
 use crate::web::charts::paint::{Painter, Res};
+use crate::web::i18n::{tr, trf};
+use std::fmt::Display;
 
 /// A line of the log panel.
 pub(super) struct Series {
+    /// The message key of its name.
     pub(super) label: &'static str,
     pub(super) colour: Rgb,
     pub(super) mark: Mark,
     /// None when a layer has no finite value, or no second sample to compare.
     pub(super) value: Pick<Option<f32>>,
-    /// What the hover says for None.
+    /// What the hover says for None (a message key).
     pub(super) missing: &'static str,
 }
 
-const NO_FINITE: &str = "(no finite values)";
+const NO_FINITE: &str = "charts.no_finite";
 /// Stands for the reason a measure across samples is missing, which the hover
 /// words from the config (one sample, or nothing finite and nonzero).
-pub(super) const ACROSS: &str = "(across samples)";
+pub(super) const ACROSS: &str = "charts.across_samples";
 pub(super) const SERIES: [Series; 3] = [
     Series {
-        label: "std h",
+        label: "charts.std_h",
         colour: BLUE,
         mark: Mark::Line,
         value: |s| (s.out.count > s.out.nonfinite).then_some(s.out.std),
         missing: NO_FINITE,
     },
     Series {
-        label: "spread across samples",
+        label: "charts.spread",
         colour: BLUE,
         mark: Mark::Dashed,
         value: |s| s.sample_spread,
         missing: ACROSS,
     },
     Series {
-        label: "std dL/dh",
+        label: "charts.std_grad",
         colour: VERMILLION,
         mark: Mark::Line,
         value: |s| (s.grad.count > s.grad.nonfinite).then_some(s.grad.std),
@@ -122,7 +125,10 @@ pub(super) fn draw_std(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
             .filter(|s| value(s) == Some(0.0))
             .count();
         if zeros > 0 {
-            zero.push(format!("{label} = 0 in {zeros}/{depth} layers"));
+            let label = tr(label);
+            let params: [(&str, &dyn Display); 3] =
+                [("label", &label), ("zeros", &zeros), ("depth", &depth)];
+            zero.push(trf("charts.zero_in", &params));
         }
     }
     // One short line per series, stacked up from the bottom right, so that

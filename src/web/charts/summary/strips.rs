@@ -10,18 +10,19 @@ use crate::core::stats::Stats;
 use crate::web::charts::colour::{GREEN, INK, MUTED};
 use crate::web::charts::layout::{Mark, Rect};
 use crate::web::charts::paint::{Painter, Res};
+use crate::web::i18n::tr;
 
-/// The share shown in the lower panel: axis label, caption and value.
+/// The share shown in the lower panel: axis label, caption (message keys) and value.
 pub(super) fn share(
     activation: Activation,
 ) -> Option<(&'static str, &'static str, Pick<Option<f32>>)> {
     match activation {
-        Activation::Tanh => Some(("saturated", "saturated: |tanh| > 0.97", |s| s.saturated)),
-        Activation::Sigmoid => Some(("saturated", "saturated: sigmoid outside 0.03..0.97", |s| {
+        Activation::Tanh => Some(("charts.saturated", "charts.saturated_tanh", |s| s.saturated)),
+        Activation::Sigmoid => Some(("charts.saturated", "charts.saturated_sigmoid", |s| {
             s.saturated
         })),
         Activation::Relu | Activation::LeakyRelu => {
-            Some(("dead", "dead: input ≤ 0 for the whole batch", |s| s.dead))
+            Some(("charts.dead", "charts.dead_relu", |s| s.dead))
         }
         _ => None,
     }
@@ -37,11 +38,11 @@ pub(super) fn draw_cosine(p: &Painter, g: &Geometry, config: &Config, stats: &St
         .filter(|(_, v)| v.is_finite())
         .collect();
     if values.is_empty() {
-        let text = match config.batch {
-            1 => "batch 1: no second sample to compare, so no spread or cosine".to_string(),
-            _ => "no two samples with a finite, nonzero h".to_string(),
-        };
-        return p.note(plot, &text, MUTED);
+        let text = tr(match config.batch {
+            1 => "charts.batch_one",
+            _ => "charts.no_two_samples_note",
+        });
+        return p.note(plot, text, MUTED);
     }
     let points: Vec<(f64, f64)> = values
         .iter()
@@ -56,7 +57,7 @@ pub(super) fn draw_cosine(p: &Painter, g: &Geometry, config: &Config, stats: &St
         plot.y + 0.8 * f.small()
     };
     let at = (plot.x + 0.5 * f.font, y);
-    p.text(COSINE, at, f.small(), MUTED, (HPos::Left, VPos::Center))
+    p.text(tr(COSINE), at, f.small(), MUTED, (HPos::Left, VPos::Center))
 }
 
 pub(super) fn draw_share(

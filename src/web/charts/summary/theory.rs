@@ -10,11 +10,12 @@ use super::Geometry;
 use crate::core::stats::Stats;
 use crate::core::theory::{Theory, TheoryLayer};
 use crate::web::charts::colour::{Rgb, BACKGROUND, MUTED};
-use crate::web::charts::layout::Rect;
+use crate::web::charts::layout::{text_units, Rect};
 use crate::web::charts::paint::{Painter, Res};
+use crate::web::i18n::tr;
 
-/// The legend's name for the prediction.
-pub(super) const LABEL: &str = "mean-field (∞ width)";
+/// The legend's name for the prediction (a message key).
+pub(super) const LABEL: &str = "charts.meanfield";
 pub(super) const COLOUR: Rgb = [150, 150, 150];
 
 /// The predicted layers, when there is a prediction.
@@ -52,7 +53,7 @@ fn note(p: &Painter, g: &Geometry, text: &str) -> Res {
     let label = Rect {
         x,
         y,
-        w: f.text_width(text.chars().count(), f.small()) * 1.05 + 0.8 * f.font,
+        w: f.text_width(text_units(text), f.small()) * 1.05 + 0.8 * f.font,
         h: 1.5 * f.small(),
     };
     p.fill(&label, BACKGROUND, 0.85)?;
@@ -72,13 +73,13 @@ pub(super) fn draw(p: &Painter, g: &Geometry, stats: &Stats) -> Res {
         return note(
             p,
             g,
-            if reason.contains("residual") {
-                "no mean-field line: residual wiring"
+            tr(if reason.contains("residual") {
+                "charts.meanfield_residual"
             } else if reason.contains("one value") {
-                "no mean-field line: one value per norm set"
+                "charts.meanfield_one_value"
             } else {
-                "mean-field line: step 0 only"
-            },
+                "charts.meanfield_step_0"
+            }),
         );
     }
     let values = values(stats);
