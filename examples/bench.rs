@@ -7,8 +7,8 @@
 //! cost of one frame after one step (probe pass, statistics, one layer's
 //! matrix, encoding): what a Web Worker spends per chart update beside the steps.
 //! The line also holds where a step's time goes (`core::profile`): ms per step
-//! of `matmuls`, `norms`, `activations`, `loss`, `optimizer`, and of a frame's
-//! `statistics`.
+//! of `matmuls`, `norms`, `activations`, `loss`, `optimizer`, of a frame's
+//! `statistics`, and of one `timeline` record.
 //!
 //! Run with `cargo run --release --example bench [NAME...]`, or through
 //! `cargo xtask bench`, which also measures the wasm build and prints a table.

@@ -91,8 +91,19 @@ impl Activation {
         }
     }
 
-    /// `y = phi(x)` elementwise.
+    /// `y = phi(x)` elementwise (with the `threads` feature, a long tensor in
+    /// one contiguous part per thread: each entry computed as on one thread).
     pub fn forward(self, x: &[f32], y: &mut [f32]) {
+        #[cfg(feature = "threads")]
+        if let Some(chunk) = crate::core::matrix::parallel_chunk(y.len()) {
+            use rayon::prelude::*;
+            let parts = y.par_chunks_mut(chunk).zip(x.par_chunks(chunk));
+            return parts.for_each(|(y, x)| self.forward_serial(x, y));
+        }
+        self.forward_serial(x, y)
+    }
+
+    fn forward_serial(self, x: &[f32], y: &mut [f32]) {
         for (y, &x) in y.iter_mut().zip(x) {
             *y = self.apply(x);
         }
@@ -101,6 +112,20 @@ impl Activation {
     /// `dx = phi'(x) * dy` elementwise, with `y = phi(x)` from the forward pass;
     /// for relu the select `0 if y <= 0 else dy` (no `0 * NaN`), as torch.
     pub fn backward(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
+        #[cfg(feature = "threads")]
+        if let Some(chunk) = crate::core::matrix::parallel_chunk(dx.len()) {
+            use rayon::prelude::*;
+            let inputs = x.par_chunks(chunk).zip(y.par_chunks(chunk));
+            let parts = dx
+                .par_chunks_mut(chunk)
+                .zip(dy.par_chunks(chunk))
+                .zip(inputs);
+            return parts.for_each(|((dx, dy), (x, y))| self.backward_serial(x, y, dy, dx));
+        }
+        self.backward_serial(x, y, dy, dx)
+    }
+
+    fn backward_serial(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
         if self == Activation::Relu {
             for ((dx, &y), &dy) in dx.iter_mut().zip(y).zip(dy) {
                 *dx = if y <= 0.0 { 0.0 } else { dy };

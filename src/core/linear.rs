@@ -6,7 +6,7 @@
 use crate::core::buffers::resize;
 use crate::core::config::Config;
 use crate::core::init::{LinearInit, Rng};
-use crate::core::matrix::{add_row, column_sums, gemm, transpose};
+use crate::core::matrix::{column_sums, gemm, gemm_bias, gemm_tn, transpose};
 
 /// A Linear layer `y = x W^T + b` with W of shape `(fan_out, fan_in)`.
 #[derive(Debug, Clone)]
@@ -24,8 +24,6 @@ pub struct Linear {
 pub struct LinearGrads {
     pub dweight: Vec<f32>,
     pub dbias: Vec<f32>,
-    /// `dA^T (fan_out x rows)` for the weight gradient.
-    d_out_t: Vec<f32>,
 }
 
 impl LinearGrads {
@@ -34,7 +32,6 @@ impl LinearGrads {
         LinearGrads {
             dweight: vec![0.0; linear.fan_in * linear.fan_out],
             dbias: vec![0.0; linear.fan_out],
-            d_out_t: Vec::new(),
         }
     }
 }
@@ -64,8 +61,8 @@ impl Linear {
     }
 
     pub(crate) fn forward(&self, x: &[f32], rows: usize, out: &mut [f32]) {
-        gemm(x, &self.weight_t, out, rows, self.fan_in, self.fan_out);
-        add_row(&mut out[..rows * self.fan_out], &self.bias);
+        let (k, m) = (self.fan_in, self.fan_out);
+        gemm_bias(x, &self.weight_t, &self.bias, out, rows, k, m);
     }
 
     /// Writes `dW = dA^T x`, `db = sum_rows dA` and, if asked, `dx = dA W`.
@@ -77,18 +74,11 @@ impl Linear {
         d_out: &[f32],
         d_in: Option<&mut [f32]>,
     ) {
-        resize(&mut grads.d_out_t, rows * self.fan_out);
         resize(&mut grads.dweight, self.fan_in * self.fan_out);
         resize(&mut grads.dbias, self.fan_out);
-        transpose(d_out, rows, self.fan_out, &mut grads.d_out_t);
-        gemm(
-            &grads.d_out_t,
-            x,
-            &mut grads.dweight,
-            self.fan_out,
-            rows,
-            self.fan_in,
-        );
+        // dA (rows x fan_out) read by columns: dA^T without a transposed copy.
+        let (n, m) = (self.fan_out, self.fan_in);
+        gemm_tn(d_out, x, &mut grads.dweight, n, rows, m);
         column_sums(&d_out[..rows * self.fan_out], &mut grads.dbias);
         if let Some(d_in) = d_in {
             gemm(d_out, &self.weight, d_in, rows, self.fan_out, self.fan_in);

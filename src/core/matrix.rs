@@ -1,13 +1,18 @@
 //! Row-major f32 matrix kernels: everything the network's Linear layers need.
 //!
-//! Every product is one kernel, [`gemm`], register-tiled so that LLVM vectorizes
-//! it without fast-math (on wasm32 with `+simd128`, as f32x4). The three
-//! products of a Linear layer map onto it with a stored transpose:
-//! - forward  `A = H W^T`:  `gemm(H, W^T)`   (W^T kept next to W)
-//! - backward `dH = dA W`:  `gemm(dA, W)`
-//! - backward `dW = dA^T H`: `gemm(transpose(dA), H)`
+//! Every product is one kernel, register-tiled so that LLVM vectorizes it
+//! without fast-math (on wasm32 with `+simd128`, as f32x4). The three products
+//! of a Linear layer map onto it with a stored transpose of W and no other copy:
+//! - forward  `A = H W^T + b`: [`gemm_bias`]`(H, W^T, b)` (W^T kept next to W;
+//!   the bias added to each finished sum as it is stored, the same rounding as
+//!   a separate pass over A, without the pass)
+//! - backward `dH = dA W`:   [`gemm`]`(dA, W)`
+//! - backward `dW = dA^T H`: [`gemm_tn`]`(dA, H)`, which reads dA by columns
+//!   (four consecutive values of a row of dA feed a tile), so dA is never
+//!   transposed in memory
 //!
-//! Each costs `2 n k m` floating-point operations.
+//! Each costs `2 n k m` floating-point operations, and every entry is the sum
+//! over the shared dimension in ascending order whichever entry point computes it.
 
 /// Rows and columns of the register tile of [`gemm`]: a 4 x 8 block of `out`
 /// lives in eight 4-lane registers (f32x4 on wasm simd128, SSE on x86-64)
@@ -23,6 +28,19 @@ const TILE_COLS: usize = 8;
 #[cfg(feature = "threads")]
 const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 
+/// Elementwise passes (activations) shorter than this stay on one thread.
+#[cfg(feature = "threads")]
+const PARALLEL_MIN_LEN: usize = 1 << 14;
+
+/// With the `threads` feature: the part length that splits an elementwise
+/// pass over `len` entries into one contiguous part per thread of rayon's
+/// pool, or None when it is too short to gain (or there is one thread).
+#[cfg(feature = "threads")]
+pub(crate) fn parallel_chunk(len: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    (threads > 1 && len >= PARALLEL_MIN_LEN).then(|| len.div_ceil(threads))
+}
+
 /// `out (n x m) = a (n x k) * b (k x m)`, all row-major.
 ///
 /// With the `threads` feature, a large product is split by rows of `out` into
@@ -30,7 +48,43 @@ const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 /// Every entry is still the same sum in the same order, so the result is
 /// bit-identical to the single-threaded one (tests/threads.rs checks it).
 pub fn gemm(a: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
-    assert!(a.len() >= n * k && b.len() >= k * m && out.len() >= n * m);
+    assert!(a.len() >= n * k);
+    product::<false>(a, b, None, out, (n, k, m));
+}
+
+/// [`gemm`] plus `bias` (length m) added to every row of `out`, each entry
+/// rounded as `sum + bias` (as a separate pass would).
+pub fn gemm_bias(
+    a: &[f32],
+    b: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+    n: usize,
+    k: usize,
+    m: usize,
+) {
+    assert!(a.len() >= n * k && bias.len() >= m);
+    product::<false>(a, b, Some(bias), out, (n, k, m));
+}
+
+/// `out (n x m) = a_t^T * b (k x m)` with `a_t` stored `k x n`: the product
+/// of the transpose without transposing.
+pub fn gemm_tn(a_t: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
+    assert!(a_t.len() >= n * k);
+    product::<true>(a_t, b, None, out, (n, k, m));
+}
+
+/// The entry points' shared body: `T` says whether `a` is stored transposed.
+fn product<const T: bool>(
+    a: &[f32],
+    b: &[f32],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    (n, k, m): (usize, usize, usize),
+) {
+    assert!(b.len() >= k * m && out.len() >= n * m);
+    // Row `i` of a (of a_t's transpose) is at `a[i * lda ..]` (`a[i ..]` by `n`).
+    let lda = if T { n } else { k };
     #[cfg(feature = "threads")]
     {
         let threads = rayon::current_num_threads();
@@ -39,49 +93,146 @@ pub fn gemm(a: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize)
             let band = n.div_ceil(threads).next_multiple_of(TILE_ROWS);
             out[..n * m]
                 .par_chunks_mut(band * m)
-                .zip(a[..n * k].par_chunks(band * k))
-                .for_each(|(out, a)| gemm_rows(a, b, out, out.len() / m, k, m));
+                .enumerate()
+                .for_each(|(index, out)| {
+                    let rows = out.len() / m;
+                    let lhs = Lhs::<T>::new(a, lda, index * band);
+                    tiles(lhs, b, bias, out, (rows, k, m));
+                });
             return;
         }
     }
-    gemm_rows(a, b, out, n, k, m);
+    tiles(Lhs::<T>::new(a, lda, 0), b, bias, out, (n, k, m));
 }
 
-/// [`gemm`] on the calling thread.
-fn gemm_rows(a: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
+/// The left operand of a band of rows: entry (i, p) of the band.
+#[derive(Clone, Copy)]
+struct Lhs<'a, const T: bool> {
+    a: &'a [f32],
+    lda: usize,
+    first_row: usize,
+}
+
+impl<'a, const T: bool> Lhs<'a, T> {
+    fn new(a: &'a [f32], lda: usize, first_row: usize) -> Self {
+        Lhs { a, lda, first_row }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, p: usize) -> f32 {
+        let i = self.first_row + i;
+        if T {
+            self.a[p * self.lda + i]
+        } else {
+            self.a[i * self.lda + p]
+        }
+    }
+}
+
+/// The product on the calling thread, for the `n` rows of `lhs`'s band.
+fn tiles<const T: bool>(
+    lhs: Lhs<T>,
+    b: &[f32],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+    (n, k, m): (usize, usize, usize),
+) {
     let full_cols = m - m % TILE_COLS;
     let full_rows = n - n % TILE_ROWS;
     // Column panels outside, so the k x 8 panel of b stays in L1 across rows.
     for j0 in (0..full_cols).step_by(TILE_COLS) {
         for i0 in (0..full_rows).step_by(TILE_ROWS) {
-            let mut acc = [[0.0f32; TILE_COLS]; TILE_ROWS];
-            let a_rows: [&[f32]; TILE_ROWS] =
-                std::array::from_fn(|r| &a[(i0 + r) * k..(i0 + r + 1) * k]);
-            for p in 0..k {
-                let b_tile: &[f32; TILE_COLS] = b[p * m + j0..p * m + j0 + TILE_COLS]
-                    .try_into()
-                    .expect("tile is TILE_COLS wide");
-                for r in 0..TILE_ROWS {
-                    let a_value = a_rows[r][p];
-                    for c in 0..TILE_COLS {
-                        acc[r][c] += a_value * b_tile[c];
+            let acc = if T {
+                tile_tn(lhs, b, i0, j0, k, m)
+            } else {
+                let row = |r: usize| {
+                    let start = (lhs.first_row + i0 + r) * lhs.lda;
+                    &lhs.a[start..start + k]
+                };
+                tile(std::array::from_fn(row), b, j0, k, m)
+            };
+            for (r, acc_row) in acc.iter().enumerate() {
+                let out = &mut out[(i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS];
+                match bias {
+                    Some(bias) => {
+                        for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
+                            *o = s + b;
+                        }
                     }
+                    None => out.copy_from_slice(acc_row),
                 }
             }
-            for (r, acc_row) in acc.iter().enumerate() {
-                out[(i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS].copy_from_slice(acc_row);
+        }
+        edge(
+            lhs,
+            b,
+            bias,
+            out,
+            (full_rows, n),
+            (j0, j0 + TILE_COLS),
+            k,
+            m,
+        );
+    }
+    edge(lhs, b, bias, out, (0, n), (full_cols, m), k, m);
+}
+
+type Tile = [[f32; TILE_COLS]; TILE_ROWS];
+
+/// One register tile from four rows of a.
+#[inline(always)]
+fn tile(a_rows: [&[f32]; TILE_ROWS], b: &[f32], j0: usize, k: usize, m: usize) -> Tile {
+    let mut acc = [[0.0f32; TILE_COLS]; TILE_ROWS];
+    for p in 0..k {
+        let b_tile: &[f32; TILE_COLS] = b[p * m + j0..p * m + j0 + TILE_COLS]
+            .try_into()
+            .expect("tile is TILE_COLS wide");
+        for r in 0..TILE_ROWS {
+            let a_value = a_rows[r][p];
+            for c in 0..TILE_COLS {
+                acc[r][c] += a_value * b_tile[c];
             }
         }
-        gemm_edge(a, b, out, (full_rows, n), (j0, j0 + TILE_COLS), k, m);
     }
-    gemm_edge(a, b, out, (0, n), (full_cols, m), k, m);
+    acc
+}
+
+/// One register tile from a stored transposed: four consecutive values of
+/// each row of `a_t`.
+#[inline(always)]
+fn tile_tn<const T: bool>(
+    lhs: Lhs<T>,
+    b: &[f32],
+    i0: usize,
+    j0: usize,
+    k: usize,
+    m: usize,
+) -> Tile {
+    let mut acc = [[0.0f32; TILE_COLS]; TILE_ROWS];
+    let first = lhs.first_row + i0;
+    for p in 0..k {
+        let b_tile: &[f32; TILE_COLS] = b[p * m + j0..p * m + j0 + TILE_COLS]
+            .try_into()
+            .expect("tile is TILE_COLS wide");
+        let a_col: &[f32; TILE_ROWS] = lhs.a[p * lhs.lda + first..p * lhs.lda + first + TILE_ROWS]
+            .try_into()
+            .expect("tile is TILE_ROWS high");
+        for r in 0..TILE_ROWS {
+            for c in 0..TILE_COLS {
+                acc[r][c] += a_col[r] * b_tile[c];
+            }
+        }
+    }
+    acc
 }
 
 /// The plain triple loop for the rows `rows.0..rows.1` and columns
 /// `cols.0..cols.1` of `out` that do not fill a whole tile.
-fn gemm_edge(
-    a: &[f32],
+#[allow(clippy::too_many_arguments)]
+fn edge<const T: bool>(
+    lhs: Lhs<T>,
     b: &[f32],
+    bias: Option<&[f32]>,
     out: &mut [f32],
     rows: (usize, usize),
     cols: (usize, usize),
@@ -92,9 +243,12 @@ fn gemm_edge(
         for j in cols.0..cols.1 {
             let mut sum = 0.0f32;
             for p in 0..k {
-                sum += a[i * k + p] * b[p * m + j];
+                sum += lhs.at(i, p) * b[p * m + j];
             }
-            out[i * m + j] = sum;
+            out[i * m + j] = match bias {
+                Some(bias) => sum + bias[j],
+                None => sum,
+            };
         }
     }
 }
@@ -105,15 +259,6 @@ pub fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
     for i in 0..rows {
         for j in 0..cols {
             dst[j * rows + i] = src[i * cols + j];
-        }
-    }
-}
-
-/// Adds `bias` to every row of `out (rows x bias.len())`.
-pub fn add_row(out: &mut [f32], bias: &[f32]) {
-    for row in out.chunks_exact_mut(bias.len()) {
-        for (v, b) in row.iter_mut().zip(bias) {
-            *v += b;
         }
     }
 }
@@ -133,9 +278,11 @@ mod tests {
     use super::*;
 
     /// The tiled kernel against the textbook triple loop, on shapes that hit
-    /// every edge case (partial row tiles, partial column tiles, k = 1).
+    /// every edge case (partial row tiles, partial column tiles, k = 1): the
+    /// same sums in the same order, so equal bit for bit, through all three
+    /// entry points (the bias added after the sum, a read transposed).
     #[test]
-    fn gemm_matches_the_naive_product() {
+    fn every_entry_point_gives_the_naive_sums_bit_for_bit() {
         for (n, k, m) in [
             (1, 1, 1),
             (4, 3, 8),
@@ -143,6 +290,7 @@ mod tests {
             (13, 1, 17),
             (64, 2, 64),
             (6, 33, 2),
+            (12, 40, 24),
         ] {
             let a: Vec<f32> = (0..n * k)
                 .map(|i| ((i * 7 % 11) as f32 - 5.0) / 3.0)
@@ -150,15 +298,29 @@ mod tests {
             let b: Vec<f32> = (0..k * m)
                 .map(|i| ((i * 5 % 13) as f32 - 6.0) / 4.0)
                 .collect();
-            let mut out = vec![f32::NAN; n * m];
-            gemm(&a, &b, &mut out, n, k, m);
+            let bias: Vec<f32> = (0..m).map(|j| j as f32 / 7.0 - 1.0).collect();
+            let mut a_t = vec![0.0; n * k];
+            transpose(&a, n, k, &mut a_t);
+            let (mut plain, mut biased, mut tn) = (
+                vec![f32::NAN; n * m],
+                vec![f32::NAN; n * m],
+                vec![f32::NAN; n * m],
+            );
+            gemm(&a, &b, &mut plain, n, k, m);
+            gemm_bias(&a, &b, &bias, &mut biased, n, k, m);
+            gemm_tn(&a_t, &b, &mut tn, n, k, m);
             for i in 0..n {
                 for j in 0..m {
-                    let naive: f32 = (0..k).map(|p| a[i * k + p] * b[p * m + j]).sum();
-                    let got = out[i * m + j];
-                    assert!(
-                        (got - naive).abs() <= 1e-5 * (1.0 + naive.abs()),
-                        "{n}x{k}x{m} [{i},{j}]"
+                    // From +0.0 as the kernel (`Sum` starts at -0.0).
+                    let naive = (0..k).fold(0.0f32, |s, p| s + a[i * k + p] * b[p * m + j]);
+                    let at = format!("{n}x{k}x{m} [{i},{j}]");
+                    assert_eq!(plain[i * m + j].to_bits(), naive.to_bits(), "gemm {at}");
+                    assert_eq!(tn[i * m + j].to_bits(), naive.to_bits(), "gemm_tn {at}");
+                    let with_bias = naive + bias[j];
+                    assert_eq!(
+                        biased[i * m + j].to_bits(),
+                        with_bias.to_bits(),
+                        "gemm_bias {at}"
                     );
                 }
             }

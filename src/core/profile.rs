@@ -2,9 +2,13 @@
 //! work of one step (matmuls, norms, activations, loss, optimizer) run alone
 //! over every layer, on a copy of the network with the step's own buffers and
 //! shapes, repeated until `min_ms` have passed; plus the statistics a frame
-//! measures after a step (`Stats::measure`). What a step spends beside these
-//! (copies, residual sums, update ratios, history, held-out evaluation) is the
-//! step's time minus their sum, which the bench prints as "other".
+//! measures after a step (`Stats::measure`) and one record of the
+//! distributions over time (`timeline.rs`: every layer's percentile bands,
+//! recorded after every step for the first 256 steps, then after every 2nd,
+//! 4th, ...). What a step spends beside the step's parts (copies, residual
+//! sums, update ratios, history with its timeline records, held-out
+//! evaluation) is the step's time minus their sum, which the bench prints as
+//! "other".
 //!
 //! The clock is the caller's (milliseconds), so the core stays free of the
 //! browser: `Instant` natively, `Date.now()` in wasm.
@@ -16,6 +20,7 @@ use crate::core::network::{Network, Wiring};
 use crate::core::norm::Pass;
 use crate::core::scope::Scope;
 use crate::core::stats::Stats;
+use crate::core::timeline::Timeline;
 
 /// Milliseconds of each part, per training step (statistics: per frame).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -32,6 +37,9 @@ pub struct Breakdown {
     pub optimizer: f64,
     /// The per-layer statistics of one frame.
     pub statistics: f64,
+    /// One record of the timeline's percentile bands (part of a step when
+    /// the step falls on the timeline's stride, so part of "other").
+    pub timeline: f64,
 }
 
 /// Times the parts of one training step of `scope`'s network on its batch.
@@ -69,6 +77,14 @@ pub fn breakdown(scope: &Scope, clock: &dyn Fn() -> f64, min_ms: f64) -> Breakdo
         statistics: time(&mut || {
             std::hint::black_box(Stats::measure(&network, &[]));
         }),
+        timeline: {
+            let mut timeline = Timeline::new(network.blocks.len());
+            let mut step = 0;
+            time(&mut || {
+                step += 1;
+                timeline.record_network(step, &network);
+            })
+        },
     }
 }
 

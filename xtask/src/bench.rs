@@ -5,9 +5,10 @@
 //!
 //! Both sides print one JSON line per config: `{"name", "steps_per_s",
 //! "gflops", "frame_ms"}` and where a step's time goes (`core::profile`, ms):
-//! `matmuls`, `norms`, `activations`, `loss`, `optimizer`, `statistics`.
-//! The table shows each part as a share of one step (`other` is the rest of
-//! the step), and the frame after a step as ms and as a share of a step.
+//! `matmuls`, `norms`, `activations`, `loss`, `optimizer`, `statistics`,
+//! `timeline`. The table shows each part as a share of one step (`other` is
+//! the rest of the step, the timeline records among it), and the frame after a
+//! step as ms and as a share of a step.
 //!
 //! `cargo xtask bench --page` (`run_page`) measures the page instead.
 
@@ -29,14 +30,19 @@ struct Sample {
 }
 
 /// The parts of a step that `core::profile` times, as the JSON names them.
-const PARTS: [&str; 6] = [
+const PARTS: [&str; 7] = [
     "matmuls",
     "norms",
     "activations",
     "loss",
     "optimizer",
     "statistics",
+    "timeline",
 ];
+
+/// The leading [`PARTS`] that a step runs every time; the others (a frame's
+/// statistics, a timeline record) are shown beside them, not subtracted.
+const STEP_PARTS: usize = 5;
 
 pub fn run() -> Result {
     let tools = setup::wasm_tools()?;
@@ -163,7 +169,9 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 
 fn print_table(native: &[Sample], wasm: &[Sample]) {
     println!();
-    let shares = ["matmul", "norm", "act", "loss", "optim", "stats", "other"];
+    let shares = [
+        "matmul", "norm", "act", "loss", "optim", "stats", "tline", "other",
+    ];
     let mut header = format!(
         "{:<6} | {:<6} | {:>9} | {:>7} | {:>9} | {:>9} | {:>7} |",
         "config", "side", "steps/s", "GFLOP/s", "step ms", "frame ms", "frame %"
@@ -190,8 +198,12 @@ fn print_table(native: &[Sample], wasm: &[Sample]) {
     println!("frame: one frame after a step (statistics, a layer's matrix, encoding), what a Web");
     println!("Worker spends per chart update beside its steps; frame % = frame ms / step ms.");
     println!("matmul .. optim: each part of a step run alone (core::profile), as % of a step;");
-    println!("stats: a frame's statistics, as % of a step; other: the step's remaining time");
-    println!("(timed apart from the steps: on a loaded machine it can come out negative).");
+    println!("stats: a frame's statistics, as % of a step; tline: one record of the timeline's");
+    println!(
+        "percentile bands (after every step for the first 256 steps, then every 2nd, 4th...);"
+    );
+    println!("other: the step's remaining time, timeline records included (timed apart from");
+    println!("the steps: on a loaded machine it can come out negative).");
     println!();
 }
 
@@ -208,7 +220,7 @@ fn row(side: &str, sample: &Sample) -> String {
         sample.frame_ms,
         percent(sample.frame_ms)
     );
-    let step_parts = &sample.parts[..PARTS.len() - 1];
+    let step_parts = &sample.parts[..STEP_PARTS];
     let other = step_ms - step_parts.iter().sum::<f64>();
     for ms in sample.parts.iter().chain([&other]) {
         line += &format!(" {:>5.1}%", percent(*ms));
@@ -222,8 +234,7 @@ mod tests {
 
     #[test]
     fn parses_result_lines() {
-        let parts =
-            r#""matmuls":1,"norms":2,"activations":3,"loss":4,"optimizer":5,"statistics":6"#;
+        let parts = r#""matmuls":1,"norms":2,"activations":3,"loss":4,"optimizer":5,"statistics":6,"timeline":7"#;
         let line =
             format!(r#"{{"name":"M","steps_per_s":123.5,"gflops":1e-1,"frame_ms":2.5,{parts}}}"#);
         let expected = Sample {
@@ -231,7 +242,7 @@ mod tests {
             steps_per_s: 123.5,
             gflops: 0.1,
             frame_ms: 2.5,
-            parts: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            parts: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
         };
         assert_eq!(parse_sample(&line), Some(expected));
         let spaced =
@@ -250,19 +261,19 @@ mod tests {
     #[test]
     fn a_row_gives_each_part_as_a_share_of_a_step() {
         // 100 steps/s: 10 ms a step; its parts sum to 8 ms, so 2 ms are other
-        // (statistics are a frame's, not a step's).
+        // (statistics are a frame's, a timeline record not every step's).
         let sample = Sample {
             name: "S".into(),
             steps_per_s: 100.0,
             gflops: 1.0,
             frame_ms: 1.5,
-            parts: [5.0, 1.0, 1.0, 0.5, 0.5, 0.5],
+            parts: [5.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.3],
         };
         let line = row("wasm", &sample);
         assert!(line.contains(" 10.00 "), "{line}");
         assert!(line.contains(" 15.0% |"), "{line}");
         assert!(
-            line.ends_with(" 50.0%  10.0%  10.0%   5.0%   5.0%   5.0%  20.0%"),
+            line.ends_with(" 50.0%  10.0%  10.0%   5.0%   5.0%   5.0%   3.0%  20.0%"),
             "{line}"
         );
     }

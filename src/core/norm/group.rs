@@ -23,7 +23,7 @@
 //! infinite `dy` gives NaN there, not `inf * x_hat` (LayerNorm's is
 //! `sum dy x_hat`, as ours). `tests/nonfinite.rs` checks both against torch.
 
-use super::{formula, normalize_set, Formula, Norm, NormCache, NormGrads, NormKind};
+use super::{formula, normalize_set, Formula, Norm, NormCache, NormGrads, NormKind, Sets, SetsMut};
 
 /// Mean and rstd of one set: biased variance, eps inside the square root.
 fn set_stats(x: &[f32], eps: f32) -> (f32, f32) {
@@ -43,7 +43,8 @@ pub(super) fn formula_stats(x: &[f32], eps: f32, formula: Formula) -> (f32, f32,
     (mean, r, k)
 }
 
-pub(super) fn forward(norm: &Norm, cache: &mut NormCache, x: &[f32], y: &mut [f32]) {
+/// The forward pass of a band of whole rows (`Norm::by_rows`).
+pub(super) fn forward(norm: &Norm, cache: SetsMut, x: &[f32], y: &mut [f32]) {
     let size = norm.features / norm.groups;
     let shift = formula::shift(norm.formula, norm.eps);
     for (set, ((x_seg, y_seg), xh_seg)) in x
@@ -79,11 +80,17 @@ pub(super) fn backward(
     dy: &[f32],
     dx: &mut [f32],
 ) {
+    let torch = norm.formula == Formula::Torch;
+    if torch && norm.kind == NormKind::Group && dy.iter().any(|v| !v.is_finite()) {
+        torch_group_dgamma(norm, cache, grads, dy);
+    }
+    norm.backward_by_rows(cache, &cache.input, dy, dx, backward_rows);
+}
+
+/// dx of a band of whole rows (`Norm::backward_by_rows`).
+fn backward_rows(norm: &Norm, cache: Sets, dy: &[f32], dx: &mut [f32]) {
     if norm.formula != Formula::Torch {
         return formula_backward(norm, cache, dy, dx);
-    }
-    if norm.kind == NormKind::Group && dy.iter().any(|v| !v.is_finite()) {
-        torch_group_dgamma(norm, cache, grads, dy);
     }
     let size = norm.features / norm.groups;
     for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, cache, dy, dx) {
@@ -112,7 +119,7 @@ pub(super) fn backward(
 /// x_hat of the set, gamma of its units). Shared by both backward forms.
 fn sets<'a>(
     norm: &'a Norm,
-    cache: &'a NormCache,
+    cache: Sets<'a>,
     dy: &'a [f32],
     dx: &'a mut [f32],
 ) -> impl Iterator<Item = (usize, &'a [f32], &'a mut [f32], &'a [f32], &'a [f32])> {
@@ -134,7 +141,7 @@ fn sets<'a>(
 }
 
 /// dx for every formula but `torch`: the general form of `formula.rs` per set.
-fn formula_backward(norm: &Norm, cache: &NormCache, dy: &[f32], dx: &mut [f32]) {
+fn formula_backward(norm: &Norm, cache: Sets, dy: &[f32], dx: &mut [f32]) {
     let shift = formula::shift(norm.formula, norm.eps);
     for (set, dy_seg, dx_seg, xh_seg, gamma) in sets(norm, cache, dy, dx) {
         let coefficients = (cache.rstd[set], cache.var_grad[set]);

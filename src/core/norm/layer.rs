@@ -5,9 +5,9 @@
 //! Identical in train and eval. This is GroupNorm with one group, so it runs
 //! the group kernel (`group.rs`) with G = 1; the backward pass is shared too.
 
-use super::{Norm, NormCache};
+use super::{Norm, SetsMut};
 
-pub(super) fn forward(norm: &Norm, cache: &mut NormCache, x: &[f32], y: &mut [f32]) {
+pub(super) fn forward(norm: &Norm, cache: SetsMut, x: &[f32], y: &mut [f32]) {
     debug_assert_eq!(norm.groups, 1);
     super::group::forward(norm, cache, x, y);
 }

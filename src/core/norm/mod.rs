@@ -82,6 +82,32 @@ pub struct NormCache {
     pub(crate) batch_stats: bool,
 }
 
+/// The per-set cache entries of a band of whole rows, as a per-row kind's
+/// forward pass writes them (set 0 is the band's first).
+pub(super) struct SetsMut<'a> {
+    x_hat: &'a mut [f32],
+    mean: &'a mut [f32],
+    rstd: &'a mut [f32],
+    var_grad: &'a mut [f32],
+}
+
+/// The cache of a band of whole rows, as a per-row kind's backward pass
+/// reads it (set 0 is the band's first).
+#[derive(Clone, Copy)]
+pub(super) struct Sets<'a> {
+    x_hat: &'a [f32],
+    input: &'a [f32],
+    mean: &'a [f32],
+    rstd: &'a [f32],
+    var_grad: &'a [f32],
+}
+
+/// A per-row kind's backward pass over a band of whole rows.
+type RowsBackward = fn(&Norm, Sets, &[f32], &mut [f32]);
+
+/// A per-row kind's forward pass over a band of whole rows.
+type RowsForward = fn(&Norm, SetsMut, &[f32], &mut [f32]);
+
 /// Which statistics a forward pass normalizes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
@@ -198,13 +224,101 @@ impl Norm {
             NormKind::Layer | NormKind::Group => {
                 cache.input.resize(n, 0.0);
                 cache.input.copy_from_slice(x);
-                match self.kind {
-                    NormKind::Layer => layer::forward(self, cache, x, y),
-                    _ => group::forward(self, cache, x, y),
-                }
+                let forward = match self.kind {
+                    NormKind::Layer => layer::forward,
+                    _ => group::forward,
+                };
+                self.by_rows(cache, x, y, forward)
             }
-            NormKind::Rms => rms::forward(self, cache, x, y),
+            NormKind::Rms => self.by_rows(cache, x, y, rms::forward),
         }
+    }
+
+    /// Runs a per-row kind's forward pass over all rows: with the `threads`
+    /// feature, a large tensor in one band of whole rows per thread (each
+    /// set computed exactly as on one thread).
+    fn by_rows(&self, cache: &mut NormCache, x: &[f32], y: &mut [f32], forward: RowsForward) {
+        let sets = SetsMut {
+            x_hat: &mut cache.x_hat[..x.len()],
+            mean: &mut cache.mean,
+            rstd: &mut cache.rstd,
+            var_grad: &mut cache.var_grad,
+        };
+        #[cfg(feature = "threads")]
+        if let Some(chunk) = crate::core::matrix::parallel_chunk(x.len()) {
+            use rayon::prelude::*;
+            let (f, g) = (self.features, self.groups);
+            let rows = chunk.div_ceil(f);
+            let stats = sets
+                .mean
+                .par_chunks_mut(rows * g)
+                .zip(sets.rstd.par_chunks_mut(rows * g));
+            let stats = stats.zip(sets.var_grad.par_chunks_mut(rows * g));
+            let values = x.par_chunks(rows * f).zip(y.par_chunks_mut(rows * f));
+            let values = values.zip(sets.x_hat.par_chunks_mut(rows * f));
+            return values
+                .zip(stats)
+                .for_each(|(((x, y), x_hat), ((mean, rstd), var_grad))| {
+                    let part = SetsMut {
+                        x_hat,
+                        mean,
+                        rstd,
+                        var_grad,
+                    };
+                    forward(self, part, x, y)
+                });
+        }
+        forward(self, sets, x, y)
+    }
+
+    /// Runs a per-row kind's backward pass (dx from dy) over all rows, split
+    /// as [`Norm::by_rows`]; `input` is the cached input (entries of `x`).
+    fn backward_by_rows(
+        &self,
+        cache: &NormCache,
+        input: &[f32],
+        dy: &[f32],
+        dx: &mut [f32],
+        backward: RowsBackward,
+    ) {
+        let n = dy.len();
+        let sets = self.sets(cache.rows);
+        let whole = Sets {
+            x_hat: &cache.x_hat[..n],
+            input: &input[..n],
+            mean: &cache.mean[..sets],
+            rstd: &cache.rstd[..sets],
+            var_grad: &cache.var_grad[..sets],
+        };
+        #[cfg(feature = "threads")]
+        if let Some(chunk) = crate::core::matrix::parallel_chunk(n) {
+            use rayon::prelude::*;
+            let (f, g) = (self.features, self.groups);
+            let rows = chunk.div_ceil(f);
+            let stats = whole
+                .mean
+                .par_chunks(rows * g)
+                .zip(whole.rstd.par_chunks(rows * g));
+            let stats = stats.zip(whole.var_grad.par_chunks(rows * g));
+            let values = whole
+                .x_hat
+                .par_chunks(rows * f)
+                .zip(whole.input.par_chunks(rows * f));
+            let grads = dy.par_chunks(rows * f).zip(dx.par_chunks_mut(rows * f));
+            return grads.zip(values).zip(stats).for_each(
+                |(((dy, dx), (x_hat, input)), ((mean, rstd), var_grad))| {
+                    let part = Sets {
+                        x_hat,
+                        input,
+                        mean,
+                        rstd,
+                        var_grad,
+                    };
+                    backward(self, part, dy, dx)
+                },
+            );
+        }
+        backward(self, whole, dy, dx)
     }
 
     /// `dx` from `dy` through the forward pass that wrote `cache`; writes

@@ -8,7 +8,7 @@
 //! `dx = r * (g - x_hat * mean(g * x_hat))`; the Jacobian is
 //! `(1/RMS)(I - a a^T / (n RMS^2))` (Zhang & Sennrich, section 4).
 
-use super::{formula, normalize_set, Formula, Norm, NormCache, NormGrads};
+use super::{formula, normalize_set, Formula, Norm, NormCache, NormGrads, Sets, SetsMut};
 
 /// `(r, k)` of one row (`formula.rs`, with v = mean(x^2)); for `torch`
 /// `r = k = 1 / sqrt(mean(x^2) + eps)`.
@@ -21,7 +21,8 @@ pub(super) fn row_stats(x: &[f32], eps: f32, formula: Formula) -> (f32, f32) {
     formula::inverse(formula, mean_square, eps, 1.0)
 }
 
-pub(super) fn forward(norm: &Norm, cache: &mut NormCache, x: &[f32], y: &mut [f32]) {
+/// The forward pass of a band of whole rows (`Norm::by_rows`).
+pub(super) fn forward(norm: &Norm, cache: SetsMut, x: &[f32], y: &mut [f32]) {
     let f = norm.features;
     let shift = formula::shift(norm.formula, norm.eps);
     for (row, ((x_row, y_row), xh_row)) in x
@@ -54,6 +55,12 @@ pub(super) fn backward(
     dy: &[f32],
     dx: &mut [f32],
 ) {
+    // RMSNorm caches no input (its backward never reads it): x_hat stands in.
+    norm.backward_by_rows(cache, &cache.x_hat, dy, dx, backward_rows);
+}
+
+/// dx of a band of whole rows (`Norm::backward_by_rows`).
+fn backward_rows(norm: &Norm, cache: Sets, dy: &[f32], dx: &mut [f32]) {
     let f = norm.features;
     if norm.formula != Formula::Torch {
         let shift = formula::shift(norm.formula, norm.eps);
