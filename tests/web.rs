@@ -111,8 +111,8 @@ fn red(px: &[u8]) -> usize {
         .count()
 }
 
-fn message(error: wasm_bindgen::JsError) -> String {
-    let value = JsValue::from(error);
+fn message(error: impl Into<JsValue>) -> String {
+    let value: JsValue = error.into();
     value
         .dyn_into::<js_sys::Error>()
         .map(|e| String::from(e.message()))

@@ -8,8 +8,10 @@
 //
 //   const editor = createCompareEditor(ns, { idPrefix, onSet(key, text | null), onStop() });
 //   controls.element.prepend(editor.element); editor.sync(configA, differences | null); editor.close();
+//   editor.relabel();   // after a language switch
 
-import { el } from './controls.js';
+import { choiceName, el, keyText } from './controls.js';
+import { t } from './i18n.js';
 
 /** The schema rows B may differ in: every key that compareQuery accepts for B (not the shared seed). */
 function differingRows(ns) {
@@ -24,10 +26,10 @@ function differingRows(ns) {
 
 /** The field for B's value of `row`: a select for choices and booleans, a number field otherwise. */
 function valueInput(row, id) {
-  const common = { id, title: row.help };
+  const common = { id, title: keyText('help', row.name, row.help) };
   if (row.kind === 'choice' || row.kind === 'bool') {
     const names = row.kind === 'bool' ? ['true', 'false'] : row.choices;
-    return el('select', common, names.map((name) => el('option', { value: name, text: name })));
+    return el('select', common, names.map((name) => el('option', { value: name, text: choiceName(row.name, name) })));
   }
   const range = row.kind === 'int' ? { min: row.min, max: row.max, step: 1, inputMode: 'numeric' } : { max: row.max, step: 'any', inputMode: 'decimal' };
   return el('input', { ...common, type: 'number', ...range });
@@ -36,32 +38,43 @@ function valueInput(row, id) {
 /**
  * `ns` (wasm.js); `idPrefix` (unique on the page); `onSet(key, text)` sets B's
  * value of `key` (text null: B takes A's again); `onStop()` ends the comparison.
- * Returns { element, sync(configA, differences) } (differences: {key: B's value}, null: A alone).
+ * Returns { element, sync(configA, differences), close(), relabel() } (differences: {key: B's value}, null: A alone).
  */
 export function createCompareEditor(ns, { idPrefix, onSet, onStop }) {
   const rows = differingRows(ns);
   const toggle = el('input', { type: 'checkbox', id: `${idPrefix}-compare` });
-  const key = el('select', { id: `${idPrefix}-vs-key` }, rows.map((row) => el('option', { value: row.name, text: row.label })));
+  const label = (row) => keyText('label', row.name, row.label);
+  const key = el('select', { id: `${idPrefix}-vs-key` }, rows.map((row) => el('option', { value: row.name, text: label(row) })));
   const slot = el('span', { class: 'compare-value' });
-  const list = el('ul', { class: 'compare-keys', 'aria-label': 'B differs from A in' });
+  const list = el('ul', { class: 'compare-keys' });
+  // Each text node with its catalogue key, so that relabel() can rewrite them.
+  const words = [];
+  const word = (node, key, attribute) => (words.push([node, key, attribute]), node);
   const editor = el('div', { class: 'compare-edit', hidden: true }, [
-    el('p', { class: 'compare-hint', text: 'B trains beside A from the same seed, in lockstep. Pick a setting and B’s value:' }),
+    word(el('p', { class: 'compare-hint' }), 'page.compare_hint'),
     el('div', { class: 'compare-row' }, [
-      el('label', { htmlFor: key.id, text: 'B differs in' }),
+      word(el('label', { htmlFor: key.id }), 'page.compare_differs_in'),
       key,
       el('label', { htmlFor: `${idPrefix}-vs-value` }, [
         el('span', { 'aria-hidden': 'true', text: '=' }),
-        el('span', { class: 'visually-hidden', text: "B's value" }),
+        word(el('span', { class: 'visually-hidden' }), 'page.compare_b_value'),
       ]),
       slot,
     ]),
-    list,
+    word(list, 'page.compare_list', 'aria-label'),
   ]);
   const element = el('fieldset', { class: 'compare-editor' }, [
-    el('legend', { class: 'visually-hidden', text: 'Compare' }),
-    el('div', { class: 'control-head' }, [toggle, el('label', { htmlFor: toggle.id, text: 'Compare with a network B' })]),
+    word(el('legend', { class: 'visually-hidden' }), 'page.compare'),
+    el('div', { class: 'control-head' }, [toggle, word(el('label', { htmlFor: toggle.id }), 'page.compare_toggle')]),
     editor,
   ]);
+  const writeWords = () => {
+    for (const [node, name, attribute] of words) {
+      if (attribute) node.setAttribute(attribute, t(name));
+      else node.textContent = t(name);
+    }
+  };
+  writeWords();
   let configA = {};
   let differences = null;
   let input = null;
@@ -81,8 +94,8 @@ export function createCompareEditor(ns, { idPrefix, onSet, onStop }) {
 
   function showList() {
     const items = Object.entries(differences || {}).map(([name, value]) => {
-      const label = rows.find((r) => r.name === name)?.label || name;
-      const remove = el('button', { type: 'button', class: 'compare-remove', text: '×', 'aria-label': `B takes A’s ${label} again` });
+      const row = rows.find((r) => r.name === name);
+      const remove = el('button', { type: 'button', class: 'compare-remove', text: '×', 'aria-label': t('page.compare_remove', { label: row ? label(row) : name }) });
       remove.addEventListener('click', () => onSet(name, null));
       return el('li', {}, [el('span', { text: `${name} = ${value}` }), remove]);
     });
@@ -99,6 +112,17 @@ export function createCompareEditor(ns, { idPrefix, onSet, onStop }) {
 
   return {
     element,
+    /** Rewrites its words in the current language; B's values and the open field stay. */
+    relabel() {
+      writeWords();
+      for (const option of key.options) {
+        const row = rows.find((r) => r.name === option.value);
+        if (row) option.textContent = label(row);
+      }
+      if (input?.tagName === 'SELECT') for (const option of input.options) option.textContent = choiceName(key.value, option.value);
+      if (input) input.title = keyText('help', key.value, rows.find((r) => r.name === key.value)?.help ?? '');
+      showList();
+    },
     /** Unticks the toggle (the comparison was stopped elsewhere, e.g. its button). */
     close() {
       toggle.checked = false;

@@ -17,8 +17,9 @@ import { createChartSet } from './chartset.js';
 import { linkCharts } from './compare-charts.js';
 import { el } from './controls.js';
 import { createEngine } from './engine.js';
+import { errorText } from './errors.js';
+import { t } from './i18n.js';
 import { changedKeys } from './state.js';
-import { message } from './wasm.js';
 
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
@@ -47,6 +48,22 @@ export function flopsOf(ns, query) {
   }
 }
 
+/**
+ * Where `source` (engine.js) diverged, in the current language: "diverged at
+ * step 76 in layer 1" from its stats' `diverged` {step, layer}; null when it has not.
+ */
+export function divergenceText(source) {
+  if (!source?.diverged()) return null;
+  let where = null;
+  try {
+    where = source.stats().diverged;
+  } catch {
+    return source.diverged(); // the core's English, where the stats cannot be read
+  }
+  if (!where) return source.diverged();
+  return where.layer ? t('page.diverged_in_layer', { step: where.step, layer: where.layer }) : t('page.diverged_in_loss', { step: where.step });
+}
+
 /** First, middle and last of `rows`, without repeats. */
 const picks = (rows) => [...new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1])].map((i) => rows[i]);
 
@@ -60,8 +77,8 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
   let generation = 0;
   let lastDraw = {};
   const differences = el('p', { class: 'compare-differences' });
-  const swap = el('button', { type: 'button', text: 'Swap A/B' });
-  const stop = el('button', { type: 'button', text: 'Stop comparing' });
+  const swap = el('button', { type: 'button', text: t('page.compare_swap') });
+  const stop = el('button', { type: 'button', text: t('page.compare_stop') });
   const ratios = el('p', { class: 'compare-ratios' });
   const allRatios = el('details', { class: 'compare-all' });
   const bar = el('div', { class: 'compare-bar', hidden: true }, [
@@ -149,7 +166,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
 
     /**
      * Builds B from `answer` (compareQuery's, with a B) beside A's engine `a`,
-     * just rebuilt (or only switched mode: `modeOnly`). Returns an error text
+     * just rebuilt (or only switched mode: `modeOnly`). Returns the error
      * (B is then dropped) or null.
      */
     set(answer, a, modeOnly) {
@@ -157,23 +174,19 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       try {
         checked = ns.checkQuery(answer.b);
       } catch (error) {
-        return message(error);
+        return error;
       }
       const onlyMode = modeOnly && engine && engine.where === a.where && changedKeys(engine.config(), checked.config).join() === 'mode';
       try {
         if (onlyMode) engine.setMode(checked.config.mode);
         else engine = buildB(checked, a.where);
       } catch (error) {
-        return message(error);
+        return error;
       }
       state = { ...answer, bConfig: checked.config };
       if (!charts) showPanels();
       charts.sync(view, checked.config.depth);
-      const listed = answer.differences.map((key) => `${key} = ${checked.config[key]}`).join(', ');
-      differences.textContent =
-        `B: ${listed || 'the same as A'}.` +
-        (answer.dataDiffers ? ' A and B see different batches.' : ' A and B see the same batches.') +
-        ' Paired charts share their scales.';
+      api.relabel();
       bar.hidden = false;
       return null;
     },
@@ -192,8 +205,22 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       // A kept its trained network (a mode switch) when it has steps: B then switches too.
       const error = answer.b ? api.set(answer, a, a.steps > 0) : answer.bError;
       if (error) api.stop();
-      notify('compare', error && `Not compared: ${error}. Showing A alone.`);
+      notify('compare', error && (() => t('page.not_compared', { error: errorText(error) })));
       return true;
+    },
+
+    /** Writes the B line, the buttons and the readout in the current language. */
+    relabel() {
+      swap.textContent = t('page.compare_swap');
+      stop.textContent = t('page.compare_stop');
+      if (!state) return;
+      const listed = state.differences.map((key) => `${key} = ${state.bConfig[key]}`).join(', ');
+      differences.textContent = [
+        listed ? t('page.compare_b', { listed }) : t('page.compare_b_same'),
+        t(state.dataDiffers ? 'page.compare_batches_differ' : 'page.compare_batches_same'),
+        t('page.compare_shared_scales'),
+      ].join(' ');
+      api.showRatios();
     },
 
     /** Stop comparing, as its button: the figure takes A's query. */
@@ -226,10 +253,12 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
         return;
       }
       if (!rows.length) return;
-      const list = (col) => picks(rows).map((row) => `layer ${row[0]} ${formatRatio(row[col])}`).join(', ');
-      ratios.textContent = `B/A std h: ${list(1)}; std dL/dh: ${list(2)} (step ${engine.steps}).`;
-      const all = rows.map((row) => `layer ${row[0]}: h ${formatRatio(row[1])}, dL/dh ${formatRatio(row[2])}`);
-      allRatios.replaceChildren(el('summary', { text: 'Every layer' }), el('p', { text: all.join('; ') }));
+      const list = (col) => picks(rows).map((row) => t('page.compare_ratio', { layer: row[0], ratio: formatRatio(row[col]) })).join(', ');
+      ratios.textContent = t('page.compare_ratios', { h: list(1), grad: list(2), steps: engine.steps });
+      const all = rows.map((row) => t('page.compare_ratio_layer', { layer: row[0], h: formatRatio(row[1]), grad: formatRatio(row[2]) }));
+      const open = allRatios.open;
+      allRatios.replaceChildren(el('summary', { text: t('page.compare_every_layer') }), el('p', { text: all.join('; ') }));
+      allRatios.open = open;
     },
 
     /** The first of A and B that diverged, as "B diverged at step 76 in layer 1", or null. */
@@ -238,6 +267,14 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       const sideB = engine?.source?.diverged();
       if (sideA) return `A ${sideA}`;
       return sideB ? `B ${sideB}` : null;
+    },
+
+    /** As diverged(), in the current language: "B diverged at step 76 in layer 1", or null. */
+    divergedText(a) {
+      const sideA = divergenceText(a?.source);
+      if (sideA) return t('page.diverged_side', { side: 'A', diverged: sideA });
+      const sideB = divergenceText(engine?.source);
+      return sideB ? t('page.diverged_side', { side: 'B', diverged: sideB }) : null;
     },
 
     /** A and B as one engine-like object for the loop and seek.js: step(n) in lockstep. */

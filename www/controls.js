@@ -7,12 +7,31 @@
 // names a key only for layout (section headings, Groups shown for GroupNorm)
 // and for Groups' choices: a <select> of the divisors of the current width, the
 // only counts GroupNorm accepts (`fitGroups` picks one when the width changes).
+// In another language (issue 12) the label, help and choice names come from
+// the catalogue (`keyText`); the values stay the ASCII config values.
+// `relabel()` rewrites them after a language switch.
 //
 //   const controls = buildControls(schema, { idPrefix: 'f1', onChange: (key, text) => ... });
 //   parent.append(controls.element); controls.set(config);
 
-/** Section headings, placed before the named key when it is shown. */
-const SECTIONS = { depth: 'Network', norm: 'Normalization', batch: 'Data and training' };
+import { CATALOGUES } from './i18n/catalogues.js';
+import { language, t } from './i18n.js';
+
+/** Section headings (catalogue keys), placed before the named key when it is shown. */
+const SECTIONS = { depth: 'page.section_network', norm: 'page.section_normalization', batch: 'page.section_training' };
+
+/**
+ * A config key's label, help or choice name in the current language. Their
+ * English is the core's config table (`fallback`), written in one place; the
+ * other languages hold `page.label_<key>`, `page.help_<key>` and
+ * `page.choice_<key>_<value>` (tests/node/i18n.test.mjs checks every key and value has one).
+ */
+export function keyText(kind, name, fallback) {
+  return (language() === 'en' ? undefined : CATALOGUES[language()]?.[`page.${kind}_${name}`]) ?? fallback;
+}
+
+/** The name shown for value `value` of choice key `key` (the value itself where it is not a word). */
+export const choiceName = (key, value) => keyText('choice', `${key}_${value}`, value);
 
 /** Integers whose range is at most this wide get a slider. */
 const SLIDER_SPAN = 1024;
@@ -43,7 +62,7 @@ export function fitGroupsToWidth(draft, fitted) {
   const fit = fitGroups(width, wanted);
   draft.set('groups', String(fit));
   if (fit === wanted) return { fitted: null, note: null };
-  return { fitted: { wanted, groups: fit }, note: `Groups set to ${fit}: ${wanted} does not divide width ${width}.` };
+  return { fitted: { wanted, groups: fit }, note: () => t('page.groups_fitted', { groups: fit, wanted, width }) };
 }
 
 /**
@@ -52,17 +71,16 @@ export function fitGroupsToWidth(draft, fitted) {
  * the batch-axis ones outside LayerNorm) goes back to torch. The core decides
  * (`normalize`, ns.normalizeQuery, falls back to torch where the formula does
  * not apply). Returns the note to show under Formula (always one under
- * norm=none, where the control is disabled), or null.
+ * norm=none, where the control is disabled), as a function that writes it in
+ * the current language, or null.
  */
 export function fitFormulaToNorm(draft, normalize) {
   const [formula, norm] = [draft.get('formula') || 'torch', draft.get('norm')];
   if (formula !== 'torch' && normalize(draft.toString()).config.formula !== formula) {
     draft.set('formula', 'torch');
-    return norm === 'none'
-      ? `Formula reset to torch: with no normalization there is no formula to choose.`
-      : `Formula reset to torch: ${formula} does not apply to norm=${norm}.`;
+    return norm === 'none' ? () => t('page.formula_reset_none') : () => t('page.formula_reset', { formula, norm });
   }
-  return norm === 'none' ? 'No normalization: the formula stays torch.' : null;
+  return norm === 'none' ? () => t('page.formula_stays') : null;
 }
 
 function el(tag, props = {}, children = []) {
@@ -79,11 +97,11 @@ function el(tag, props = {}, children = []) {
 
 /** The input element for one schema row. */
 function inputFor(row, id) {
-  const common = { id, name: row.name, title: row.help };
+  const common = { id, name: row.name, title: keyText('help', row.name, row.help) };
   if (row.name === 'groups') return el('select', common); // options: offerGroups()
   switch (row.kind) {
     case 'choice':
-      return el('select', common, row.choices.map((name) => el('option', { value: name, text: name })));
+      return el('select', common, row.choices.map((name) => el('option', { value: name, text: choiceName(row.name, name) })));
     case 'bool':
       return el('input', { ...common, type: 'checkbox' });
     case 'int':
@@ -106,18 +124,24 @@ function read(input) {
  * Builds the controls for `schema` rows (only those named in `only`, if given).
  * `onChange(key, text)` is called with the raw text of a changed control; a
  * slider reports while it moves, other fields when a value is committed.
- * Returns { element, set(config), showError(key, text), clearErrors(), showNote(key, text), has(key) }.
+ * Returns { element, set(config), showError(key, text), clearErrors(), showNote(key, text), has(key), relabel() };
+ * a note or error text may be a function that writes it in the current language.
  */
 export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }) {
-  const element = el('form', { class: 'controls', 'aria-label': 'Network settings' });
+  const element = el('form', { class: 'controls', 'aria-label': t('page.controls_label') });
   element.addEventListener('submit', (event) => event.preventDefault());
   const rows = new Map();
+  const sections = [];
   for (const row of schema) {
     if (only && !only.includes(row.name)) continue;
-    if (SECTIONS[row.name] && !only) element.append(el('h3', { class: 'controls-section', text: SECTIONS[row.name] }));
+    if (SECTIONS[row.name] && !only) {
+      const heading = el('h3', { class: 'controls-section', text: t(SECTIONS[row.name]) });
+      sections.push([heading, SECTIONS[row.name]]);
+      element.append(heading);
+    }
     const id = `${idPrefix}-${row.name}`;
     const input = inputFor(row, id);
-    const label = el('label', { htmlFor: id, text: row.label, title: row.help });
+    const label = el('label', { htmlFor: id, text: keyText('label', row.name, row.label), title: keyText('help', row.name, row.help) });
     const error = el('p', { class: 'control-error', id: `${id}-error`, hidden: true });
     const note = el('p', { class: 'control-note', role: 'status', hidden: true });
     const wrap = el('div', { class: `control control-${row.kind}${input.type === 'range' ? ' control-range' : ''}` });
@@ -148,7 +172,7 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
         if (event.key === 'Enter') input.dispatchEvent(new Event('change'));
       });
     }
-    rows.set(row.name, { row, input, output, error, note, wrap });
+    rows.set(row.name, { row, input, output, error, note, wrap, label });
     element.append(wrap);
   }
 
@@ -161,12 +185,14 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     if (!select) return;
     const counts = divisors(width);
     const options = counts.map((d) => el('option', { value: d, text: String(d) }));
-    if (!counts.includes(value)) options.push(el('option', { value, text: `${value} (does not divide ${width})` }));
+    if (!counts.includes(value)) options.push(el('option', { value, text: t('page.groups_not_dividing', { groups: value, width }) }));
     select.replaceChildren(...options);
   }
 
+  let shownConfig = {};
   /** Shows `config` (a plain object of typed values) in the controls. */
   function set(config) {
+    shownConfig = { ...shownConfig, ...config };
     // First, so that the Groups value set below is among the options.
     if ('width' in config && 'groups' in config) offerGroups(config.width, config.groups);
     for (const [name, { input, output, wrap }] of rows) {
@@ -180,12 +206,19 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     }
   }
 
-  /** Marks `key` invalid with `text` (null clears it). */
+  const texts = new Map(); // p element -> function writing its text (rewritten by relabel)
+  const write = (node, text) => {
+    if (typeof text === 'function') texts.set(node, text);
+    else texts.delete(node);
+    node.textContent = (typeof text === 'function' ? text() : text) || '';
+  };
+
+  /** Marks `key` invalid with `text` (a string or a function writing it; null clears it). */
   function showError(key, text) {
     const entry = rows.get(key);
     if (!entry) return;
     entry.error.hidden = !text;
-    entry.error.textContent = text || '';
+    write(entry.error, text);
     if (text) {
       entry.input.setAttribute('aria-invalid', 'true');
       entry.input.setAttribute('aria-describedby', entry.error.id);
@@ -204,10 +237,28 @@ export function buildControls(schema, { only = null, onChange, idPrefix = 'ns' }
     const entry = rows.get(key);
     if (!entry) return;
     entry.note.hidden = !text;
-    entry.note.textContent = text || '';
+    write(entry.note, text);
   }
 
-  return { element, set, showError, clearErrors, showNote, has: (key) => rows.has(key) };
+  /** Rewrites every text in the current language (after a switch); values and state stay. */
+  function relabel() {
+    element.setAttribute('aria-label', t('page.controls_label'));
+    for (const [heading, key] of sections) heading.textContent = t(key);
+    for (const [name, { row, input, label }] of rows) {
+      label.textContent = keyText('label', name, row.label);
+      label.title = input.title = keyText('help', name, row.help);
+      if (row.kind === 'choice') for (const option of input.options) option.textContent = choiceName(name, option.value);
+    }
+    if ('width' in shownConfig && 'groups' in shownConfig && rows.has('groups')) {
+      const select = rows.get('groups').input;
+      const value = select.value;
+      offerGroups(shownConfig.width, shownConfig.groups);
+      select.value = value;
+    }
+    for (const [node, text] of texts) node.textContent = text() || '';
+  }
+
+  return { element, set, showError, clearErrors, showNote, has: (key) => rows.has(key), relabel };
 }
 
 export { el };

@@ -7,9 +7,14 @@
 // A native modal <dialog>: it traps focus, Escape closes it, and focus goes
 // back to the button that opened it. Built once with createElement; every
 // value shown is set as text or as a property, never parsed as HTML.
+// Its words come from the catalogue, in the language of the moment it opens
+// (a switch while it is open rewrites it). The embed carries the page's
+// language as `lang` (the iframe's src, mount()'s `lang` option) when the
+// language was chosen or is not English.
 
 import { CHART_INFO } from './charts.js';
-import { el } from './controls.js';
+import { el, keyText } from './controls.js';
+import { language, onLanguage, t } from './i18n.js';
 import { DIAGNOSIS, EMBED_DEFAULTS, defaultView, pageUrl, toSearch } from './state.js';
 
 /** Frame sizes offered, width x height in CSS pixels; the first is the default. */
@@ -49,11 +54,11 @@ const attribute = (text) =>
 const urlAttribute = (url) =>
   url.replace(/&(?=#|[A-Za-z0-9]+;)/g, '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-/** The embed URL for a figure's query and view and the chosen charts and controls. */
-export function embedUrl({ query, view, step = 0, charts, controls, allControls }) {
+/** The embed URL for a figure's query and view, the chosen charts and controls, and the language (none: the reader's browser's). */
+export function embedUrl({ query, view, step = 0, charts, controls, allControls, lang }) {
   // `controls=all` reads better than every key spelled out, and stays right if keys are added.
   const shown = controls.length === 0 ? undefined : controls.length === allControls.length ? ['all'] : controls;
-  return pageUrl(toSearch({ query, view, step, page: { embed: true, charts, controls: shown } }));
+  return pageUrl(toSearch({ query, view, step, page: { embed: true, charts, controls: shown, lang } }));
 }
 
 /** The <iframe> snippet: absolute src, size, a title naming what it shows, lazy loading, no border. */
@@ -73,7 +78,7 @@ export function embedSnippet({ url, width, height, charts, config, versus = '' }
  * (docs/embedding.md): A's `config`, B's differences as `compare` (from the
  * `vs.` keys), the view when not the default, and the charts and controls.
  */
-export function mountSnippet({ query, versus = '', view, charts, controls }) {
+export function mountSnippet({ query, versus = '', view, charts, controls, lang }) {
   const options = [`config: ${JSON.stringify(query)}`];
   if (versus) {
     const pairs = [...new URLSearchParams(versus)].map(([key, value]) => [key.replace(/^vs\./, ''), value]);
@@ -82,41 +87,61 @@ export function mountSnippet({ query, versus = '', view, charts, controls }) {
   const changed = Object.fromEntries(Object.entries(view).filter(([key, value]) => String(value) !== String(defaultView()[key])));
   if (Object.keys(changed).length) options.push(`view: ${JSON.stringify(changed)}`);
   options.push(`charts: ${JSON.stringify(charts)}`, `controls: ${JSON.stringify(controls)}`);
+  if (lang) options.push(`lang: '${lang}'`);
   const module = new URL('www/figure.js', pageUrl('')).href;
   return `import { mount } from '${module}';\nmount(document.getElementById('figure'), {\n  ${options.join(',\n  ')},\n});`;
 }
 
 let dialog = null; // built at the first open
 
-/** A fieldset of checkboxes, one per [name, label]; `checked` names start ticked. */
+/**
+ * A fieldset of checkboxes, one per [name, label()]; `checked` names start
+ * ticked. `legend` and the labels are functions (the current language's text);
+ * `relabel()` rewrites them.
+ */
 function checkboxes(legend, idPrefix, entries, checked, onChange) {
+  const labels = [];
   const boxes = entries.map(([name, label]) => {
     const input = el('input', { type: 'checkbox', id: `${idPrefix}-${name}`, value: name, checked: checked.includes(name) });
     input.addEventListener('change', onChange);
-    return el('div', { class: 'embed-check' }, [input, el('label', { htmlFor: input.id, text: label })]);
+    const node = el('label', { htmlFor: input.id, text: label() });
+    labels.push([node, label]);
+    return el('div', { class: 'embed-check' }, [input, node]);
   });
-  const element = el('fieldset', { class: 'embed-set' }, [el('legend', { text: legend }), el('div', { class: 'embed-checks' }, boxes)]);
+  const legendNode = el('legend', { text: legend() });
+  const element = el('fieldset', { class: 'embed-set' }, [legendNode, el('div', { class: 'embed-checks' }, boxes)]);
   const inputs = () => [...element.querySelectorAll('input[type="checkbox"]')];
-  return { element, inputs, picked: () => inputs().filter((i) => i.checked).map((i) => i.value) };
+  const relabel = () => {
+    legendNode.textContent = legend();
+    for (const [node, label] of labels) node.textContent = label();
+  };
+  return { element, inputs, relabel, picked: () => inputs().filter((i) => i.checked).map((i) => i.value) };
 }
 
-/** Builds the dialog for module `ns` and returns { element, open(figure, opener) }. */
+/**
+ * Builds the dialog for module `ns` and returns { element, open(figure, opener, lang) };
+ * `lang` is the language the embed carries (undefined: none).
+ */
 function build(ns, copy) {
   let figure = null;
   let opener = null;
+  let lang;
   let timer = 0;
   const update = () => refresh();
+  // Every fixed text with its catalogue key, written by relabel().
+  const words = [];
+  const word = (node, key) => (words.push([node, key]), node);
   const charts = checkboxes(
-    'Charts',
+    () => t('page.embed_charts'),
     'embed-chart',
-    [...ns.kinds, DIAGNOSIS].map((kind) => [kind, CHART_INFO[kind]?.title || kind]),
+    [...ns.kinds, DIAGNOSIS].map((kind) => [kind, () => CHART_INFO[kind]?.title || kind]),
     EMBED_DEFAULTS.charts,
     update,
   );
   const controls = checkboxes(
-    'Controls readers can change',
+    () => t('page.embed_controls'),
     'embed-control',
-    ns.schema.map((row) => [row.name, row.label]),
+    ns.schema.map((row) => [row.name, () => keyText('label', row.name, row.label)]),
     EMBED_DEFAULTS.controls,
     update,
   );
@@ -124,8 +149,8 @@ function build(ns, copy) {
     for (const input of controls.inputs()) input.checked = on;
     refresh();
   };
-  const allButton = el('button', { type: 'button', text: 'All' });
-  const noneButton = el('button', { type: 'button', text: 'None' });
+  const allButton = word(el('button', { type: 'button' }), 'page.embed_all');
+  const noneButton = word(el('button', { type: 'button' }), 'page.embed_none');
   allButton.addEventListener('click', () => setAll(true));
   noneButton.addEventListener('click', () => setAll(false));
   controls.element.append(el('div', { class: 'embed-quick' }, [allButton, noneButton]));
@@ -142,57 +167,39 @@ function build(ns, copy) {
   startChecks.style.gridTemplateColumns = 'minmax(0, 1fr)'; // one box: the whole row
   const size = el('select', { id: 'embed-size' }, SIZES.map(([w, h], i) => el('option', { value: i, text: `${w} × ${h} px` })));
   size.addEventListener('change', update);
-  const frame = el('iframe', { title: 'Preview of the embedded figure', class: 'embed-frame' });
+  const frame = el('iframe', { class: 'embed-frame' });
   const frameBox = el('div', { class: 'embed-frame-box' }, [frame]);
   const link = el('input', { type: 'text', id: 'embed-link', readOnly: true, spellcheck: false });
   const snippet = el('textarea', { id: 'embed-snippet', readOnly: true, rows: 5, spellcheck: false });
   const mountCall = el('textarea', { id: 'embed-mount', readOnly: true, rows: 5, spellcheck: false });
   const feedback = el('p', { class: 'embed-feedback', role: 'status' });
-  const warning = el('p', { class: 'embed-warning', hidden: true, text: 'Tick at least one chart.' });
-  const copySnippet = el('button', { type: 'button', class: 'primary', text: 'Copy snippet' });
-  const copyLink = el('button', { type: 'button', text: 'Copy link' });
-  const copyMount = el('button', { type: 'button', text: 'Copy mount()' });
-  const close = el('button', { type: 'button', text: 'Close' });
-  const heading = el('h2', { id: 'embed-title', text: 'Embed this figure' });
+  const warning = word(el('p', { class: 'embed-warning', hidden: true }), 'page.embed_warning');
+  const copySnippet = word(el('button', { type: 'button', class: 'primary' }), 'page.embed_copy_snippet');
+  const copyLink = word(el('button', { type: 'button' }), 'page.embed_copy_link');
+  const copyMount = word(el('button', { type: 'button' }), 'page.embed_copy_mount');
+  const close = word(el('button', { type: 'button' }), 'page.embed_close');
+  const heading = word(el('h2', { id: 'embed-title' }), 'page.embed_title');
   const element = el('dialog', { class: 'embed-dialog', 'aria-labelledby': heading.id }, [
     el('div', { class: 'embed-inner' }, [
       heading,
-      el('p', {
-        class: 'embed-lead',
-        text:
-          'Put this figure on a course page or in a slide. It starts at step 0 (or, if you tick it, trains to the ' +
-          'current step first) with the current settings, seed included, and shows only what you tick here; ' +
-          'readers can Play, Step and Reset it.',
-      }),
-      ...(location.protocol === 'file:'
-        ? [
-            el('p', {
-              class: 'embed-local',
-              text:
-                'This page is opened from a file, so the link below works only on this computer. Upload the ' +
-                'file to your course site, open it there and copy the snippet from that copy.',
-            }),
-          ]
-        : []),
+      word(el('p', { class: 'embed-lead' }), 'page.embed_lead'),
+      ...(location.protocol === 'file:' ? [word(el('p', { class: 'embed-local' }), 'page.embed_local')] : []),
       el('div', { class: 'embed-columns' }, [
         el('div', { class: 'embed-options' }, [
           charts.element,
           controls.element,
-          el('fieldset', { class: 'embed-set' }, [
-            el('legend', { text: 'Start' }),
-            startChecks,
-          ]),
-          el('div', { class: 'embed-size' }, [el('label', { htmlFor: size.id, text: 'Size' }), size]),
+          el('fieldset', { class: 'embed-set' }, [word(el('legend'), 'page.embed_start'), startChecks]),
+          el('div', { class: 'embed-size' }, [word(el('label', { htmlFor: size.id }), 'page.embed_size'), size]),
         ]),
         el('div', { class: 'embed-preview' }, [
-          el('p', { class: 'embed-preview-label', text: 'Preview' }),
+          word(el('p', { class: 'embed-preview-label' }), 'page.embed_preview'),
           frameBox,
           warning,
-          el('label', { htmlFor: snippet.id, text: 'HTML for your page' }),
+          word(el('label', { htmlFor: snippet.id }), 'page.embed_html'),
           snippet,
-          el('label', { htmlFor: link.id, text: 'Link' }),
+          word(el('label', { htmlFor: link.id }), 'page.embed_link'),
           link,
-          el('label', { htmlFor: mountCall.id, text: 'JavaScript: mount() in your page’s module' }),
+          word(el('label', { htmlFor: mountCall.id }), 'page.embed_mount'),
           mountCall,
           el('div', { class: 'embed-buttons' }, [copySnippet, copyLink, copyMount, feedback, close]),
         ]),
@@ -200,18 +207,27 @@ function build(ns, copy) {
     ]),
   ]);
 
+  /** Writes every fixed text in the current language. */
+  function relabel() {
+    for (const [node, key] of words) node.textContent = t(key);
+    frame.title = t('page.embed_preview_title');
+    charts.relabel();
+    controls.relabel();
+  }
+  relabel();
+
   /** Recomputes the link and snippet; reloads the preview a moment after the last change. */
   function refresh() {
     if (!figure) return;
     const picked = charts.picked();
     const [width, height] = SIZES[Number(size.value)] || SIZES[0];
     const steps = figure.steps;
-    atStepLabel.textContent = `include the current step (${steps})`;
+    atStepLabel.textContent = t('page.include_step', { steps });
     const compared = ns.compareQuery(figure.query());
     const bKeys = [...new URLSearchParams(compared.query)].filter(([key]) => key.startsWith('vs.'));
     const versus = compared.b ? new URLSearchParams(bKeys).toString() : '';
     withBRow.hidden = !versus;
-    withBLabel.textContent = `compare with B (${versus.replaceAll('&', ', ')})`;
+    withBLabel.textContent = t('page.embed_with_b', { versus: versus.replaceAll('&', ', ') });
     const query = versus && withB.checked ? compared.query : compared.a;
     const url = embedUrl({
       query,
@@ -220,6 +236,7 @@ function build(ns, copy) {
       charts: picked,
       controls: controls.picked(),
       allControls: ns.schema.map((row) => row.name),
+      lang,
     });
     const usable = picked.length > 0;
     warning.hidden = usable;
@@ -227,7 +244,7 @@ function build(ns, copy) {
     link.value = usable ? url : '';
     const b = versus && withB.checked ? versus : '';
     snippet.value = usable ? embedSnippet({ url, width, height, charts: picked, config: figure.config(), versus: b }) : '';
-    mountCall.value = usable ? mountSnippet({ query: compared.a, versus: b, view: figure.view(), charts: picked, controls: controls.picked() }) : '';
+    mountCall.value = usable ? mountSnippet({ query: compared.a, versus: b, view: figure.view(), charts: picked, controls: controls.picked(), lang }) : '';
     feedback.textContent = '';
     frame.width = String(width);
     frame.height = String(height);
@@ -248,11 +265,15 @@ function build(ns, copy) {
     frameBox.style.height = `${Math.round(height * scale)}px`;
   }
 
-  for (const [button, field, what, noun] of [[copySnippet, snippet, 'Snippet', 'snippet'], [copyLink, link, 'Link', 'link'], [copyMount, mountCall, 'mount() call', 'mount() call']]) {
+  for (const [button, field, what] of [[copySnippet, snippet, 'snippet'], [copyLink, link, 'link'], [copyMount, mountCall, 'mount']]) {
     button.addEventListener('click', async () => {
-      feedback.textContent = (await copy(field.value, field)) ? `${what} copied.` : `Copy the selected ${noun}.`;
+      feedback.textContent = t((await copy(field.value, field)) ? `page.embed_copied_${what}` : `page.embed_select_${what}`);
     });
   }
+  onLanguage(() => {
+    relabel();
+    if (element.open) refresh();
+  });
   close.addEventListener('click', () => element.close());
   // A click on the backdrop (outside the inner box) closes, as Escape does.
   element.addEventListener('click', (event) => event.target === element && element.close());
@@ -266,9 +287,10 @@ function build(ns, copy) {
 
   return {
     element,
-    open(nextFigure, nextOpener) {
+    open(nextFigure, nextOpener, nextLang) {
       figure = nextFigure;
       opener = nextOpener;
+      lang = nextLang;
       element.showModal();
       if (!frame.isConnected) frameBox.append(frame);
       refresh();
@@ -280,11 +302,13 @@ function build(ns, copy) {
 /**
  * Opens the Embed dialog for `figure` (a mount() handle) on the page's module
  * `ns`; focus returns to `opener` when it closes. `copyText` may be replaced.
+ * `lang`: the page's `lang` key, if given; the embed carries it, or the
+ * language shown when that is not English.
  */
-export function openEmbedDialog({ ns, figure, opener, copy = copyText }) {
+export function openEmbedDialog({ ns, figure, opener, copy = copyText, lang }) {
   if (!dialog) {
     dialog = build(ns, copy);
     document.body.append(dialog.element);
   }
-  dialog.open(figure, opener);
+  dialog.open(figure, opener, lang ?? (language() === 'en' ? undefined : language()));
 }

@@ -10,6 +10,8 @@
 // (`sandbox="allow-scripts allow-downloads"`), or the browser drops it.
 
 import { el } from './controls.js';
+import { errorText } from './errors.js';
+import { t } from './i18n.js';
 
 /** How long an object URL outlives its click (the browser has started the download by then). */
 const REVOKE_AFTER_MS = 10_000;
@@ -200,7 +202,7 @@ export function figureExports({ kinds, render, engine, compared = () => null, no
         notify(null);
         return filename;
       } catch (error) {
-        notify(`Export failed: ${error.message || error}`);
+        notify(() => t('page.export_failed', { error: errorText(error) }));
         return null;
       }
     },
@@ -213,18 +215,19 @@ export function figureExports({ kinds, render, engine, compared = () => null, no
  * then the statistics, the snapshot and the PyTorch script. `onExport(what)`
  * gets a chart kind, 'csv', 'snapshot' or 'torch'. A native <details>: Enter
  * or Space opens it; Escape, a click outside or a chosen item closes it.
+ * `menu.relabel(charts)` rewrites it in the current language.
  */
 export function createExportMenu(charts, onExport) {
-  const items = [
-    ...charts.map(({ kind, title }) => [kind, `${title} (PNG)`]),
-    ['csv', 'Statistics per layer (CSV)'],
-    ['snapshot', 'Snapshot of the network (JSON)'],
-    ['torch', 'PyTorch script (.py)'],
+  const labels = (shown) => [
+    ...shown.map(({ kind, title }) => [kind, t('page.export_png', { title })]),
+    ['csv', t('page.export_csv')],
+    ['snapshot', t('page.export_snapshot')],
+    ['torch', t('page.export_torch')],
   ];
-  const summary = el('summary', { text: 'Export' });
+  const summary = el('summary', { text: t('page.export') });
   const list = el('ul', { class: 'export-list' });
   const menu = el('details', { class: 'export-menu' }, [summary, list]);
-  for (const [what, label] of items) {
+  for (const [what, label] of labels(charts)) {
     const button = el('button', { type: 'button', text: label });
     button.dataset.export = what;
     button.addEventListener('click', () => {
@@ -244,6 +247,11 @@ export function createExportMenu(charts, onExport) {
     if (menu.open && !menu.contains(event.target)) menu.open = false;
   };
   document.addEventListener('pointerdown', outside);
+  menu.relabel = (shown) => {
+    summary.textContent = t('page.export');
+    const buttons = list.querySelectorAll('button');
+    labels(shown).forEach(([, label], i) => buttons[i] && (buttons[i].textContent = label));
+  };
   menu.destroy = () => document.removeEventListener('pointerdown', outside);
   return menu;
 }

@@ -85,7 +85,8 @@ export function createNetwork(ns, { view, ui }) {
   }
 
   /**
-   * Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns an error text or null.
+   * Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns the error
+   * (the core's, with its code: errors.js) or null.
    * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does,
    * so this one goes to a worker when either is past the threshold.
    */
@@ -97,7 +98,7 @@ export function createNetwork(ns, { view, ui }) {
       if (onlyModeChanges(checked)) return switchMode(checked);
       fresh = build({ ...checked, flopsPerStep: Math.max(checked.flopsPerStep, pairFlops) });
     } catch (error) {
-      return message(error);
+      return error;
     }
     if (fresh !== net.engine) net.engine?.free();
     net.engine = fresh;

@@ -26,9 +26,12 @@
 // says so, so the drag never stops at a refused config.
 // Every wasm call is guarded; a failure becomes a visible message, never an
 // uncaught exception. `onChange({query, view, config, step})` reports each accepted change.
+// The `lang` option ('en' or 'zh') switches the page's language (i18n.js); on
+// every switch the figure rewrites its texts and redraws its charts from the
+// same state: the network is not rebuilt.
 
 import { createChartSet } from './chartset.js';
-import { createComparison, flopsOf } from './compare.js';
+import { createComparison, divergenceText, flopsOf } from './compare.js';
 import { createCompareEditor } from './compare-editor.js';
 import { CHART_INFO } from './charts.js';
 import { fitFormulaToNorm, fitGroupsToWidth } from './controls.js';
@@ -38,8 +41,10 @@ import { LOOKBACK_KINDS, createLookback } from './lookback.js';
 import { Loop } from './loop.js';
 import { createNetwork } from './figure-engine.js';
 import { statusText } from './status.js';
-import { DIAGNOSIS, LAYER_VIEW_KEYS, checkNames, checkStep, checkView, defaultView, keyOf, toParams } from './state.js';
-import { load, message } from './wasm.js';
+import { errorKey, errorText, pageError } from './errors.js';
+import { LANGUAGES, onLanguage, setLanguage, t } from './i18n.js';
+import { DIAGNOSIS, LAYER_VIEW_KEYS, checkNames, checkStep, checkView, defaultView, toParams } from './state.js';
+import { load } from './wasm.js';
 
 let figures = 0;
 
@@ -47,6 +52,8 @@ let figures = 0;
 export async function mount(element, options = {}) {
   const ns = await load(options.wasmUrl);
   const id = `fig${++figures}`;
+  const langError = options.lang === undefined || LANGUAGES.includes(options.lang) ? null : pageError('invalid_choice', { key: 'lang', value: String(options.lang), choices: LANGUAGES.join(', ') });
+  if (options.lang !== undefined && !langError) setLanguage(options.lang);
   // Unknown chart or control names are dropped and named in a notice.
   const panels = [...ns.kinds, DIAGNOSIS];
   const [named, chartsError] = options.charts ? checkNames('charts', options.charts, panels) : [panels, null];
@@ -75,6 +82,7 @@ export async function mount(element, options = {}) {
     },
   });
   const { root, notify, controls, buttons, status, diagnosis } = dom;
+  if (langError) notify('option-lang', () => t('page.notice_mount', { error: errorText(langError), consequence: t('page.instead_english') }));
   element.replaceChildren(root);
   // --- the network -----------------------------------------------------------------
   const net = createNetwork(ns, {
@@ -160,14 +168,14 @@ export async function mount(element, options = {}) {
       stats = source ? source.stats() : null;
       findings = source ? source.diagnosis() : null;
     } catch (error) {
-      notify('stats', `Statistics unavailable: ${message(error)}`, 'error');
+      notify('stats', () => t('page.stats_unavailable', { error: errorText(error) }), 'error');
     }
     const [playing, target] = [lastAction === 'play', net.seek ? net.seek.target : 0];
     const { steps, where, source: ready, threads } = net.engine;
     status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target, threads });
     if (compare.active) status.textContent = `A: ${status.textContent}`; // the Diagnosis panel is A's too
-    const diverged = compare.active && compare.diverged(net.engine);
-    if (diverged) status.textContent += ` · ${diverged}; both paused`;
+    const diverged = compare.active && compare.divergedText(net.engine);
+    if (diverged) status.textContent += ` · ${t('page.status_both_paused', { diverged })}`;
     if (findings) diagnosis.update(findings); // while building or seeking, the last ones stay, dimmed
     options.onStatus?.({ steps: net.engine.steps, playing: loop.playing });
   }
@@ -190,7 +198,7 @@ export async function mount(element, options = {}) {
    */
   function applyDraft() {
     const answer = ns.compareQuery(draft.toString());
-    const aError = answer.compared ? answer.errors.find((text) => text !== answer.bError) : null;
+    const aError = answer.compared ? answer.errors.find((e) => e.message !== answer.bError?.message) : null;
     // A refused B over an unchanged A leaves A as it is (trained steps included).
     const keepA = answer.compared && !answer.b && answer.a === net.query;
     const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(ns, answer.b)));
@@ -199,8 +207,8 @@ export async function mount(element, options = {}) {
       changed();
     }
     if (!error) return null;
-    controls?.showError(keyOf(error), error);
-    notify('config', `Not applied: ${error}. The charts still show the last valid settings.`);
+    controls?.showError(errorKey(error), () => errorText(error));
+    notify('config', () => t('page.not_applied', { error: errorText(error) }));
     return error;
   }
 
@@ -233,7 +241,7 @@ export async function mount(element, options = {}) {
   function setViewKey(key, value) {
     const [checked, error] = checkView(key, value, net.config.depth || 1);
     if (error) {
-      notify('view', error);
+      notify('view', () => errorText(error));
       return;
     }
     notify('view', null);
@@ -252,7 +260,7 @@ export async function mount(element, options = {}) {
     step: (n, playing) =>
       // A worker's step never rejects: its failures go to workerFailed. A comparison steps A and B in lockstep.
       compare.pair(net.engine).step(n, { playing }).catch((error) => {
-        notify('step', `Training stopped: ${message(error)}`, 'error');
+        notify('step', () => t('page.training_stopped', { error: errorText(error) }), 'error');
         return 0;
       }),
     draw: (throttle) => drawCharts({ force: false, throttle }),
@@ -264,7 +272,7 @@ export async function mount(element, options = {}) {
       else drawCharts({ force: false }); // catch up on charts throttled during Play
       // Extras that lag during Play (a worker's decision regions): fetch the current ones.
       if (!playing) refreshBoth();
-      buttons.play.textContent = playing ? 'Pause' : 'Play';
+      buttons.play.textContent = t(playing ? 'page.pause' : 'page.play');
       root.classList.toggle('playing', playing);
     },
   });
@@ -273,8 +281,10 @@ export async function mount(element, options = {}) {
     const diverged = compare.active ? compare.diverged(net.engine) : net.engine?.source?.diverged();
     if (!diverged) return false;
     loop.pause();
-    const what = compare.active ? `${diverged}, and both networks paused` : `Training ${diverged}`;
-    notify('diverged', `${what}: a value became infinite or NaN. Press Reset to start again, or lower the learning rate.`, 'error');
+    // Written again on a language switch (a rebuild clears the notice first).
+    const [key, engine] = [compare.active ? 'page.diverged_both' : 'page.diverged', net.engine];
+    const where = () => (compare.active ? compare.divergedText(engine) : divergenceText(engine.source)) ?? diverged;
+    notify('diverged', () => t(key, { diverged: where() }), 'error');
     showStatus();
     return true;
   }
@@ -290,15 +300,24 @@ export async function mount(element, options = {}) {
   if (startError) {
     // A refused config must not leave an empty figure: fall back to the defaults.
     net.rebuild(new URLSearchParams());
-    notify('config', `Not applied: ${startError}. Showing the default settings.`);
+    notify('config', () => t('page.not_applied_defaults', { error: errorText(startError) }));
   }
   const [target, stepError] = options.step === undefined ? [0, null] : checkStep(options.step);
-  if (stepError) notify('option-step', `In mount(): ${stepError}. Starting at step 0.`);
+  if (stepError) notify('option-step', () => t('page.notice_mount', { error: errorText(stepError), consequence: t('page.instead_step0') }));
   const trained = target > 0 ? net.seekTo(target) : Promise.resolve(0);
   for (const [index, text] of (options.notices || []).entries()) notify(`given-${index}`, text);
   for (const [key, error] of [['charts', chartsError], ['controls', controlsError]]) {
-    if (error) notify(`option-${key}`, `In mount(): ${error}. Unknown names are left out.`);
+    if (error) notify(`option-${key}`, () => t('page.notice_mount', { error: errorText(error), consequence: t('page.instead_left_out') }));
   }
+  // A language switch rewrites every text and redraws the charts from the same state.
+  const stopListening = onLanguage(() => {
+    dom.relabel(loop.playing);
+    editor?.relabel();
+    compare.relabel();
+    lookback.relabel();
+    showStatus();
+    drawCharts({ force: true });
+  });
 
   const exporter = figureExports({
     kinds: ns.kinds,
@@ -310,12 +329,13 @@ export async function mount(element, options = {}) {
 
   const handle = {
     element: root,
-    /** Applies config keys (object or query) over the current ones; returns an error text or null. */
+    /** Applies config keys (object or query) over the current ones; returns an error text (in the page's language) or null. */
     update(next, { replace = false } = {}) {
       const params = toParams(next);
       draft = replace ? params : new URLSearchParams(net.query);
       if (!replace) for (const [key, value] of params) draft.set(key, value);
-      return applyDraft();
+      const error = applyDraft();
+      return error && errorText(error);
     },
     /** Resolves once the `step` option's training is done: to the step reached (null if a rebuild ended it). */
     trained,
@@ -366,6 +386,7 @@ export async function mount(element, options = {}) {
     perf: () => ({ ...loop.perf(), rebuildMs: net.rebuildMs, ...(net.engine ? net.engine.perf() : { engine: 'none' }) }),
     ...exporter, // exportPng(kind), exportCsv(), exportSnapshot(), download(what)
     destroy() {
+      stopListening();
       loop.pause();
       if (pendingRebuild) cancelAnimationFrame(pendingRebuild);
       charts.destroy();

@@ -15,7 +15,8 @@
 //   lookback.live();  lookback.clear();  lookback.element
 
 import { el } from './controls.js';
-import { message } from './wasm.js';
+import { errorText } from './errors.js';
+import { t } from './i18n.js';
 
 /** States kept before the look-back halves its resolution. */
 export const LOOKBACK_CAP = 64;
@@ -29,8 +30,8 @@ export const LOOKBACK_KINDS = ['activations', 'gradients', 'summary'];
  */
 export function createLookback(ns, { id, onShow }) {
   const slider = el('input', { type: 'range', id: `${id}-lookback`, min: 0, max: 0, step: 1, value: 0 });
-  const label = el('label', { htmlFor: slider.id, text: 'Look back: live' });
-  const back = el('button', { type: 'button', text: 'Back to live', disabled: true });
+  const label = el('label', { htmlFor: slider.id, text: t('page.lookback_live', { steps: 0 }) });
+  const back = el('button', { type: 'button', text: t('page.lookback_back'), disabled: true });
   const element = el('div', { class: 'lookback', hidden: true }, [label, slider, back]);
   let kept = []; // [{steps, bytes}], ascending
   let stride = 1;
@@ -47,8 +48,9 @@ export function createLookback(ns, { id, onShow }) {
     slider.max = String(kept.length);
     slider.value = String(shown ? shown.index : kept.length);
     const past = shown ? kept[shown.index].steps : null;
-    label.textContent = past === null ? `Look back: live (step ${liveSteps})` : `Look back: showing step ${past} of ${liveSteps}`;
-    slider.setAttribute('aria-valuetext', past === null ? `live, step ${liveSteps}` : `step ${past}`);
+    label.textContent = past === null ? t('page.lookback_live', { steps: liveSteps }) : t('page.lookback_showing', { past, steps: liveSteps });
+    slider.setAttribute('aria-valuetext', past === null ? t('page.lookback_value_live', { steps: liveSteps }) : t('page.lookback_value', { past }));
+    back.textContent = t('page.lookback_back');
     back.disabled = !shown;
     element.hidden = kept.length === 0;
     element.classList.toggle('looking-back', Boolean(shown));
@@ -60,7 +62,7 @@ export function createLookback(ns, { id, onShow }) {
       try {
         shown = { index, frame: new ns.Frame(kept[index].bytes) };
       } catch (error) {
-        label.textContent = `Look back failed: ${message(error)}`;
+        label.textContent = t('page.lookback_failed', { error: errorText(error) });
       }
     }
     sync();
@@ -96,6 +98,8 @@ export function createLookback(ns, { id, onShow }) {
       }
       sync();
     },
+    /** Rewrites the label in the current language. */
+    relabel: () => sync(),
     /** Back to the live state. */
     live() {
       if (shown) show(kept.length);

@@ -12,18 +12,31 @@
 //
 // <html data-state> goes "loading" -> "ready" once the figure has drawn, or
 // "error" with a visible message if normscope could not start.
+//
+// The language (issue 12): `lang=en|zh` in the URL, else the browser's
+// (i18n.js browserLanguage()); an unknown value gives English and a notice.
+// The header's switch (English / 中文) changes it at once: every figure
+// rewrites its texts and redraws from the same state (figure.js), and the URL
+// gets `lang`, which Copy link and the Embed dialog then carry.
 
 import { el } from './controls.js';
 import { copyText, openEmbedDialog } from './embed-dialog.js';
 import { mount } from './figure.js';
+import { LANGUAGES, browserLanguage, language, localize, onLanguage, setLanguage, t } from './i18n.js';
 import { renderMistakes } from './mistakes.js';
 import { renderPresets } from './presets.js';
 import { EMBED_DEFAULTS, pageUrl, parse, toSearch, writeUrl } from './state.js';
 import { load, message } from './wasm.js';
 
 const root = document.documentElement;
+// First, before embed mode removes sections: localize() reads index.html's English.
+localize();
+const given = new URLSearchParams(location.search);
+/** The URL's language; none: the browser's; an unknown one: English (the parser names it in a notice). */
+const initialLanguage = !given.has('lang') ? browserLanguage() : LANGUAGES.includes(given.get('lang')) ? given.get('lang') : 'en';
+setLanguage(initialLanguage);
 /** Only the figure in embed mode (the parser checks the value again and names a bad one). */
-const embedded = ['1', 'true'].includes(new URLSearchParams(location.search).get('embed'));
+const embedded = ['1', 'true'].includes(given.get('embed'));
 if (embedded) {
   root.classList.add('embed');
   // The page's h1 stays for screen readers (not shown), above the figure's headings.
@@ -35,7 +48,9 @@ if (embedded) {
 
 function showFatal(text) {
   const box = document.getElementById('fatal');
+  box.querySelector('h2').textContent = t('page.fatal_title');
   box.querySelector('.fatal-detail').textContent = text;
+  box.querySelector('p:last-child').textContent = t('page.fatal_help');
   box.hidden = false;
   document.getElementById('figure').replaceChildren();
 }
@@ -52,15 +67,18 @@ function wireCopyLink(figure, page, opened) {
   const box = el('input', { type: 'checkbox', id: 'copy-step', checked: opened > 0 });
   const label = el('label', { htmlFor: box.id });
   button.after(el('span', { class: 'copy-step' }, [box, label]));
-  const update = ({ steps }) => (label.textContent = `include the current step (${steps})`);
+  const update = ({ steps }) => (label.textContent = t('page.include_step', { steps }));
   update({ steps: figure.steps });
+  onLanguage(() => {
+    update({ steps: figure.steps });
+    feedback.textContent = '';
+  });
   button.addEventListener('click', async () => {
     const step = box.checked ? figure.steps : 0;
     const link = pageUrl(toSearch({ query: figure.query(), view: figure.view(), step, page }));
     const copied = await copyText(link, field);
     if (copied) field.hidden = true;
-    const what = step > 0 ? `this exact state at step ${step}` : 'this exact state at step 0';
-    feedback.textContent = copied ? `Link copied: it reproduces ${what}, seed included.` : 'Copy the selected link.';
+    feedback.textContent = copied ? t('page.link_copied', { step }) : t('page.link_select');
   });
   return update;
 }
@@ -68,10 +86,11 @@ function wireCopyLink(figure, page, opened) {
 /** Embed mode: the figure alone, compact, with a link to the full page. */
 async function startEmbed(state) {
   const page = state.page;
-  const open = el('a', { class: 'open-full', target: '_blank', rel: 'noopener', text: 'open in normscope ↗' });
+  const open = el('a', { class: 'open-full', target: '_blank', rel: 'noopener', text: t('page.open_full') });
+  onLanguage(() => (open.textContent = t('page.open_full')));
   const sync = ({ query, view, step }) => {
     writeUrl(toSearch({ query, view, step, page }));
-    open.href = pageUrl(toSearch({ query, view, step }));
+    open.href = pageUrl(toSearch({ query, view, step, page: { lang: page.lang } }));
   };
   const figure = await mount(document.getElementById('figure'), {
     config: state.query,
@@ -91,7 +110,11 @@ async function startEmbed(state) {
 /** The full page: every chart and control unless the URL names some, presets, explainer. */
 async function startPage(ns, state) {
   const page = state.page;
-  const sync = ({ query, view, step }) => writeUrl(toSearch({ query, view, step, page }));
+  let last = {};
+  const sync = (shown) => {
+    last = shown;
+    writeUrl(toSearch({ ...shown, page }));
+  };
   let showStep = () => {};
   const figure = await mount(document.getElementById('figure'), {
     config: state.query,
@@ -123,9 +146,31 @@ async function startPage(ns, state) {
     refreshMistakes(figure);
   };
   const embedButton = document.getElementById('embed-open');
-  embedButton.addEventListener('click', () => openEmbedDialog({ ns, figure, opener: embedButton }));
+  embedButton.addEventListener('click', () => openEmbedDialog({ ns, figure, opener: embedButton, lang: page.lang }));
+  wireLanguageSwitch((lang) => {
+    page.lang = lang; // chosen: the URL, Copy link and the Embed dialog carry it from now on
+    sync(last);
+  });
   document.getElementById('version').textContent = `normscope ${ns.version}`;
   return figure;
+}
+
+/**
+ * The header's switch: a labelled group of two buttons, English and 中文, the
+ * current one pressed. `chosen(lang)` runs after a switch.
+ */
+function wireLanguageSwitch(chosen) {
+  const buttons = [...document.querySelectorAll('.lang-switch button[data-lang]')];
+  const press = () => buttons.forEach((button) => button.setAttribute('aria-pressed', String(button.dataset.lang === language())));
+  press();
+  onLanguage(press);
+  for (const button of buttons) {
+    button.addEventListener('click', () => {
+      if (button.dataset.lang === language()) return;
+      setLanguage(button.dataset.lang);
+      chosen(button.dataset.lang);
+    });
+  }
 }
 
 async function start() {

@@ -16,12 +16,20 @@
 //   - `vs.<config key>` (compare, issue 9): B's differences from A; the core
 //     (`compareQuery`) splits them off, checks them and writes them back
 //     canonically after A's keys. A refused `vs.` key drops B: A alone;
+//   - `lang=en|zh` (issue 12): the page's language, written only when given
+//     (with none the page follows the browser, i18n.js browserLanguage());
 //   - `step=N`: the figure trains (deterministically) to step N on load, so a
 //     link can hold "diverged at step 76". Not a config key, since the config
 //     is the network; written only by Copy link and the Embed dialog, and kept
 //     while the figure shows the run it started (see figure.js).
 // A refused key becomes a notice in the core's words ("invalid value "x" for
-// 'key': allowed ...") and takes its default; nothing is ever fatal.
+// 'key': allowed ...") and takes its default; nothing is ever fatal. Errors are
+// {code, params, message} (errors.js), so that a notice is written in the
+// reader's language from the code; notices are functions that write it in the
+// language of the moment, so a switch rewrites them.
+
+import { errorKey, errorText, pageError } from './errors.js';
+import { LANGUAGES, t } from './i18n.js';
 
 /** View keys: default and allowed values. `layer` and `timelayer` are checked against the depth. */
 export const VIEW_KEYS = {
@@ -37,12 +45,11 @@ export const VIEW_KEYS = {
 export const LAYER_VIEW_KEYS = ['layer', 'timelayer'];
 
 /** Page keys for embedding. */
-export const PAGE_KEYS = ['embed', 'charts', 'controls'];
+export const PAGE_KEYS = ['embed', 'charts', 'controls', 'lang'];
 
 /** The largest `step` a link may ask for. */
 export const MAX_STEP = 100000;
 
-const invalid = (key, value, allowed) => `invalid value ${JSON.stringify(value)} for '${key}': allowed ${allowed}`;
 
 /** The default view. */
 export function defaultView() {
@@ -54,18 +61,18 @@ export function checkView(key, raw, depth) {
   if (LAYER_VIEW_KEYS.includes(key)) {
     const layer = Number(raw);
     if (/^\d+$/.test(String(raw).trim()) && layer >= 1 && layer <= depth) return [layer, null];
-    return [VIEW_KEYS[key].default, invalid(key, raw, `an integer in 1..=${depth} (the depth)`)];
+    return [VIEW_KEYS[key].default, pageError('invalid_layer', { key, value: String(raw), depth })];
   }
   const { choices } = VIEW_KEYS[key];
   if (choices.includes(raw)) return [raw, null];
-  return [VIEW_KEYS[key].default, invalid(key, raw, `one of ${choices.join(', ')}`)];
+  return [VIEW_KEYS[key].default, pageError('invalid_choice', { key, value: String(raw), choices: choices.join(', ') })];
 }
 
 /** Checks a `step` value (a link's or mount()'s); returns [steps, error or null], 0 when refused. */
 export function checkStep(raw) {
   const text = String(raw).trim();
   if (/^\d+$/.test(text) && Number(text) <= MAX_STEP) return [Number(text), null];
-  return [0, invalid('step', String(raw), `an integer in 0..=${MAX_STEP}`)];
+  return [0, pageError('invalid_int', { key: 'step', value: String(raw), min: 0, max: MAX_STEP })];
 }
 
 /** The chart name of the Diagnosis panel (diagnosis.js): `charts=` may list it beside the chart kinds. */
@@ -85,10 +92,10 @@ export function checkNames(key, given, known, allowNone) {
   const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
   if (names.length === 1 && names[0] === 'all') return [known.slice(), null];
   if (allowNone && (names.length === 0 || (names.length === 1 && names[0] === 'none'))) return [[], null];
-  const allowed = `a comma-separated list of ${known.join(', ')}, or all${allowNone ? ' or none' : ''}`;
   const good = [...new Set(names.filter((name) => known.includes(name)))];
   const bad = names.filter((name) => !known.includes(name));
-  const error = bad.length > 0 || names.length === 0 ? invalid(key, bad.join(',') || raw, allowed) : null;
+  const code = allowNone ? 'invalid_list_or_none' : 'invalid_list';
+  const error = bad.length > 0 || names.length === 0 ? pageError(code, { key, value: bad.join(',') || raw, names: known.join(', ') }) : null;
   return [good.length > 0 ? good : null, error];
 }
 
@@ -96,8 +103,9 @@ export function checkNames(key, given, known, allowNone) {
  * Reads a query string. `ns` is the loaded module (see wasm.js). Returns
  * { query, config, view, page, step, errors, notices }: `query` is the canonical
  * config query, `page` holds only the page keys that were given and valid,
- * `errors` the refusals in the core's words, `notices` the same saying what
- * the page does instead.
+ * `errors` the refusals ({code, params, message}, errors.js), `notices` one
+ * function per refusal that writes it, and what the page does instead, in the
+ * current language.
  */
 export function parse(search, ns) {
   const params = new URLSearchParams(search);
@@ -112,12 +120,9 @@ export function parse(search, ns) {
       seen.set(key, value);
       versus.set(key, value);
     } else if (!known.includes(key)) {
-      errors.push(
-        `unknown key '${key}': known keys are ${configKeys.join(', ')} (the network) and ` +
-          `${pageKeys.join(', ')} (the page)`,
-      );
+      errors.push(pageError('unknown_page_key', { key, network: configKeys.join(', '), page: pageKeys.join(', ') }));
     } else if (seen.has(key)) {
-      errors.push(`key '${key}' is given more than once: the first value is used`);
+      errors.push(pageError('repeated_key_first', { key }));
     } else {
       seen.set(key, value);
     }
@@ -126,13 +131,13 @@ export function parse(search, ns) {
   for (const key of configKeys) if (seen.has(key)) configPart.set(key, seen.get(key));
   const normalized = ns.normalizeQuery(configPart.toString());
   errors.push(...normalized.errors);
-  const instead = new Map(); // error -> what the page does instead
+  const instead = new Map(); // error -> what the page does instead: () => text
   let query = normalized.query;
   if ([...versus].length > 0) {
     const answer = ns.compareQuery(`${query}&${versus}`);
     if (answer.bError) {
       errors.push(answer.bError);
-      instead.set(answer.bError, 'Showing A alone.');
+      instead.set(answer.bError, () => t('page.instead_a_alone'));
     } else query = answer.query;
   }
 
@@ -148,7 +153,16 @@ export function parse(search, ns) {
   if (seen.has('embed')) {
     const raw = seen.get('embed');
     if (['1', 'true', '0', 'false'].includes(raw)) page.embed = raw === '1' || raw === 'true';
-    else errors.push(invalid('embed', raw, '1, true, 0 or false'));
+    else errors.push(pageError('invalid_choice', { key: 'embed', value: raw, choices: '1, true, 0, false' }));
+  }
+  if (seen.has('lang')) {
+    const raw = seen.get('lang');
+    if (LANGUAGES.includes(raw)) page.lang = raw;
+    else {
+      const error = pageError('invalid_choice', { key: 'lang', value: raw, choices: LANGUAGES.join(', ') });
+      errors.push(error);
+      instead.set(error, () => t('page.instead_english'));
+    }
   }
   for (const [key, names, allowNone] of [['charts', [...ns.kinds, DIAGNOSIS], false], ['controls', configKeys, true]]) {
     if (!seen.has(key)) continue;
@@ -157,8 +171,8 @@ export function parse(search, ns) {
     if (error) {
       errors.push(error);
       const shown = list || (page.embed ? EMBED_DEFAULTS[key] : names);
-      const what = shown === names ? 'all of them' : shown.join(', ') || 'none';
-      instead.set(error, `Showing ${what}.`);
+      const what = () => (shown === names ? t('page.all_of_them') : shown.join(', ') || t('page.none'));
+      instead.set(error, () => t('page.instead_showing', { what: what() }));
     }
   }
   let step = 0;
@@ -167,21 +181,23 @@ export function parse(search, ns) {
     step = value;
     if (error) {
       errors.push(error);
-      instead.set(error, 'Starting at step 0.');
+      instead.set(error, () => t('page.instead_step0'));
     }
   }
-  const notices = errors.map(
-    (error) => `In the link: ${error}. ${instead.get(error) || consequence(error, normalized.config)}`,
-  );
+  const notices = errors.map((error) => () => {
+    const then = instead.get(error)?.() ?? consequence(error, normalized.config);
+    return t('page.notice_link', { error: errorText(error), consequence: then });
+  });
   return { query, config: normalized.config, view, page, step, errors, notices };
 }
 
 /** What the page does about a refused key, for the notice. */
 function consequence(error, config) {
-  const key = /for '([a-z_]+)'/.exec(error)?.[1];
+  const key = errorKey(error);
   const used = key in config ? config[key] : VIEW_KEYS[key]?.default;
-  if (error.startsWith('unknown key') || error.includes('more than once') || used === undefined) return 'It is ignored.';
-  return `Using ${used} instead.`;
+  const ignored = ['unknown_key', 'unknown_page_key', 'repeated_key', 'repeated_key_first'].includes(error.code);
+  if (ignored || used === undefined) return t('page.instead_ignored');
+  return t('page.instead_using', { value: used });
 }
 
 /** Turns a config given as a query string or a plain object into URLSearchParams. */
@@ -189,12 +205,6 @@ export function toParams(config) {
   if (!config) return new URLSearchParams();
   if (typeof config === 'string') return new URLSearchParams(config);
   return new URLSearchParams(Object.entries(config).map(([key, value]) => [key, String(value)]));
-}
-
-/** The config key an error message names ("... for 'groups': ..."), if any. */
-export function keyOf(text) {
-  const match = /(?:for|key) '([a-z_]+)'/.exec(text);
-  return match ? match[1] : null;
 }
 
 /** The keys whose values differ between two typed configs. */
@@ -210,6 +220,7 @@ export function toSearch({ query, view = {}, step = 0, page = {} }) {
   if (page.embed) params.set('embed', '1');
   if (page.charts) params.set('charts', page.charts.join(','));
   if (page.controls) params.set('controls', page.controls.length ? page.controls.join(',') : 'none');
+  if (page.lang) params.set('lang', page.lang);
   // Commas read better than %2C in a shared link and are legal in a query.
   return `?${params.toString().replaceAll('%2C', ',')}`;
 }

@@ -11,7 +11,10 @@
 // evaluation of the 256 held-out points in eval mode (src/core/heldout.rs).
 // During Play it shows the loop's measurements (loop.js perf()); otherwise how
 // long the last rebuild took to draw. While a link's `step=N` is being reached,
-// only the progress.
+// only the progress. Every word comes from the catalogue (`page.status_*`), in
+// the current language; the numbers are formatted here, the same in both.
+
+import { t } from './i18n.js';
 
 const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(digits) : '—');
 
@@ -21,14 +24,14 @@ const fmt = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.
 function lossParts(stats) {
   const loss = typeof stats.loss === 'string' ? stats.loss : fmt(stats.loss);
   const accuracy = typeof stats.accuracy === 'number' ? `${Math.round(stats.accuracy * 100)}%` : '—';
-  if (!(stats.nonfinite_logits > 0)) return [`loss ${loss}`, `accuracy ${accuracy}`];
-  return [`loss ${loss} (non-finite logits)`, `accuracy ${accuracy} (argmax of non-finite logits)`];
+  if (!(stats.nonfinite_logits > 0)) return [t('page.status_loss', { loss }), t('page.status_accuracy', { accuracy })];
+  return [t('page.status_loss_nonfinite', { loss }), t('page.status_accuracy_nonfinite', { accuracy })];
 }
 
 /** "held out (eval, step 120): loss 0.52 · accuracy 74%": the latest evaluation of the test split. */
 function heldOut(test) {
   const loss = typeof test.loss === 'string' ? test.loss : fmt(test.loss);
-  return `held out (eval, step ${test.step}): loss ${loss} · accuracy ${Math.round(test.accuracy * 100)}%`;
+  return t('page.status_held_out', { step: test.step, loss, accuracy: `${Math.round(test.accuracy * 100)}%` });
 }
 
 /**
@@ -41,24 +44,24 @@ function heldOut(test) {
 export function statusText({ steps, stats, batch, perf, playing, rebuildMs, where, ready, target = 0, threads }) {
   const remote = where === 'worker';
   const worker = remote ? ` · ${workerText(threads)}` : '';
-  if (target > 0) return `training to step ${target}: ${steps}/${target}${worker}`;
-  const parts = [`step ${steps}`];
+  if (target > 0) return t('page.status_seeking', { target, steps }) + worker;
+  const parts = [t('page.status_step', { steps })];
   if (stats) {
     const [loss, accuracy] = lossParts(stats);
-    const source = steps > 0 ? `the batch of step ${steps}` : 'the first batch';
-    parts.push(`statistics of ${source} (${batch} samples): ${loss}`, accuracy);
+    const key = steps > 0 ? 'page.status_batch_of_step' : 'page.status_first_batch';
+    parts.push(t(key, { steps, batch, loss }), accuracy);
     if (stats.test) parts.push(heldOut(stats.test));
-    if (stats.nonfinite > 0) parts.push(`${stats.nonfinite} non-finite values`);
+    if (stats.nonfinite > 0) parts.push(t('page.status_nonfinite', { count: stats.nonfinite }));
   }
   if (playing && perf.updates) {
-    parts.push(`frame ${perf.frameMs.toFixed(0)} ms`, `${perf.fps.toFixed(0)} fps`);
-    if (remote) parts.push(`${perf.updates.toFixed(1)} updates/s`);
+    parts.push(t('page.status_frame', { ms: perf.frameMs.toFixed(0) }), t('page.status_fps', { fps: perf.fps.toFixed(0) }));
+    if (remote) parts.push(t('page.status_updates', { rate: perf.updates.toFixed(1) }));
     const rate = perf.stepsPerSecond;
-    parts.push(`${rate < 10 ? rate.toFixed(1) : Math.round(rate)} steps/s`);
+    parts.push(t('page.status_steps_per_second', { rate: rate < 10 ? rate.toFixed(1) : Math.round(rate) }));
   } else if (ready) {
-    parts.push(`redrawn in ${rebuildMs.toFixed(0)} ms`);
+    parts.push(t('page.status_redrawn', { ms: rebuildMs.toFixed(0) }));
   } else {
-    parts.push('building the network…');
+    parts.push(t('page.status_building'));
   }
   if (remote) parts.push(workerText(threads));
   return parts.join(' · ');
@@ -70,7 +73,7 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, wher
  * while it starts).
  */
 export function workerText(threads) {
-  if (!threads) return 'training in a worker';
-  if (threads.count > 1) return `training in a worker on ${threads.count} threads`;
-  return `training in a worker on one thread${threads.why ? ` (${threads.why})` : ''}`;
+  if (!threads) return t('page.status_worker');
+  if (threads.count > 1) return t('page.status_worker_threads', { count: threads.count });
+  return threads.why ? t('page.status_worker_one_thread_why', { why: threads.why }) : t('page.status_worker_one_thread');
 }

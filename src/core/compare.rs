@@ -78,9 +78,9 @@ fn b_of(a: &Config, pairs: &[(&str, &str)]) -> Result<Config> {
             });
         }
         if seen.contains(&key) {
-            return Err(Error::Malformed(format!(
-                "key '{VS_PREFIX}{key}' is given more than once"
-            )));
+            return Err(Error::RepeatedKey {
+                key: format!("{VS_PREFIX}{key}"),
+            });
         }
         seen.push(key);
         b.set(key, value).map_err(for_b)?;

@@ -98,7 +98,8 @@ test('bad configs throw an Error naming the key and what is allowed', () => {
 test('normalizeQuery keeps defaults for bad keys and lists the errors', () => {
   const result = normalizeQuery('depth=99&norm=layer');
   assert.equal(result.errors.length, 1);
-  assert.match(result.errors[0], /'depth'/);
+  assert.match(result.errors[0].message, /'depth'/);
+  assert.equal(result.errors[0].code, 'invalid_int');
   assert.match(result.query, /depth=8&/);
   assert.match(result.query, /norm=layer/);
   const schema = JSON.parse(configSchema());

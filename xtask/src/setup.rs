@@ -151,10 +151,45 @@ fn find_browser(with_driver: bool) -> Option<Browser> {
     })
 }
 
-/// Chromium (and chromedriver if `with_driver`), installed with apt-get when we
-/// are root on Debian.
+/// Whether fontconfig knows a font with Chinese glyphs (false without fc-list).
+fn has_cjk_font() -> bool {
+    Command::new("fc-list")
+        .arg(":lang=zh")
+        .output()
+        .map(|out| out.status.success() && !out.stdout.is_empty())
+        .unwrap_or(false)
+}
+
+/// A CJK font for headless Chromium (issue 12: the page and charts in Chinese,
+/// screenshots and e2e at lang=zh): fonts-noto-cjk through apt-get when we are
+/// root on Debian, else a hint. The page itself names only system fonts.
+fn ensure_cjk_font() {
+    if has_cjk_font() {
+        return;
+    }
+    if !(util::is_root() && util::is_debian()) {
+        say(
+            "no CJK font found: Chinese text will show as boxes in screenshots \
+             (Debian/Ubuntu: `sudo apt-get install fonts-noto-cjk`)",
+        );
+        return;
+    }
+    say("no CJK font found; installing fonts-noto-cjk with apt-get");
+    let installed = run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "fonts-noto-cjk"])
+        .env("DEBIAN_FRONTEND", "noninteractive"));
+    if let Err(error) = installed {
+        say(&format!(
+            "fonts-noto-cjk was not installed ({error}); Chinese screenshots will show boxes"
+        ));
+    }
+}
+
+/// Chromium (and chromedriver if `with_driver`) and a CJK font, installed with
+/// apt-get when we are root on Debian.
 pub fn ensure_browser(with_driver: bool) -> Result<Browser> {
     if let Some(browser) = find_browser(with_driver) {
+        ensure_cjk_font();
         let driver = browser
             .chromedriver
             .as_ref()
@@ -182,6 +217,7 @@ pub fn ensure_browser(with_driver: bool) -> Result<Browser> {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+            "fonts-noto-cjk",
         ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
     .map_err(|e| format!("{e}\n  to fix: {hint}"))?;

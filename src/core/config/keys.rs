@@ -1,5 +1,7 @@
 //! The config table: every key with its kind, range, default, label and help.
 
+use crate::core::error::Allowed;
+
 use super::choices::{
     Activation, Dataset, Formula, InitScheme, Mode, NormKind, Optimizer, Position, Residual,
 };
@@ -20,14 +22,23 @@ pub enum Kind {
 impl Kind {
     /// The human description of the allowed values, used in errors and docs.
     pub fn allowed(&self) -> String {
+        self.allowed_values().to_string()
+    }
+
+    /// The allowed values as the error names them (code and parameters).
+    pub fn allowed_values(&self) -> Allowed {
         match self {
-            Kind::Int { min, max } => format!("an integer in {min}..={max}"),
-            Kind::Float { min, max, min_open } => {
-                let open = if *min_open { '(' } else { '[' };
-                format!("a number in {open}{min}, {max}]")
-            }
-            Kind::Choice(names) => format!("one of {}", names.join(", ")),
-            Kind::Bool => "true or false".to_string(),
+            Kind::Int { min, max } => Allowed::Int {
+                min: *min,
+                max: *max,
+            },
+            Kind::Float { min, max, min_open } => Allowed::Number {
+                min: min.to_string(),
+                max: max.to_string(),
+                min_open: *min_open,
+            },
+            Kind::Choice(names) => Allowed::OneOf(names.iter().map(|n| n.to_string()).collect()),
+            Kind::Bool => Allowed::Bool,
         }
     }
 }

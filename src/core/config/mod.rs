@@ -16,7 +16,7 @@ pub use keys::{schema_json, Key, Kind, KEYS};
 use std::fmt::Write as _;
 use std::str::FromStr;
 
-use super::error::{Error, Result};
+use super::error::{Allowed, Error, Result};
 use super::linear::linear_flops;
 
 /// A complete, validated configuration. Build one with `"depth=10".parse()` or
@@ -104,7 +104,7 @@ impl Config {
         let invalid = || Error::InvalidValue {
             key: name.to_string(),
             value: text.to_string(),
-            allowed: key.kind.allowed(),
+            allowed: key.kind.allowed_values(),
         };
         let value = match key.kind {
             Kind::Int { min, max } => {
@@ -216,19 +216,18 @@ impl Config {
             return Err(Error::InvalidValue {
                 key: "groups".into(),
                 value: self.groups.to_string(),
-                allowed: format!(
-                    "a divisor of width {} with norm=group (torch: num_channels must be divisible by num_groups)",
-                    self.width
-                ),
+                allowed: Allowed::Divisor { width: self.width },
             });
         }
         let allowed = Formula::allowed_for(self.norm);
         if !allowed.contains(&self.formula) {
-            let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
             return Err(Error::InvalidValue {
                 key: "formula".into(),
                 value: self.formula.name().into(),
-                allowed: format!("with norm={}: {}", self.norm.name(), names.join(", ")),
+                allowed: Allowed::FormulaFor {
+                    norm: self.norm.name().into(),
+                    formulas: allowed.iter().map(|f| f.name().to_string()).collect(),
+                },
             });
         }
         Ok(())
@@ -240,15 +239,13 @@ impl Config {
         let mut next = self.clone();
         let mut seen: Vec<&str> = Vec::new();
         for pair in query_pairs(query) {
-            let (name, raw) = pair.split_once('=').ok_or_else(|| {
-                Error::Malformed(format!(
-                    "'{pair}' has no '=': write key=value, e.g. depth=8"
-                ))
+            let (name, raw) = pair.split_once('=').ok_or_else(|| Error::MissingEquals {
+                pair: pair.to_string(),
             })?;
             if seen.contains(&name) {
-                return Err(Error::Malformed(format!(
-                    "key '{name}' is given more than once"
-                )));
+                return Err(Error::RepeatedKey {
+                    key: name.to_string(),
+                });
             }
             seen.push(name);
             next.set(name, &percent_decode(raw))?;

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::core::config::{Config, Mode, NormKind};
 use crate::core::data::DATASET_SIZE;
-use crate::core::error::{Error, Result};
+use crate::core::error::{Allowed, Error, Result};
 use crate::core::scope::Scope;
 use crate::core::snapshot::config_json;
 
@@ -54,14 +54,12 @@ pub fn torch_script(scope: &mut Scope) -> Result<String> {
         return Err(Error::InvalidValue {
             key: "width".into(),
             value: config.width.to_string(),
-            allowed: format!(
-                "a smaller network for a PyTorch script: this one would take about {} MB \
-                 (depth {} x width {}; the limit is {} MB)",
-                bytes >> 20,
-                config.depth,
-                config.width,
-                MAX_BYTES >> 20
-            ),
+            allowed: Allowed::TorchSize {
+                mb: (bytes >> 20) as u64,
+                depth: config.depth,
+                width: config.width,
+                limit: (MAX_BYTES >> 20) as u64,
+            },
         });
     }
     let stats = scope.stats();
@@ -122,17 +120,12 @@ fn torch_accepts(config: &Config) -> Result<()> {
     if !refused {
         return Ok(());
     }
-    let what = match config.norm {
-        NormKind::Batch => "norm=batch in mode=train",
-        _ => "norm=group with groups = width",
-    };
     Err(Error::InvalidValue {
         key: "batch".into(),
         value: "1".into(),
-        allowed: format!(
-            "at least 2 for a PyTorch script with {what}: PyTorch refuses a batch of 1 there \
-             (\"Expected more than 1 value per channel when training\")"
-        ),
+        allowed: Allowed::TorchBatch {
+            group: config.norm != NormKind::Batch,
+        },
     })
 }
 

@@ -5,10 +5,12 @@
 //! plain objects; charts are drawn here, in Rust, straight into a canvas, so no
 //! per-frame data crosses into JS objects. The one exception is a worker: its
 //! `Scope.frame()` bytes travel to the page as one opaque buffer, which the
-//! page's `Frame` decodes. Every fallible call returns `Result<_, JsError>`
-//! whose message is the core's error text; no panic is reachable from JS.
+//! page's `Frame` decodes. Every fallible call throws an `Error` whose message
+//! is the core's error text; a core error carries its `code` and `params` too
+//! (`errors.rs`, for the page's languages); no panic is reachable from JS.
 
 mod compare;
+mod errors;
 mod frame;
 
 pub use frame::JsFrame;
@@ -45,11 +47,11 @@ pub fn config_schema() -> String {
 
 /// Parses a query string leniently: `{query, config, errors}` where `query` is the
 /// canonical form with every refused key at its default, and `errors` holds one
-/// message per refused key.
+/// `{code, params, message}` per refused key (`errors.rs`).
 #[wasm_bindgen(js_name = normalizeQuery)]
 pub fn normalize_query(query: &str) -> Result<JsValue, JsError> {
     let (config, errors) = Config::from_query_lenient(query);
-    let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let errors: Vec<serde_json::Value> = errors.iter().map(errors::error_json).collect();
     let value = serde_json::json!({
         "query": config.to_query(), "config": config_json(&config), "errors": errors,
     });
@@ -60,35 +62,31 @@ pub fn normalize_query(query: &str) -> Result<JsValue, JsError> {
 /// anything: `{query, config, flopsPerStep}`; throws naming the refused key.
 /// The page checks a config with it before it sends the config to a worker.
 #[wasm_bindgen(js_name = checkQuery)]
-pub fn check_query(query: &str) -> Result<JsValue, JsError> {
-    let config: Config = query
-        .parse()
-        .map_err(|e: crate::Error| JsError::new(&e.to_string()))?;
-    config
-        .validate()
-        .map_err(|e| JsError::new(&e.to_string()))?;
+pub fn check_query(query: &str) -> Result<JsValue, JsValue> {
+    let config: Config = query.parse().map_err(errors::throw)?;
+    config.validate().map_err(errors::throw)?;
     let value = serde_json::json!({
         "query": config.to_query(), "config": config_json(&config), "flopsPerStep": config.flops_per_step(),
     });
-    parse_json(&value.to_string())
+    Ok(parse_json(&value.to_string())?)
 }
 
 /// Splits a query into A and B as the core does (`vs.` keys are B's, see
 /// `core::compare`): `{query, a, b, swapped, differences, dataDiffers, compared,
 /// errors, bError}`. `query` is the canonical comparison, `a` A's canonical
 /// query, `b` B's (null: no B), `swapped` the comparison with the sides
-/// exchanged, `compared` whether any `vs.` key was given, `errors` one message
-/// per refused key (A's leniently, at their defaults) and `bError` the one that
-/// dropped B, if any. The page never splits `vs.` keys itself.
+/// exchanged, `compared` whether any `vs.` key was given, `errors` one
+/// `{code, params, message}` per refused key (A's leniently, at their defaults)
+/// and `bError` the one that dropped B, if any. The page never splits `vs.` keys itself.
 #[wasm_bindgen(js_name = compareQuery)]
 pub fn compare_query(query: &str) -> Result<JsValue, JsError> {
     let (comparison, errors) = Comparison::parse_lenient(query);
     let compared = query_pairs(query).any(|pair| pair.starts_with(VS_PREFIX));
     let b_error = match (&comparison.b, compared) {
-        (None, true) => errors.last().map(|e| e.to_string()),
+        (None, true) => errors.last().map(errors::error_json),
         _ => None,
     };
-    let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let errors: Vec<serde_json::Value> = errors.iter().map(errors::error_json).collect();
     let value = serde_json::json!({
         "query": comparison.to_query(),
         "a": comparison.a.to_query(),
@@ -150,7 +148,7 @@ impl JsScope {
     /// missing keys take their defaults. Throws an `Error` naming the key, the
     /// value and what is allowed.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<JsScope, JsError> {
+    pub fn new(config: JsValue) -> Result<JsScope, JsValue> {
         console_error_panic_hook::set_once();
         let query = if config.is_undefined() || config.is_null() {
             String::new()
@@ -159,14 +157,10 @@ impl JsScope {
         } else if config.is_object() {
             object_to_query(&config)?
         } else {
-            return Err(JsError::new(
-                "Scope expects a query string or a plain object",
-            ));
+            return Err(JsError::new("Scope expects a query string or a plain object").into());
         };
-        let config: Config = query
-            .parse()
-            .map_err(|e: crate::Error| JsError::new(&e.to_string()))?;
-        let scope = CoreScope::new(config).map_err(|e| JsError::new(&e.to_string()))?;
+        let config: Config = query.parse().map_err(errors::throw)?;
+        let scope = CoreScope::new(config).map_err(errors::throw)?;
         Ok(JsScope { scope, grid: None })
     }
 
@@ -180,11 +174,9 @@ impl JsScope {
     /// rebuilding: the trained network, its step and history stay. Throws
     /// naming 'mode' and the allowed values; nothing changes then.
     #[wasm_bindgen(js_name = setMode)]
-    pub fn set_mode(&mut self, mode: &str) -> Result<(), JsError> {
+    pub fn set_mode(&mut self, mode: &str) -> Result<(), JsValue> {
         let mut config = self.scope.config().clone();
-        config
-            .set("mode", mode)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        config.set("mode", mode).map_err(errors::throw)?;
         self.scope.set_mode(config.mode);
         Ok(())
     }
@@ -254,9 +246,8 @@ impl JsScope {
     /// loss and per-layer stds beside these. Throws naming the key when
     /// PyTorch cannot run this state.
     #[wasm_bindgen(js_name = torchScript)]
-    pub fn torch_script(&mut self) -> Result<String, JsError> {
-        crate::core::torch_script::torch_script(&mut self.scope)
-            .map_err(|e| JsError::new(&e.to_string()))
+    pub fn torch_script(&mut self) -> Result<String, JsValue> {
+        crate::core::torch_script::torch_script(&mut self.scope).map_err(errors::throw)
     }
 
     /// The config as a plain object with typed values.
