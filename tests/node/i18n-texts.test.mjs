@@ -92,3 +92,15 @@ test('static: index.html’s marked texts and their Chinese quote the same numbe
   }
   for (const key of Object.keys(chinese)) assert.ok(key in marked, `${key} marks nothing in index.html`);
 });
+
+test('every preset a diagnosis finding links to (src/core/diagnosis.rs) has its title in both languages', () => {
+  const source = readFileSync(new URL('src/core/diagnosis.rs', root), 'utf8');
+  const titles = [...source.matchAll(/^\s*title: "([^"]+)",$/gm)].map((match) => match[1]);
+  assert.ok(titles.length >= 5, `only ${titles.length} links`);
+  const [en, zh] = [json('www/i18n/en/presets.json'), json('www/i18n/zh/presets.json')];
+  for (const title of titles) {
+    const key = Object.keys(en).find((key) => key.endsWith('.title') && en[key] === title);
+    assert.ok(key, `no preset is titled “${title}” (presets.js's presetTitle() could not translate the link)`);
+    assert.ok(zh[key], `${key} has no Chinese`);
+  }
+});
