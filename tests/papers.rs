@@ -299,7 +299,8 @@ fn xiong_post_ln_warmup() {
 }
 
 /// src/core/diagnosis.rs: an update:data ratio far from the guide links to the
-/// Karpathy preset, whose title and first variant are in www/presets.js.
+/// Karpathy preset, whose English title is in www/i18n/en/presets.json and
+/// whose first variant's query is in www/presets.js.
 #[test]
 fn the_update_finding_links_to_the_karpathy_preset() {
     use normscope::core::diagnosis::diagnose;
@@ -309,11 +310,10 @@ fn the_update_finding_links_to_the_karpathy_preset() {
     let findings = diagnose(&config, scope.stats());
     let slow = findings.iter().find(|f| f.kind() == "slow_update").unwrap();
     let link = slow.link().unwrap();
+    let texts: serde_json::Value =
+        serde_json::from_str(include_str!("../www/i18n/en/presets.json")).unwrap();
+    assert_eq!(texts["presets.karpathy.title"], link.title);
     let presets = include_str!("../www/presets.js");
-    assert!(
-        presets.contains(&format!("title: '{}'", link.title)),
-        "{}",
-        link.title
-    );
     assert!(presets.contains(&format!("const KARPATHY_NET = '{}'", link.query)));
+    assert!(presets.contains("id: 'karpathy',"));
 }
