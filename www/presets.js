@@ -11,7 +11,6 @@
 
 import { el } from './controls.js';
 import { has, onLanguage, t } from './i18n.js';
-import { CATALOGUES } from './i18n/catalogues.js';
 
 const KARPATHY_NET = 'depth=5&width=100&init=kaiming_normal';
 const POST_LN = 'depth=32&residual=post&norm=layer&lr=1';
@@ -129,15 +128,6 @@ export function localized(node, text) {
   relabel();
   relabels.push(relabel);
   return node;
-}
-
-/**
- * The title of the preset whose English title is `title` (a diagnosis finding's
- * link names the preset by it), in the current language; `title` when none is.
- */
-export function presetTitle(title) {
-  const preset = PRESETS.find(({ id }) => CATALOGUES.en[`presets.${id}.title`] === title);
-  return preset ? t(`presets.${preset.id}.title`) : title;
 }
 
 /**
