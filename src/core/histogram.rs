@@ -110,11 +110,14 @@ fn f32_at_or_above(x: f64) -> f32 {
         return rounded;
     }
     // One f32 step up (f32::next_up needs Rust 1.86).
-    match rounded {
-        f32::NEG_INFINITY => f32::MIN,
-        r if r == 0.0 => f32::from_bits(1),
-        r if r > 0.0 => f32::from_bits(r.to_bits() + 1),
-        r => f32::from_bits(r.to_bits() - 1),
+    if rounded == f32::NEG_INFINITY {
+        f32::MIN
+    } else if rounded == 0.0 {
+        f32::from_bits(1)
+    } else if rounded > 0.0 {
+        f32::from_bits(rounded.to_bits() + 1)
+    } else {
+        f32::from_bits(rounded.to_bits() - 1)
     }
 }
 

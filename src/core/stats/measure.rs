@@ -224,7 +224,7 @@ fn dead_share(activation: Activation, inputs: &[f32], width: usize) -> Option<f3
     let mut alive = vec![false; width];
     for row in inputs.chunks_exact(width) {
         for (alive, &v) in alive.iter_mut().zip(row) {
-            *alive |= !(v <= 0.0);
+            *alive |= v > 0.0 || v.is_nan();
         }
     }
     let dead = alive.iter().filter(|&&alive| !alive).count();
