@@ -18,6 +18,13 @@ pub enum Error {
     Malformed(String),
     /// A `vs.` key that B cannot change (see `compare.rs`), and why.
     CannotDiffer { key: String, reason: String },
+    /// A config whose memory estimate (`memory.rs`) passes the budget: what
+    /// it needs, the budget, and the keys that lower it ("depth, width or batch").
+    OverBudget {
+        needs_mib: u64,
+        budget_mib: u64,
+        keys: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -35,6 +42,15 @@ impl fmt::Display for Error {
             Error::CannotDiffer { key, reason } => {
                 write!(f, "'{key}' cannot be set: {reason}")
             }
+            Error::OverBudget {
+                needs_mib,
+                budget_mib,
+                keys,
+            } => write!(
+                f,
+                "this network needs about {needs_mib} MiB of memory, more than the \
+                 {budget_mib} MiB allowed: lower {keys}"
+            ),
         }
     }
 }
