@@ -124,14 +124,14 @@ fn a_config_over_the_budget_is_refused_before_building() {
         Error::OverBudget {
             needs_mib,
             budget_mib: 1024,
-            keys: "depth, width or batch".into()
+            keys: "depth, width, batch".into()
         }
     );
     assert_eq!(
         error.to_string(),
         format!(
             "this network needs about {needs_mib} MiB of memory, more than the 1024 MiB \
-             allowed: lower depth, width or batch"
+             allowed; lower one of depth, width, batch"
         )
     );
     let half: Config = "depth=64&width=512&batch=512".parse().unwrap();

@@ -19,7 +19,7 @@ pub enum Error {
     /// A `vs.` key that B cannot change (see `compare.rs`), and why.
     CannotDiffer { key: String, reason: String },
     /// A config whose memory estimate (`memory.rs`) passes the budget: what
-    /// it needs, the budget, and the keys that lower it ("depth, width or batch").
+    /// it needs, the budget, and the keys that lower it ("depth, width, batch").
     OverBudget {
         needs_mib: u64,
         budget_mib: u64,
@@ -49,7 +49,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "this network needs about {needs_mib} MiB of memory, more than the \
-                 {budget_mib} MiB allowed: lower {keys}"
+                 {budget_mib} MiB allowed; lower one of {keys}"
             ),
         }
     }

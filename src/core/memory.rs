@@ -160,7 +160,7 @@ impl MemoryEstimate {
         Err(Error::OverBudget {
             needs_mib: estimate.total().div_ceil(1 << 20),
             budget_mib: MEMORY_BUDGET >> 20,
-            keys: "depth, width or batch".into(),
+            keys: "depth, width, batch".into(),
         })
     }
 }

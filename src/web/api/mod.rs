@@ -21,6 +21,7 @@ use crate::core::compare::{Comparison, VS_PREFIX};
 use crate::core::config::{query_pairs, schema_json, Config};
 use crate::core::diagnosis::diagnosis_json;
 use crate::core::frame::{Frame, FrameRequest};
+use crate::core::memory::MemoryEstimate;
 use crate::core::snapshot::config_json;
 use crate::core::stats::{Divergence, Stats};
 use crate::core::views::DecisionGrid;
@@ -57,7 +58,8 @@ pub fn normalize_query(query: &str) -> Result<JsValue, JsError> {
 }
 
 /// Parses a query string strictly, as `new Scope()` does but without building
-/// anything: `{query, config, flopsPerStep}`; throws naming the refused key.
+/// anything: `{query, config, flopsPerStep, memoryBytes}` (the estimate of
+/// `core::memory`); throws naming the refused key, or over the memory budget.
 /// The page checks a config with it before it sends the config to a worker.
 #[wasm_bindgen(js_name = checkQuery)]
 pub fn check_query(query: &str) -> Result<JsValue, JsError> {
@@ -67,8 +69,11 @@ pub fn check_query(query: &str) -> Result<JsValue, JsError> {
     config
         .validate()
         .map_err(|e| JsError::new(&e.to_string()))?;
+    // Refused over the memory budget before any worker builds it (memory.rs).
+    let memory = MemoryEstimate::check(&config).map_err(|e| JsError::new(&e.to_string()))?;
     let value = serde_json::json!({
         "query": config.to_query(), "config": config_json(&config), "flopsPerStep": config.flops_per_step(),
+        "memoryBytes": memory.total(),
     });
     parse_json(&value.to_string())
 }
