@@ -183,6 +183,7 @@ export class WorkerEngine {
   build(checked) {
     this.generation += 1;
     this.checked = checked;
+    this.memoryBytes = Math.max(this.memoryBytes || 0, checked.memoryBytes || 0); // engine.js returnsMemory
     this.release();
     this.awaitingFirst = true;
     this.timing = { stepMs: 0, frameMs: 0 };

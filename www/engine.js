@@ -5,7 +5,7 @@
 //
 //   const engine = createEngine(ns, checked, { worker, previous, layer, onFrame, onError });
 //
-// `checked` is `ns.checkQuery(query)`: {query, config, flopsPerStep}.
+// `checked` is `ns.checkQuery(query)`: {query, config, flopsPerStep, memoryBytes}.
 //
 // Engine (every method that needs the network answers with a Promise):
 //   where              'page' | 'worker' (for the status line and perf())
@@ -68,15 +68,28 @@ export function workersAvailable(ns) {
 }
 
 /**
+ * Whether `checked` should get a new worker so that the old one's memory is
+ * returned: a wasm memory never shrinks, and a worker's goes only when the
+ * worker ends. True when the largest network the worker built
+ * (`memoryBytes`, the core's estimate, src/core/memory.rs) needs over 64 MiB
+ * and more than twice what the new one needs.
+ */
+export function returnsMemory(previous, checked) {
+  const held = previous.memoryBytes || 0;
+  return previous.where === 'worker' && held > 64 * 2 ** 20 && held > 2 * (checked.memoryBytes || 0);
+}
+
+/**
  * An engine for `checked`: in a worker when `worker` (workers work here) and a
  * step is costly, else on the page. `previous` (the figure's engine, or null)
- * is rebuilt and returned when it runs where the new network should; else the
+ * is rebuilt and returned when it runs where the new network should (and,
+ * for a worker, holds no far bigger memory: `returnsMemory`); else the
  * caller frees it once this returns. Throws as `new Scope()` does (nothing
  * changes then) and whatever stops a worker from starting (e.g. a policy).
  */
 export function createEngine(ns, checked, { worker, previous, layer, onFrame, onError }) {
   const where = worker && checked.flopsPerStep > WORKER_FLOPS ? 'worker' : 'page';
-  if (previous && previous.where === where) {
+  if (previous && previous.where === where && !returnsMemory(previous, checked)) {
     previous.build(checked);
     return previous;
   }

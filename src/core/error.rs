@@ -144,6 +144,13 @@ pub enum Error {
     Malformed(String),
     /// A `vs.` key that B cannot change (see `compare.rs`), and why.
     CannotDiffer { key: String, reason: String },
+    /// A config whose memory estimate (`memory.rs`) passes the budget: what
+    /// it needs, the budget, and the keys that lower it ("depth, width, batch").
+    OverBudget {
+        needs_mib: u64,
+        budget_mib: u64,
+        keys: String,
+    },
 }
 
 impl Error {
@@ -164,6 +171,7 @@ impl Error {
         "repeated_key",
         "malformed",
         "cannot_differ",
+        "over_budget",
     ];
 
     /// The error's code, snake_case: the catalogue key is `errors.<code>`.
@@ -175,6 +183,7 @@ impl Error {
             Error::RepeatedKey { .. } => "repeated_key",
             Error::Malformed(_) => "malformed",
             Error::CannotDiffer { .. } => "cannot_differ",
+            Error::OverBudget { .. } => "over_budget",
         }
     }
 
@@ -197,6 +206,15 @@ impl Error {
             Error::RepeatedKey { key } => vec![("key", key.clone())],
             Error::Malformed(message) => vec![("message", message.clone())],
             Error::CannotDiffer { key, .. } => vec![("key", key.clone())],
+            Error::OverBudget {
+                needs_mib,
+                budget_mib,
+                keys,
+            } => vec![
+                ("needs_mib", needs_mib.to_string()),
+                ("budget_mib", budget_mib.to_string()),
+                ("keys", keys.clone()),
+            ],
         }
     }
 
@@ -207,7 +225,7 @@ impl Error {
             | Error::UnknownKey { key, .. }
             | Error::RepeatedKey { key }
             | Error::CannotDiffer { key, .. } => Some(key),
-            Error::MissingEquals { .. } | Error::Malformed(_) => None,
+            Error::MissingEquals { .. } | Error::Malformed(_) | Error::OverBudget { .. } => None,
         }
     }
 }
@@ -231,6 +249,15 @@ impl fmt::Display for Error {
             Error::CannotDiffer { key, reason } => {
                 write!(f, "'{key}' cannot be set: {reason}")
             }
+            Error::OverBudget {
+                needs_mib,
+                budget_mib,
+                keys,
+            } => write!(
+                f,
+                "this network needs about {needs_mib} MiB of memory, more than the \
+                 {budget_mib} MiB allowed; lower one of {keys}"
+            ),
         }
     }
 }

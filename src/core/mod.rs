@@ -20,6 +20,7 @@ pub mod init;
 pub mod linear;
 pub mod loss;
 pub mod matrix;
+pub mod memory;
 pub mod messages;
 pub mod network;
 pub mod norm;

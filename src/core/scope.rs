@@ -23,6 +23,7 @@ use crate::core::error::Result;
 use crate::core::heldout::{HeldOut, TestResult};
 use crate::core::init::Rng;
 use crate::core::loss::CrossEntropy;
+use crate::core::memory::MemoryEstimate;
 use crate::core::network::{Activations, Grads, Network, Owner, Param};
 use crate::core::norm::Pass;
 use crate::core::optim::OptimizerState;
@@ -78,9 +79,11 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Builds the dataset, initializes the network and draws the first batch.
+    /// Builds the dataset, initializes the network and draws the first batch;
+    /// refuses a config whose memory estimate passes the budget (`memory.rs`).
     pub fn new(config: Config) -> Result<Scope> {
         config.validate()?;
+        MemoryEstimate::check(&config)?;
         let (data, test) = Data::generate_split(&config, &mut rng(config.seed, DATA_STREAM));
         let network = Network::new(&config, &mut rng(config.seed, INIT_STREAM));
         let mut batcher = Batcher::new(config.batch, data.dim, rng(config.seed, BATCH_STREAM));

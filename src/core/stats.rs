@@ -13,11 +13,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::activation::Activation;
-use crate::core::collapse::{sample_cosine, sample_spread};
 use crate::core::heldout::TestResult;
-use crate::core::network::{BlockActs, BlockGrads, Network};
 use crate::core::theory::Theory;
+
+mod measure;
 
 pub use crate::core::histogram::{Histogram, BINS};
 pub use crate::core::history::{History, HISTORY_CAP};
@@ -34,51 +33,6 @@ pub struct Summary {
     pub max: f32,
     pub nonfinite: usize,
     pub histogram: Histogram,
-}
-
-impl Summary {
-    fn of(values: &[f32]) -> Summary {
-        // LANES independent f64 sums, so consecutive adds do not wait on each
-        // other, and min/max by comparison (f32::min is a libm call in wasm):
-        // 3x faster on the 12M values a depth-64 probe measures.
-        const LANES: usize = 4;
-        let (mut n, mut sums, mut squares) = (0usize, [0.0f64; LANES], [0.0f64; LANES]);
-        let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
-        for chunk in values.chunks(LANES) {
-            for (lane, &v) in chunk.iter().enumerate() {
-                if v.is_finite() {
-                    n += 1;
-                    sums[lane] += v as f64;
-                    squares[lane] += v as f64 * v as f64;
-                    if v < min {
-                        min = v;
-                    }
-                    if v > max {
-                        max = v;
-                    }
-                }
-            }
-        }
-        let (sum, sum_sq): (f64, f64) = (sums.iter().sum(), squares.iter().sum());
-        let mean = if n > 0 { sum / n as f64 } else { 0.0 };
-        let var = if n > 0 {
-            (sum_sq / n as f64 - mean * mean).max(0.0)
-        } else {
-            0.0
-        };
-        // With no finite value there are no moments: NaN, as torch's mean/std
-        // of an all-NaN tensor (never a finite-looking 0).
-        let none = |v: f32| if n > 0 { v } else { f32::NAN };
-        Summary {
-            count: values.len(),
-            mean: none(mean as f32),
-            std: none(var.sqrt() as f32),
-            min: none(min),
-            max: none(max),
-            nonfinite: values.len() - n,
-            histogram: Histogram::default(),
-        }
-    }
 }
 
 /// Everything measured about one hidden layer (1-based `layer`).
@@ -149,7 +103,7 @@ pub struct Stats {
 
 /// Population standard deviation; NaN when any value is not finite.
 pub fn std_of(values: &[f32]) -> f32 {
-    let summary = Summary::of(values);
+    let summary = measure::summary_of(values);
     // torch.std of a tensor holding a NaN or an infinity is NaN.
     match summary.nonfinite {
         0 => summary.std,
@@ -162,17 +116,12 @@ fn ratio(numerator: f32, denominator: f32) -> Option<f32> {
 }
 
 /// A shared range `[lo, hi]` over the finite extremes of some summaries.
-fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
-    let lo = summaries
-        .iter()
-        .filter(|s| s.count > s.nonfinite)
-        .map(|s| s.min)
-        .fold(f32::INFINITY, f32::min);
-    let hi = summaries
-        .iter()
-        .filter(|s| s.count > s.nonfinite)
-        .map(|s| s.max)
-        .fold(f32::NEG_INFINITY, f32::max);
+fn shared_range<'a>(summaries: impl Iterator<Item = &'a Summary>) -> (f32, f32) {
+    let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+    for s in summaries.filter(|s| s.count > s.nonfinite) {
+        lo = lo.min(s.min);
+        hi = hi.max(s.max);
+    }
     if !lo.is_finite() || !hi.is_finite() {
         return (-1.0, 1.0);
     }
@@ -182,108 +131,6 @@ fn shared_range(summaries: &[&Summary]) -> (f32, f32) {
         return ((lo - pad).max(f32::MIN), (hi + pad).min(f32::MAX));
     }
     (lo, hi)
-}
-
-impl Stats {
-    /// Measures the network's buffers (`network.acts`, `network.grads`) after
-    /// a forward and backward pass.
-    pub fn measure(network: &Network, update_ratio: &[Option<f32>]) -> Vec<LayerStats> {
-        let rows = network.rows();
-        let (acts, grads) = (&network.acts.blocks, &network.grads.blocks);
-        let mut layers: Vec<LayerStats> = network
-            .blocks
-            .iter()
-            .zip(acts.iter().zip(grads))
-            .enumerate()
-            .map(|(l, (block, (a, g)))| {
-                let (width, phi) = (block.linear.fan_out, block.activation);
-                let n = rows * width;
-                let weight_std = std_of(&block.linear.weight);
-                let weight_grad_std = std_of(&g.linear.dweight);
-                LayerStats {
-                    layer: l + 1,
-                    pre: Summary::of(&a.pre[..n]),
-                    out: Summary::of(&a.out[..n]),
-                    grad: Summary::of(&g.d_out[..n]),
-                    grad_pre: Summary::of(&g.d_pre[..n]),
-                    grad_symlog: Histogram::default(),
-                    sample_spread: sample_spread(&a.out[..n], width),
-                    sample_cosine: sample_cosine(&a.out[..n], width),
-                    saturated: saturated_share(phi, &a.act_out[..n]),
-                    dead: dead_share(phi, &a.act_in[..n], width),
-                    weight_std,
-                    weight_grad_std,
-                    grad_data_ratio: ratio(weight_grad_std, weight_std),
-                    update_data_ratio: update_ratio.get(l).copied().flatten(),
-                    bias_grad_max: max_abs(&g.linear.dbias),
-                }
-            })
-            .collect();
-        type Pick = fn(&mut LayerStats) -> &mut Summary;
-        type Source = for<'a> fn(&'a BlockActs, &'a BlockGrads) -> &'a [f32];
-        let quantities: [(Pick, Source); 4] = [
-            (|s| &mut s.pre, |a, _| &a.pre),
-            (|s| &mut s.out, |a, _| &a.out),
-            (|s| &mut s.grad, |_, g| &g.d_out),
-            (|s| &mut s.grad_pre, |_, g| &g.d_pre),
-        ];
-        for (pick, values) in quantities {
-            let summaries: Vec<Summary> = layers.iter_mut().map(|s| pick(s).clone()).collect();
-            let (lo, hi) = shared_range(&summaries.iter().collect::<Vec<_>>());
-            for (stats, (block, (a, g))) in layers
-                .iter_mut()
-                .zip(network.blocks.iter().zip(acts.iter().zip(grads)))
-            {
-                let n = rows * block.linear.fan_out;
-                pick(stats).histogram = Histogram::fill(&values(a, g)[..n], lo, hi, 0.0);
-            }
-        }
-        let max_abs = layers
-            .iter()
-            .filter(|s| s.grad.count > s.grad.nonfinite)
-            .map(|s| s.grad.min.abs().max(s.grad.max.abs()))
-            .fold(0.0f32, f32::max);
-        let linthresh = if max_abs > 0.0 {
-            max_abs * 10f32.powf(-SYMLOG_DECADES)
-        } else {
-            1e-12
-        };
-        let top = Histogram::symlog(max_abs.max(linthresh), linthresh);
-        for (stats, (block, g)) in layers.iter_mut().zip(network.blocks.iter().zip(grads)) {
-            let n = rows * block.linear.fan_out;
-            stats.grad_symlog = Histogram::fill(&g.d_out[..n], -top, top, linthresh);
-        }
-        layers
-    }
-}
-
-/// The largest |value|; NaN when any value is NaN (f32::max would skip it).
-fn max_abs(values: &[f32]) -> f32 {
-    values
-        .iter()
-        .fold(0.0, |m: f32, v| match v.is_nan() || m.is_nan() {
-            true => f32::NAN,
-            false => m.max(v.abs()),
-        })
-}
-
-fn saturated_share(activation: Activation, outputs: &[f32]) -> Option<f32> {
-    activation.saturated(0.0)?;
-    let saturated = outputs
-        .iter()
-        .filter(|&&y| activation.saturated(y) == Some(true))
-        .count();
-    Some(saturated as f32 / outputs.len().max(1) as f32)
-}
-
-fn dead_share(activation: Activation, inputs: &[f32], width: usize) -> Option<f32> {
-    if !activation.can_die() {
-        return None;
-    }
-    let dead = (0..width)
-        .filter(|&j| inputs.iter().skip(j).step_by(width).all(|&v| v <= 0.0))
-        .count();
-    Some(dead as f32 / width as f32)
 }
 
 /// The columns of [`Stats::to_csv`], with what each holds (also in the README).

@@ -23,6 +23,7 @@ use crate::core::compare::{Comparison, VS_PREFIX};
 use crate::core::config::{query_pairs, schema_json, Config};
 use crate::core::diagnosis::diagnosis_json;
 use crate::core::frame::{Frame, FrameRequest};
+use crate::core::memory::MemoryEstimate;
 use crate::core::snapshot::config_json;
 use crate::core::stats::{Divergence, Stats};
 use crate::core::views::DecisionGrid;
@@ -59,14 +60,18 @@ pub fn normalize_query(query: &str) -> Result<JsValue, JsError> {
 }
 
 /// Parses a query string strictly, as `new Scope()` does but without building
-/// anything: `{query, config, flopsPerStep}`; throws naming the refused key.
+/// anything: `{query, config, flopsPerStep, memoryBytes}` (the estimate of
+/// `core::memory`); throws naming the refused key, or over the memory budget.
 /// The page checks a config with it before it sends the config to a worker.
 #[wasm_bindgen(js_name = checkQuery)]
 pub fn check_query(query: &str) -> Result<JsValue, JsValue> {
     let config: Config = query.parse().map_err(errors::throw)?;
     config.validate().map_err(errors::throw)?;
+    // Refused over the memory budget before any worker builds it (memory.rs).
+    let memory = MemoryEstimate::check(&config).map_err(errors::throw)?;
     let value = serde_json::json!({
         "query": config.to_query(), "config": config_json(&config), "flopsPerStep": config.flops_per_step(),
+        "memoryBytes": memory.total(),
     });
     Ok(parse_json(&value.to_string())?)
 }

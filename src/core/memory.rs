@@ -1,0 +1,166 @@
+//! What a config costs in memory, estimated before anything is built, and
+//! the budget that refuses a config whose estimate passes [`MEMORY_BUDGET`].
+//!
+//! The estimate counts the buffers a [`Scope`](crate::core::scope::Scope)
+//! holds once it has trained and drawn (f32 = 4 bytes), with `d` the input
+//! width, `w` the width, `b` the batch, `L` the depth:
+//!
+//! - **parameters**: every Linear's weight, its transposed copy (the forward
+//!   product reads it) and bias; each norm's gamma, beta and running
+//!   statistics;
+//! - **parameter gradients**: dW, db, dgamma, dbeta;
+//! - **optimizer state**: none for `sgd`, one buffer per parameter for
+//!   `momentum`, two for `adam`;
+//! - **training buffers**: what one forward pass writes per row (each block's
+//!   input, Linear output, phi input and output, block output, the norm's
+//!   cache) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch, the
+//!   transposed dL/da of the weight gradient), times `b`;
+//! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
+//!   charts show a probe pass in buffers of its own (training and gradient
+//!   buffers and dW again). The page checks the config with its new mode
+//!   before it switches, so a switch that would pass the budget is refused;
+//! - **inference buffers**: the forward buffers of the decision grid and the
+//!   held-out split (chunks of 256 rows);
+//! - **data and frame**: the dataset, the history, and what one frame holds
+//!   (the statistics with their history, a layer's matrix, its bytes).
+//!
+//! `tests/memory.rs` holds the estimate to the bytes the allocator hands out
+//! natively, and `tests/node/memory.test.mjs` to the growth of the wasm
+//! memory; docs/network.md gives the figures.
+
+use serde::Serialize;
+
+use crate::core::config::{Config, Mode, NormKind, Optimizer, Residual};
+use crate::core::data::{DATASET_SIZE, TEST_SIZE};
+use crate::core::error::{Error, Result};
+use crate::core::history::HISTORY_CAP;
+use crate::core::timeline::TIMELINE_CAP;
+
+/// The most memory a config may need: 1 GiB. A phone's browser kills a tab
+/// well before wasm32's 4 GiB; the largest config (depth 64, width 512,
+/// batch 1024) needed 1.86 GB.
+pub const MEMORY_BUDGET: u64 = 1 << 30;
+
+/// Rows the decision grid and the held-out split run through at a time.
+const INFER_ROWS: usize = 256;
+
+/// Estimated bytes of each part of a config's memory (module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MemoryEstimate {
+    pub parameters: u64,
+    pub parameter_grads: u64,
+    pub optimizer: u64,
+    pub training: u64,
+    pub eval_set: u64,
+    pub inference: u64,
+    pub data_and_frame: u64,
+}
+
+/// Counts of f32 values, as the network lays them out.
+struct Shapes {
+    /// Weights of every Linear (the head included).
+    weights: usize,
+    /// Biases, norm parameters and running statistics.
+    vectors: usize,
+    /// Trained vectors: biases, and gamma and beta when the norm is affine.
+    trained_vectors: usize,
+    /// Forward and backward buffers per row.
+    forward_per_row: usize,
+    backward_per_row: usize,
+}
+
+impl Shapes {
+    fn of(config: &Config) -> Shapes {
+        let (d, w, depth) = (config.input_dim(), config.width, config.depth);
+        let has_norm = config.norm != NormKind::None;
+        let final_norm = config.residual == Residual::Pre && depth > 1 && has_norm;
+        let norms = depth + usize::from(final_norm);
+        // LayerNorm and GroupNorm also cache their input.
+        let norm_cache = match config.norm {
+            NormKind::Layer | NormKind::Group => 2 * w,
+            _ => w,
+        };
+        let first_wide = d.max(w);
+        // Per block: input and residual buffer (at least as wide as the
+        // input), a, phi input and output, h, the norm's cache.
+        let forward_blocks = 2 * first_wide + (depth - 1) * 2 * w + depth * (4 * w + norm_cache);
+        // Per block: dL/dh_{l-1} (as wide as the input), dL/dh, dL/da,
+        // scratch and dL/da transposed.
+        let backward_blocks = first_wide + (depth - 1) * w + depth * 4 * w;
+        let affine = has_norm && config.affine;
+        Shapes {
+            weights: d * w + (depth - 1) * w * w + 2 * w,
+            vectors: depth * w + 2 + norms * 4 * w,
+            trained_vectors: depth * w + 2 + if affine { norms * 2 * w } else { 0 },
+            // The final norm's cache, the head's input and the logits.
+            forward_per_row: forward_blocks + usize::from(final_norm) * norm_cache + w + 2,
+            // dL/dlogits, the head's transposed dL/dlogits and its dX.
+            backward_per_row: backward_blocks + 4 + w,
+        }
+    }
+}
+
+impl MemoryEstimate {
+    /// The estimate for `config` (module docs); nothing is built.
+    pub fn of(config: &Config) -> MemoryEstimate {
+        let shapes = Shapes::of(config);
+        let bytes = |floats: usize| 4 * floats as u64;
+        let (b, w, depth) = (config.batch, config.width, config.depth);
+        let trained = shapes.weights + shapes.trained_vectors;
+        let states = match config.optimizer {
+            Optimizer::Sgd => 0,
+            Optimizer::Momentum => 1,
+            Optimizer::Adam => 2,
+        };
+        let batch_set = b * (shapes.forward_per_row + shapes.backward_per_row);
+        let eval_set = match (config.norm, config.mode) {
+            (NormKind::Batch, Mode::Eval) => {
+                bytes(batch_set + shapes.weights + shapes.trained_vectors)
+            }
+            _ => 0,
+        };
+        // The history: per record a step, loss, accuracy and L update
+        // ratios (8 + 4 + 4 + 4 L bytes); the timeline: per record and layer
+        // three bands of nine percentiles, plus its scratch copy of a layer.
+        let history = HISTORY_CAP as u64 * (16 + 4 * depth as u64)
+            + (TIMELINE_CAP as u64 + 1) * depth as u64 * 3 * 36;
+        // A frame: the statistics and history held by the scope, the frame's
+        // copy and its bytes; the layer matrix (a, x_hat, output) and its bytes.
+        let frame = 3 * history + depth as u64 * 1000 + 2 * bytes(3 * b * w);
+        let points = (DATASET_SIZE + TEST_SIZE) * config.input_dim();
+        MemoryEstimate {
+            parameters: bytes(2 * shapes.weights + shapes.vectors),
+            parameter_grads: bytes(shapes.weights + shapes.vectors),
+            optimizer: states * bytes(trained),
+            training: bytes(batch_set),
+            eval_set,
+            inference: bytes(INFER_ROWS * shapes.forward_per_row),
+            data_and_frame: bytes(points + b * w) + history + frame,
+        }
+    }
+
+    /// All parts together.
+    pub fn total(&self) -> u64 {
+        self.parameters
+            + self.parameter_grads
+            + self.optimizer
+            + self.training
+            + self.eval_set
+            + self.inference
+            + self.data_and_frame
+    }
+
+    /// Refuses a config whose estimate passes [`MEMORY_BUDGET`], naming what it
+    /// needs and the keys that lower it.
+    pub fn check(config: &Config) -> Result<MemoryEstimate> {
+        let estimate = MemoryEstimate::of(config);
+        if estimate.total() <= MEMORY_BUDGET {
+            return Ok(estimate);
+        }
+        Err(Error::OverBudget {
+            needs_mib: estimate.total().div_ceil(1 << 20),
+            budget_mib: MEMORY_BUDGET >> 20,
+            keys: "depth, width, batch".into(),
+        })
+    }
+}
