@@ -10,11 +10,12 @@
 //!   statistics;
 //! - **parameter gradients**: dW, db, dgamma, dbeta;
 //! - **optimizer state**: none for `sgd`, one buffer per parameter for
-//!   `momentum`, two for `adam`;
+//!   `momentum`, two for `adam`, and one scratch buffer as large as the
+//!   largest parameter (each entry's applied update, `optim.rs`);
 //! - **training buffers**: what one forward pass writes per row (each block's
 //!   input, Linear output, phi input and output, block output, the norm's
-//!   cache) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch, the
-//!   transposed dL/da of the weight gradient), times `b`;
+//!   cache) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch),
+//!   times `b`;
 //! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
 //!   charts show a probe pass in buffers of its own (training and gradient
 //!   buffers and dW again). The page checks the config with its new mode
@@ -67,6 +68,8 @@ struct Shapes {
     /// Forward and backward buffers per row.
     forward_per_row: usize,
     backward_per_row: usize,
+    /// The largest parameter (the optimizer's scratch buffer).
+    largest: usize,
 }
 
 impl Shapes {
@@ -84,9 +87,9 @@ impl Shapes {
         // Per block: input and residual buffer (at least as wide as the
         // input), a, phi input and output, h, the norm's cache.
         let forward_blocks = 2 * first_wide + (depth - 1) * 2 * w + depth * (4 * w + norm_cache);
-        // Per block: dL/dh_{l-1} (as wide as the input), dL/dh, dL/da,
-        // scratch and dL/da transposed.
-        let backward_blocks = first_wide + (depth - 1) * w + depth * 4 * w;
+        // Per block: dL/dh_{l-1} (as wide as the input), dL/dh, dL/da and
+        // scratch (the weight gradient reads dL/da by columns, no transposed copy).
+        let backward_blocks = first_wide + (depth - 1) * w + depth * 3 * w;
         let affine = has_norm && config.affine;
         Shapes {
             weights: d * w + (depth - 1) * w * w + 2 * w,
@@ -94,8 +97,9 @@ impl Shapes {
             trained_vectors: depth * w + 2 + if affine { norms * 2 * w } else { 0 },
             // The final norm's cache, the head's input and the logits.
             forward_per_row: forward_blocks + usize::from(final_norm) * norm_cache + w + 2,
-            // dL/dlogits, the head's transposed dL/dlogits and its dX.
-            backward_per_row: backward_blocks + 4 + w,
+            // dL/dlogits and the head's dX.
+            backward_per_row: backward_blocks + 2 + w,
+            largest: (d * w).max(if depth > 1 { w * w } else { 0 }),
         }
     }
 }
@@ -131,7 +135,7 @@ impl MemoryEstimate {
         MemoryEstimate {
             parameters: bytes(2 * shapes.weights + shapes.vectors),
             parameter_grads: bytes(shapes.weights + shapes.vectors),
-            optimizer: states * bytes(trained),
+            optimizer: states * bytes(trained) + bytes(shapes.largest),
             training: bytes(batch_set),
             eval_set,
             inference: bytes(INFER_ROWS * shapes.forward_per_row),
