@@ -10,10 +10,12 @@
 //
 // It never asks which engine it holds: the engines answer alike.
 
+import { divergenceText } from './compare.js';
 import { createEngine, workersAvailable } from './engine.js';
+import { errorText } from './errors.js';
+import { t } from './i18n.js';
 import { trainTo } from './seek.js';
 import { changedKeys } from './state.js';
-import { message } from './wasm.js';
 
 /** The network of a figure with view `view` (its `layer` is the one a source must hold). */
 export function createNetwork(ns, { view, ui }) {
@@ -69,7 +71,7 @@ export function createNetwork(ns, { view, ui }) {
   /** From now on this figure trains on the page, and says why. */
   function trainHere(error) {
     workers = false;
-    ui.notify('worker', `Training on the page instead of in a worker (${message(error)}); big networks will be slow.`);
+    ui.notify('worker', () => t('page.notice_worker_fallback', { reason: errorText(error) }));
   }
 
   /** The worker failed to load or to answer: rebuild the same state on the page (and its start step). */
@@ -160,7 +162,7 @@ export function createNetwork(ns, { view, ui }) {
     try {
       reached = await trainTo(ui.stepper ? ui.stepper(net.engine) : net.engine, target, { progress: ui.status, live });
     } catch (error) {
-      ui.notify('step', `Training stopped: ${message(error)}`, 'error');
+      ui.notify('step', () => t('page.notice_training_stopped', { reason: errorText(error) }), 'error');
     }
     if (!live()) return null;
     setSeek(null);
@@ -169,9 +171,9 @@ export function createNetwork(ns, { view, ui }) {
     ui.draw();
     net.engine.refresh(); // e.g. a worker's decision regions, which lag while seeking
     net.rebuildMs = performance.now() - rebuildStarted;
-    const diverged = net.engine.source?.diverged();
-    if (reached !== null && reached < target && diverged) {
-      ui.notify('step', `Step ${target} not reached: training ${diverged}, so the figure stops there.`, 'error');
+    const source = net.engine.source;
+    if (reached !== null && reached < target && source?.diverged()) {
+      ui.notify('step', () => t('page.notice_step_not_reached', { target, diverged: divergenceText(source) }), 'error');
     }
     ui.diverged();
     ui.status();

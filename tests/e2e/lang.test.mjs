@@ -1,14 +1,15 @@
 // End-to-end tests of the page's languages (issue 12), in headless Chromium
 // (whose navigator.languages is en-US, so the page starts in English):
-// - at lang=zh the figure's chrome (header, toolbar, status line, controls,
-//   notices, compare editor) shows no untranslated English sentence;
+// - at lang=zh the whole page (intro, figure and its charts' panels, presets,
+//   mistakes lab, article, diagnosis) shows no untranslated English sentence,
+//   and the figure's chrome (header, toolbar, status line, controls, notices,
+//   compare editor) neither with a notice and the compare editor open;
 // - the header's switch changes the language at once and keeps the step count
 //   and the charts' data (no rebuild), and puts lang in the URL, Copy link and
 //   the Embed dialog's link, snippet and mount() call;
 // - an embed at lang=zh, the single file at lang=zh;
 // - an unknown lang value: a notice naming 'lang' and English, nothing else changed.
-// The sentence check covers the chrome only; the lead widens it to the whole
-// page once the long texts and the charts are translated.
+// (The charts' canvas texts: tests/e2e/lang-charts.test.mjs.)
 //
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/lang.test.mjs
 
@@ -51,10 +52,38 @@ const chromeText = (page) =>
   page.evaluate((selectors) => selectors.flatMap((s) => [...document.querySelectorAll(s)].map((node) => node.innerText)).join('\n'), CHROME);
 const csv = (page) => page.evaluate(async () => (await window.normscope.figure.exportCsv()).text());
 
+/**
+ * The visible text of the whole page: every text node an element shows, except
+ * code, formulas and the cite lines (a paper's title stays in its language).
+ */
+const pageText = (page) =>
+  page.evaluate(() => {
+    const skip = 'code, pre, math, script, style, .preset-cite, .visually-hidden';
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest(skip) || !parent.checkVisibility({ visibilityProperty: true })) continue;
+      if (node.textContent.trim()) parts.push(node.textContent.trim());
+    }
+    return parts.join('\n');
+  });
+
 test('the heuristic finds an English sentence, and passes Chinese with config values', () => {
   const schema = [{ name: 'norm', choices: ['none', 'batch', 'layer'] }];
   assert.deepEqual(englishRuns('Training stopped: the network is still being built', schema).length, 1);
   assert.deepEqual(englishRuns('第 0 步 · 损失 0.693 · norm=layer · batch（批量归一化） · PyTorch 脚本 · 60 fps', schema), []);
+});
+
+test('at lang=zh the whole page is Chinese: intro, figure, presets, mistakes lab, article, diagnosis', TIMEOUT, async () => {
+  await onPage('index.html?lang=zh', async (page) => {
+    await figure(page, 'step(5)');
+    await page.waitForFunction(() => window.normscope.figure.steps === 5);
+    const text = await pageText(page);
+    assert.ok(text.length > 5000, `only ${text.length} characters of visible text`);
+    const runs = englishRuns(text, SCHEMA);
+    assert.deepEqual(runs, [], `English left at lang=zh:\n${runs.join('\n')}`);
+  });
 });
 
 test('at lang=zh the figure chrome is Chinese: no English sentence, <html lang> zh-CN', TIMEOUT, async () => {
