@@ -54,7 +54,8 @@ struct Geometry {
     extra: f64,
 }
 
-fn finite_max(values: &[f32]) -> f64 {
+/// The largest finite value, at least 0 (the loss axis's top; the overlay shares it).
+pub(crate) fn finite_max(values: &[f32]) -> f64 {
     values
         .iter()
         .filter(|v| v.is_finite())

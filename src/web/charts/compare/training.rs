@@ -16,6 +16,7 @@ use crate::web::charts::colour::{BACKGROUND, INK, MUTED};
 use crate::web::charts::layout::{Axis, Key, Mark, Rect, Right, Surface};
 use crate::web::charts::paint::{Painter, Res};
 use crate::web::charts::ticks::{decade_ticks, integer_ticks, linear_ticks, percent, widest, Tick};
+use crate::web::charts::training::finite_max;
 use crate::web::i18n::{tr, trf};
 
 const TITLE: &str = "charts.training_ab_title";
@@ -34,13 +35,6 @@ struct Geometry {
     ticks: [Vec<Tick>; 3],
     step_ticks: Vec<Tick>,
     extra: f64,
-}
-
-fn finite_max(values: &[f32]) -> f64 {
-    values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, |m, v| m.max(*v as f64))
 }
 
 /// Per record: log10 of the median, smallest and largest finite update:data
