@@ -1,7 +1,7 @@
-// The timing loop every benchmark page shares (bench.js, peer-bench.js,
-// threads-bench-worker.js): a warm-up, then steps in growing chunks until
-// `minMs` have passed, so that a slow config takes few calls and a fast one
-// is not dominated by call overhead.
+// What every benchmark page shares (bench.js, peer-bench.js, threads-bench.js
+// and its worker): the timing loop (a warm-up, then steps in growing chunks
+// until `minMs` have passed, so that a slow config takes few calls and a fast
+// one is not dominated by call overhead), and how a page reports its end.
 
 const WARM_UP_MS = 300;
 const CALL_TARGET_MS = 20;
@@ -25,4 +25,25 @@ export function timeSteps(step, minMs) {
     if (performance.now() - call < CALL_TARGET_MS) chunk *= 2;
   }
   return { steps, seconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Runs a benchmark page's `main()`, which resolves to {results, done} (the
+ * status line's last text), and reports the way tests/e2e/bench*.mjs read it:
+ * window.benchResults or window.benchError, <html data-state> ready or error.
+ */
+export function report(main, status) {
+  main().then(
+    ({ results, done }) => {
+      window.benchResults = results;
+      status.textContent = done;
+      document.documentElement.dataset.state = 'ready';
+    },
+    (error) => {
+      window.benchError = String(error?.message || error);
+      status.textContent = `Benchmark failed: ${window.benchError}`;
+      document.documentElement.dataset.state = 'error';
+      console.error(error);
+    },
+  );
 }

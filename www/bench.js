@@ -5,7 +5,7 @@
 // and where a step's time goes (Scope.stepBreakdown, `core::profile`).
 
 import init, { Scope } from '../pkg/normscope.js';
-import { advance, timeSteps } from './bench-timing.js';
+import { advance, report, timeSteps } from './bench-timing.js';
 
 const status = document.getElementById('status');
 const resultsOut = document.getElementById('results');
@@ -47,14 +47,7 @@ async function main() {
       scope.free();
     }
   }
-  window.benchResults = results;
-  status.textContent = 'Done.';
-  document.documentElement.dataset.state = 'ready';
+  return { results, done: 'Done.' };
 }
 
-main().catch((error) => {
-  window.benchError = String(error && error.message || error);
-  status.textContent = `Benchmark failed: ${window.benchError}`;
-  document.documentElement.dataset.state = 'error';
-  console.error(error);
-});
+report(main, status);

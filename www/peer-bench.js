@@ -13,7 +13,7 @@
 // statistics or divergence checks.
 
 import init, { Scope } from '../pkg/normscope.js';
-import { timeSteps } from './bench-timing.js';
+import { report, timeSteps } from './bench-timing.js';
 
 const tf = window.tf;
 const BACKENDS = ['wasm', 'cpu'];
@@ -146,14 +146,7 @@ async function main() {
       }
     }
   }
-  window.benchResults = results;
-  status.textContent = `Done (TF.js ${tf.version_core}, wasm backend ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'with' : 'without'} SIMD).`;
-  document.documentElement.dataset.state = 'ready';
+  return { results, done: `Done (TF.js ${tf.version_core}, wasm backend ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'with' : 'without'} SIMD).` };
 }
 
-main().catch((error) => {
-  window.benchError = String((error && error.message) || error);
-  status.textContent = `Benchmark failed: ${window.benchError}`;
-  document.documentElement.dataset.state = 'error';
-  console.error(error);
-});
+report(main, status);

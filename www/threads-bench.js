@@ -5,6 +5,8 @@
 // config and build as {name, peer: "one-thread" | "threads", steps_per_s,
 // threads} in #results and window.benchResults (or window.benchError).
 
+import { report } from './bench-timing.js';
+
 const status = document.getElementById('status');
 const resultsOut = document.getElementById('results');
 
@@ -39,14 +41,7 @@ async function main() {
       resultsOut.textContent += `${JSON.stringify(result)}\n`;
     }
   }
-  window.benchResults = results;
-  status.textContent = `Done (${cores} cores).`;
-  document.documentElement.dataset.state = 'ready';
+  return { results, done: `Done (${cores} cores).` };
 }
 
-main().catch((error) => {
-  window.benchError = String((error && error.message) || error);
-  status.textContent = `Benchmark failed: ${window.benchError}`;
-  document.documentElement.dataset.state = 'error';
-  console.error(error);
-});
+report(main, status);
