@@ -3,7 +3,7 @@
 //! frame that carries it to the page.
 
 use normscope::core::frame::{Frame, FrameRequest};
-use normscope::core::timeline::{percentiles, Timeline, PERCENTILES, TIMELINE_CAP};
+use normscope::core::timeline::{percentiles, Scratch, Timeline, PERCENTILES, TIMELINE_CAP};
 use normscope::{Config, Scope};
 
 /// Percentiles the slow way: sort the finite values, take the nearest rank.
@@ -40,7 +40,7 @@ fn scrambled(n: usize, seed: u64) -> Vec<f32> {
 
 #[test]
 fn percentiles_equal_a_sort_of_the_finite_values() {
-    let mut scratch = Vec::new();
+    let mut scratch = Scratch::default();
     for (n, seed) in [(1, 1), (2, 2), (9, 3), (100, 4), (1000, 5), (65_536, 6)] {
         let values = scrambled(n, seed);
         let finite = values.iter().filter(|v| v.is_finite()).count();
@@ -60,6 +60,62 @@ fn percentiles_equal_a_sort_of_the_finite_values() {
     assert_eq!((band[0], band[4], band[8]), (1.0, 3.0, 5.0));
     let none = percentiles(&[f32::NAN, f32::INFINITY], &mut scratch);
     assert!(none.iter().all(|v| v.is_nan()));
+}
+
+/// The histogram selection against a sort, bit for bit, on the shapes a
+/// layer's values take: one value repeated, a ReLU's half zeros (with -0.0
+/// ordered before 0.0, as `total_cmp` orders them), subnormals beside the
+/// largest floats, one far outlier, and a smooth bell of 2^16 values.
+#[test]
+fn percentiles_are_exact_on_clustered_and_extreme_values() {
+    let bits = |v: Vec<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let mut scratch = Scratch::default();
+    let bell: Vec<f32> = scrambled(1 << 18, 7)
+        .chunks(4)
+        .map(|c| {
+            c.iter()
+                .filter(|v| v.is_finite())
+                .sum::<f32>()
+                .clamp(-50.0, 50.0)
+        })
+        .collect();
+    let relu: Vec<f32> = bell
+        .iter()
+        .map(|v| {
+            if *v > 0.0 {
+                *v
+            } else if v.to_bits() % 2 == 0 {
+                0.0
+            } else {
+                -0.0
+            }
+        })
+        .collect();
+    let mut outlier = bell.clone();
+    outlier[100] = 3.0e38;
+    let extremes = vec![
+        f32::MAX,
+        -f32::MAX,
+        f32::MIN_POSITIVE / 8.0,
+        -f32::MIN_POSITIVE / 3.0,
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        2.5,
+    ];
+    let cases = [
+        ("repeated", vec![0.25; 1000]),
+        ("two", vec![2.0, -2.0]),
+        ("bell", bell),
+        ("relu", relu),
+        ("outlier", outlier),
+        ("extremes", extremes),
+    ];
+    for (name, values) in cases {
+        let band = percentiles(&values, &mut scratch);
+        assert_eq!(bits(band.to_vec()), bits(by_sorting(&values)), "{name}");
+    }
 }
 
 #[test]
