@@ -28,9 +28,13 @@ const TILE_COLS: usize = 8;
 #[cfg(feature = "threads")]
 const PARALLEL_MIN_FLOPS: usize = 1 << 21;
 
-/// Elementwise passes (activations) shorter than this stay on one thread.
+/// Elementwise passes (activations, per-row norms, the timeline's
+/// percentiles) shorter than this stay on one thread: a hand-off to the pool
+/// costs tens of microseconds in wasm, as much as a pass over 2^14 entries
+/// (`cargo xtask bench --threads`: with 2^14, M's 128 x 128 passes split and
+/// M ran at 0.6-0.7x on two threads).
 #[cfg(feature = "threads")]
-const PARALLEL_MIN_LEN: usize = 1 << 14;
+const PARALLEL_MIN_LEN: usize = 1 << 16;
 
 /// With the `threads` feature: the part length that splits an elementwise
 /// pass over `len` entries into one contiguous part per thread of rayon's

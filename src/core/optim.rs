@@ -173,9 +173,11 @@ struct Slices<'a> {
     second: &'a mut [f32],
 }
 
-/// Entries below this stay on one thread (a pool hand-off costs microseconds).
+/// Entries below this stay on one thread (a pool hand-off costs tens of
+/// microseconds in wasm; see `matrix.rs`'s PARALLEL_MIN_LEN): a 256 x 256
+/// weight is halved once, a 128 x 128 one not at all.
 #[cfg(feature = "threads")]
-const PARALLEL_MIN_LEN: usize = 1 << 14;
+const PARALLEL_MIN_LEN: usize = 1 << 16;
 
 /// Runs the elementwise `kernel` on `slices`; with the `threads` feature a
 /// large parameter is halved recursively over rayon's pool.

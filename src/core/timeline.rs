@@ -46,9 +46,10 @@ pub struct Timeline {
     pub steps: Vec<u64>,
     /// `bands[layer][tensor][record]`, tensor as in [`TENSORS`].
     pub bands: Vec<[Vec<Band>; 3]>,
-    /// Reused buffers of [`percentiles`] (no allocation per step).
+    /// Reused buffers of [`percentiles`], one per thread that records (no
+    /// allocation per step once the pool's threads have each recorded).
     #[serde(skip)]
-    scratch: Scratch,
+    scratch: Vec<Scratch>,
 }
 
 /// Equal records (the scratch buffer is no part of the value).
@@ -67,7 +68,7 @@ impl Timeline {
             bands: (0..layers)
                 .map(|_| [series(), series(), series()])
                 .collect(),
-            scratch: Scratch::default(),
+            scratch: vec![Scratch::default()],
         }
     }
 
@@ -83,11 +84,18 @@ impl Timeline {
             return;
         }
         self.steps.push(step);
+        let scratch = &mut self.scratch[0];
         for (series, tensors) in self.bands.iter_mut().zip(layers) {
             for (band, values) in series.iter_mut().zip(tensors) {
-                band.push(percentiles(values, &mut self.scratch));
+                band.push(percentiles(values, scratch));
             }
         }
+        self.thin();
+    }
+
+    /// Halves the records when they pass the cap: every other one is kept
+    /// and the stride doubles.
+    fn thin(&mut self) {
         if self.steps.len() > TIMELINE_CAP {
             self.stride *= 2;
             let stride = self.stride;
@@ -102,19 +110,45 @@ impl Timeline {
     }
 
     /// Records step `step` from the network's caches after a training pass.
+    /// With the `threads` feature the layers are shared out among rayon's
+    /// threads in contiguous parts, each with its own scratch; the bands are
+    /// exact, so the same as on one thread.
     pub fn record_network(&mut self, step: u64, network: &Network) {
         let rows = network.rows();
-        self.record(
-            step,
-            network
+        let layer = |i: usize| {
+            let (a, g) = (&network.acts.blocks[i], &network.grads.blocks[i]);
+            let n = rows * network.blocks[i].linear.fan_out;
+            [&a.pre[..n], &a.out[..n], &g.d_out[..n]]
+        };
+        #[cfg(feature = "threads")]
+        {
+            let threads = rayon::current_num_threads();
+            let values: usize = network
                 .blocks
                 .iter()
-                .zip(network.acts.blocks.iter().zip(&network.grads.blocks))
-                .map(|(block, (a, g))| {
-                    let n = rows * block.linear.fan_out;
-                    [&a.pre[..n], &a.out[..n], &g.d_out[..n]]
-                }),
-        );
+                .map(|b| 3 * rows * b.linear.fan_out)
+                .sum();
+            let parallel = crate::core::matrix::parallel_chunk(values).is_some();
+            if parallel && step % self.stride == 0 && self.bands.len() > 1 {
+                use rayon::prelude::*;
+                self.steps.push(step);
+                self.scratch.resize_with(threads, Scratch::default);
+                let per = self.bands.len().div_ceil(threads);
+                let parts = self
+                    .bands
+                    .par_chunks_mut(per)
+                    .zip(self.scratch.par_iter_mut());
+                parts.enumerate().for_each(|(part, (bands, scratch))| {
+                    for (i, series) in bands.iter_mut().enumerate() {
+                        for (band, values) in series.iter_mut().zip(layer(part * per + i)) {
+                            band.push(percentiles(values, scratch));
+                        }
+                    }
+                });
+                return self.thin();
+            }
+        }
+        self.record(step, (0..network.blocks.len()).map(layer));
     }
 
     /// Whether every series has one band per step and `layers` layers.
@@ -137,13 +171,15 @@ pub struct Scratch {
     keys: Vec<i32>,
     /// The histogram of the keys.
     counts: Vec<u32>,
-    /// The keys of the bins that hold a wanted rank, one segment per bin.
+    /// The keys of the bins that hold a wanted rank, one segment per bin,
+    /// and one spare entry.
     picked: Vec<i32>,
 }
 
 /// The histogram has at most `2^BINS_LOG2` bins.
 const BINS_LOG2: u32 = 10;
-const NO_SLOT: u8 = u8::MAX;
+/// The slot of the bins that hold no wanted rank (slots 0 to 6 are theirs).
+const TRASH: u8 = 7;
 
 /// An integer whose order is `f32::total_cmp`'s (the usual sign trick), so
 /// that comparisons are plain integer ones.
@@ -204,7 +240,7 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     }
     // Each interior rank's bin and rank within it; bins get a slot each in
     // the order met (ranks ascend, so do their bins).
-    let mut slot_of = [NO_SLOT; 1 << BINS_LOG2];
+    let mut slot_of = [TRASH; 1 << BINS_LOG2];
     let mut segments = [(0usize, 0usize); 7]; // a slot's [start, end) in `picked`
     let mut wanted = [(0usize, 0usize); 7]; // a rank's (slot, rank in its bin)
     let (mut slots, mut gathered, mut below, mut b) = (0, 0, 0, 0);
@@ -213,7 +249,7 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
             below += counts[b] as usize;
             b += 1;
         }
-        if slot_of[b] == NO_SLOT {
+        if slot_of[b] == TRASH {
             segments[slots] = (gathered, gathered + counts[b] as usize);
             gathered += counts[b] as usize;
             slot_of[b] = slots as u8;
@@ -221,16 +257,19 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
         }
         *want = (slot_of[b] as usize, rank - below);
     }
-    picked.reserve(n);
+    // Without a branch: a key of an unwanted bin is written to one spare
+    // entry past the segments, which its slot never advances.
+    picked.reserve(n + 1);
     picked.clear();
-    picked.resize(gathered, 0);
-    let mut fill = segments.map(|(start, _)| start);
+    picked.resize(gathered + 1, 0);
+    let mut fill = [gathered; 8];
+    for (fill, (start, _)) in fill.iter_mut().zip(&segments[..slots]) {
+        *fill = *start;
+    }
     for &k in keys.iter() {
-        let slot = slot_of[bin(k)];
-        if slot != NO_SLOT {
-            picked[fill[slot as usize]] = k;
-            fill[slot as usize] += 1;
-        }
+        let slot = usize::from(slot_of[bin(k)]);
+        picked[fill[slot]] = k;
+        fill[slot] += usize::from(slot != usize::from(TRASH));
     }
     band[0] = value(lo);
     band[8] = value(hi);
