@@ -15,6 +15,8 @@
 //   source             the current drawing source (below), or null while a
 //                      build's first frame is on its way
 //   steps              source.steps, 0 without a source
+//   busy               true while a request is on its way (a worker's), whose
+//                      reply may bring a new source; a page engine never is
 //   timing             {stepMs, frameMs}: ms per training step, ms to make a frame
 //   query(), config()  of the network built (or being built)
 //   build(checked)     a new network in place -> Promise<boolean> (false: superseded);
