@@ -6,10 +6,11 @@
 //
 // Lockstep: `pair(a)` is an engine-like view of A and B whose step(n) takes one
 // step on each at a time and stops both where either diverges, so both always
-// show the same step count. B trains where A does (engine.js): when either
-// network is past the worker threshold the figure builds A in a worker, and B
-// gets a worker of its own, so both step in parallel off the page's thread
-// (two workers measured faster than one worker stepping both in turn: README).
+// show the same step count. B trains where A does (engine.js): when the two
+// networks' costs together pass the worker threshold the figure builds A in a
+// worker, and B gets a worker of its own, so both step in parallel off the
+// page's thread (two workers measured faster than one worker stepping both in
+// turn: README).
 // Shared scales, the overlaid summary and training, hover and PNG of both:
 // compare-charts.js.
 
@@ -39,7 +40,7 @@ export function layerRatios(statsA, statsB) {
   return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, b[i].out.std / a.out.std, b[i].grad.std / a.grad.std]);
 }
 
-/** The FLOP per step of B's query (0: none), so that A trains where B must (both in workers, or both on the page). */
+/** The FLOP per step of B's query (0: none), which A's adds to its own to choose where both train (figure-engine.js). */
 export function flopsOf(ns, query) {
   try {
     return query ? ns.checkQuery(query).flopsPerStep : 0;

@@ -53,8 +53,10 @@ import { WorkerEngine } from './engine-worker.js';
  * 4 ms of wasm, so that a step and the drawing still fit a 60 frames/s frame
  * on the page (loop.js; depth 30 x width 64 goes to a worker). Below it (the
  * default config, or depth 20 x width 64) the page trains itself, with no round
- * trip and no worker to start before the first chart. A comparison trains
- * where the costlier of its two networks would (figure-engine.js).
+ * trip and no worker to start before the first chart. A comparison counts
+ * both networks, since the page would take both steps in one frame: when the
+ * sum of their costs passes this, A and B train in a worker each
+ * (figure-engine.js, compare.js), e.g. two depth-20 x 64 networks.
  */
 export const WORKER_FLOPS = 4e7;
 

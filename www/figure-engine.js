@@ -103,8 +103,8 @@ export function createNetwork(ns, { view, ui }) {
   /**
    * Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns the error
    * (the core's, with its code: errors.js) or null.
-   * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does,
-   * so this one goes to a worker when either is past the threshold.
+   * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does:
+   * the page would train both, so their sum is what passes the worker threshold (engine.js), or not.
    */
   function rebuild(next, pairFlops = 0) {
     const started = performance.now();
@@ -112,7 +112,7 @@ export function createNetwork(ns, { view, ui }) {
     try {
       const checked = ns.checkQuery(next.toString());
       if (onlyModeChanges(checked)) return switchMode(checked);
-      fresh = build({ ...checked, flopsPerStep: Math.max(checked.flopsPerStep, pairFlops) });
+      fresh = build({ ...checked, flopsPerStep: checked.flopsPerStep + pairFlops });
     } catch (error) {
       return error;
     }
