@@ -6,10 +6,11 @@
 //
 // Lockstep: `pair(a)` is an engine-like view of A and B whose step(n) takes one
 // step on each at a time and stops both where either diverges, so both always
-// show the same step count. B trains where A does (engine.js): when either
-// network is past the worker threshold the figure builds A in a worker, and B
-// gets a worker of its own, so both step in parallel off the page's thread
-// (two workers measured faster than one worker stepping both in turn: README).
+// show the same step count. B trains where A does (engine.js): when the two
+// networks' costs together pass the worker threshold the figure builds A in a
+// worker, and B gets a worker of its own, so both step in parallel off the
+// page's thread (two workers measured faster than one worker stepping both in
+// turn: README).
 // Shared scales, the overlaid summary and training, hover and PNG of both:
 // compare-charts.js.
 
@@ -39,7 +40,7 @@ export function layerRatios(statsA, statsB) {
   return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, b[i].out.std / a.out.std, b[i].grad.std / a.grad.std]);
 }
 
-/** The FLOP per step of B's query (0: none), so that A trains where B must (both in workers, or both on the page). */
+/** The FLOP per step of B's query (0: none), which A's adds to its own to choose where both train (figure-engine.js). */
 export function flopsOf(ns, query) {
   try {
     return query ? ns.checkQuery(query).flopsPerStep : 0;
@@ -69,13 +70,13 @@ const picks = (rows) => [...new Set([0, Math.floor((rows.length - 1) / 2), rows.
 
 /**
  * The comparison of one figure. `grid`: the figure's chart grid (A's panels);
- * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`; `onWorkerError(error)`: B's worker failed.
+ * `kinds`; `view`; `notify`; `onView`; `onSwap(query)`, `onStop(query)`; `onWorkerError(error)`: B's worker failed;
+ * `onArrived()`: B's new state is in (the figure shows A's and B's once they are at one step: inStep).
  */
-export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop, onWorkerError }) {
+export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap, onStop, onWorkerError, onArrived }) {
   let engine = null; // B's
   let state = null; // the last compareQuery answer with a B
   let generation = 0;
-  let lastDraw = {};
   const differences = el('p', { class: 'compare-differences' });
   const swap = el('button', { type: 'button', text: t('page.compare_swap') });
   const stop = el('button', { type: 'button', text: t('page.compare_stop') });
@@ -140,13 +141,11 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
     if (state) onWorkerError(error);
   }
 
-  function frameArrived(from, first) {
+  /** B's new state: the figure shows it, with A's shared scales and overlays, once A's is at the same step. */
+  function frameArrived(from) {
     if (from !== engine) return;
     generation += 1;
-    if (!first && api.playing()) return;
-    // A's shared scales and overlays wait for B's state (a worker's B may come after A's frame).
-    api.aCharts?.draw({ force: false });
-    api.draw(lastDraw);
+    onArrived();
   }
 
   const api = {
@@ -237,7 +236,6 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
 
     /** B's charts and the ratio readout (the figure draws A's). */
     draw(options = {}) {
-      lastDraw = { force: false };
       if (!engine?.source) return;
       charts?.draw(options);
       api.showRatios();
@@ -275,6 +273,21 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       if (sideA) return t('page.diverged_side', { side: 'A', diverged: sideA });
       const sideB = divergenceText(engine?.source);
       return sideB ? t('page.diverged_side', { side: 'B', diverged: sideB }) : null;
+    },
+
+    /**
+     * Whether the figure may show the newest states of A (engine `a`) and B:
+     * without B, or when both are at one step, or when the one behind has
+     * nothing on its way that could catch it up (then what there is shows).
+     * Two workers' frames of one step arrive one after the other; the first
+     * waits for the second, so that A and B never show different steps.
+     */
+    inStep(a) {
+      if (!engine) return true;
+      const [stepsA, stepsB] = [a.source?.steps, engine.source?.steps];
+      if (stepsA === stepsB) return true;
+      const behind = stepsA === undefined || stepsA < stepsB ? a : engine;
+      return !behind.busy;
     },
 
     /** A and B as one engine-like object for the loop and seek.js: step(n) in lockstep. */

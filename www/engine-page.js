@@ -115,6 +115,8 @@ export class PageEngine {
   get steps() {
     return this.source ? this.source.steps : 0;
   }
+  /** Nothing is ever on its way: every request is answered before it returns. */
+  busy = false;
   perf = () => ({ engine: this.where });
 
   free() {

@@ -246,6 +246,10 @@ export class WorkerEngine {
   get steps() {
     return this.current ? this.current.steps : 0;
   }
+  /** Whether a request is in flight or queued (its frame, if it brings one, is still to come). */
+  get busy() {
+    return Boolean(this.flight) || this.queue.length > 0;
+  }
   perf = () => ({ engine: this.where, workerStepMs: this.timing.stepMs, workerFrameMs: this.timing.frameMs });
 
   /** Ends the worker; every request still queued or in flight resolves to null. */

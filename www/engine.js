@@ -15,6 +15,8 @@
 //   source             the current drawing source (below), or null while a
 //                      build's first frame is on its way
 //   steps              source.steps, 0 without a source
+//   busy               true while a request is on its way (a worker's), whose
+//                      reply may bring a new source; a page engine never is
 //   timing             {stepMs, frameMs}: ms per training step, ms to make a frame
 //   query(), config()  of the network built (or being built)
 //   build(checked)     a new network in place -> Promise<boolean> (false: superseded);
@@ -51,8 +53,10 @@ import { WorkerEngine } from './engine-worker.js';
  * 4 ms of wasm, so that a step and the drawing still fit a 60 frames/s frame
  * on the page (loop.js; depth 30 x width 64 goes to a worker). Below it (the
  * default config, or depth 20 x width 64) the page trains itself, with no round
- * trip and no worker to start before the first chart. A comparison trains
- * where the costlier of its two networks would (figure-engine.js).
+ * trip and no worker to start before the first chart. A comparison counts
+ * both networks, since the page would take both steps in one frame: when the
+ * sum of their costs passes this, A and B train in a worker each
+ * (figure-engine.js, compare.js), e.g. two depth-20 x 64 networks.
  */
 export const WORKER_FLOPS = 4e7;
 

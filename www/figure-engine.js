@@ -6,7 +6,8 @@
 //
 //   ui = { draw(options), status(), diverged() -> bool, accepted(query, config, rebuilt),
 //          changed(), building(on), seeking(on), notify(key, text, level), playing(),
-//          comparing() -> bool, rebuildBoth() -> error text or null }
+//          comparing() -> bool, rebuildBoth() -> error text or null,
+//          inStep() -> bool: whether A's new state may show (compare.js: B's of that step is in) }
 //
 // It never asks which engine it holds: the engines answer alike.
 
@@ -31,6 +32,7 @@ export function createNetwork(ns, { view, ui }) {
   let rebuildStarted = 0;
   let workers = workersAvailable(ns); // false once a worker has failed
   let builds = 0; // networks built so far (a mode switch builds none)
+  let firstToShow = false; // the first state of a build is in but not yet shown
 
   /**
    * The engine for `checked` ({query, config, flopsPerStep}): the figure's own,
@@ -47,10 +49,22 @@ export function createNetwork(ns, { view, ui }) {
     }
   }
 
-  /** The engine's new source: redraw from it (the first after a rebuild, fully). */
+  /** The engine's new source: show it (the first after a rebuild, fully). */
   function frameArrived(from, first) {
     if (from !== net.engine) return;
     net.generation += 1;
+    firstToShow ||= first;
+    show();
+  }
+
+  /**
+   * Shows the newest state, once B's (comparing) is at the same step: B's
+   * arrival calls this too, so the second of the two frames shows both.
+   */
+  function show() {
+    if (!net.engine?.source || !ui.inStep()) return;
+    const first = firstToShow;
+    firstToShow = false;
     if (net.seek) {
       ui.status(); // the charts wait for the start step
     } else if (first) {
@@ -89,8 +103,8 @@ export function createNetwork(ns, { view, ui }) {
   /**
    * Builds a network from `next` (URLSearchParams); on success it replaces the old one. Returns the error
    * (the core's, with its code: errors.js) or null.
-   * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does,
-   * so this one goes to a worker when either is past the threshold.
+   * `pairFlops`: the FLOP per step of a network compared with it (compare.js), which trains where this one does:
+   * the page would train both, so their sum is what passes the worker threshold (engine.js), or not.
    */
   function rebuild(next, pairFlops = 0) {
     const started = performance.now();
@@ -98,7 +112,7 @@ export function createNetwork(ns, { view, ui }) {
     try {
       const checked = ns.checkQuery(next.toString());
       if (onlyModeChanges(checked)) return switchMode(checked);
-      fresh = build({ ...checked, flopsPerStep: Math.max(checked.flopsPerStep, pairFlops) });
+      fresh = build({ ...checked, flopsPerStep: checked.flopsPerStep + pairFlops });
     } catch (error) {
       return error;
     }
@@ -187,5 +201,5 @@ export function createNetwork(ns, { view, ui }) {
     net.engine = null;
   }
 
-  return Object.assign(net, { rebuild, seekTo, free, workerFailed });
+  return Object.assign(net, { rebuild, seekTo, free, workerFailed, show });
 }

@@ -114,6 +114,7 @@ export async function mount(element, options = {}) {
       stepper: (engine) => compare.pair(engine),
       comparing: () => compare.active,
       rebuildBoth: () => handle.update(compare.query(), { replace: true }),
+      inStep: () => compare.inStep(net.engine),
     },
   });
 
@@ -140,7 +141,8 @@ export async function mount(element, options = {}) {
     editor?.close(); // after: A's rebuild reported the comparison still on
   };
   const onWorkerError = (error) => net.workerFailed(error);
-  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: stopComparing, onWorkerError });
+  const onArrived = () => net.show();
+  const compare = createComparison(ns, { grid: dom.grid, kinds, view, notify, onView: setViewKey, onSwap: switchTo, onStop: stopComparing, onWorkerError, onArrived });
   // The Compare toggle (compare-editor.js), with every control: B's values as `vs.` keys (text null: B takes A's).
   const setB = (key, text) => {
     if (text === null) draft.delete(`vs.${key}`);
@@ -151,7 +153,10 @@ export async function mount(element, options = {}) {
   if (editor) controls.element.prepend(editor.element);
   Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source, aCharts: charts });
   const refreshBoth = () => [net.engine, compare.engine].forEach((engine) => engine?.refresh());
+  // A's state waits while B's of the same step is on its way (compare.inStep; B's arrival shows both: net.show).
+  const held = () => Boolean(net.engine?.source) && !compare.inStep(net.engine);
   const drawCharts = (drawOptions) => {
+    if (held()) return;
     charts.draw(drawOptions);
     compare.draw(drawOptions);
     lookback.enabled = !compare.active; // B has no past: a comparison shows both live
@@ -161,7 +166,7 @@ export async function mount(element, options = {}) {
   // --- status ------------------------------------------------------------------
   /** The status line and the Diagnosis panel, from the engine's source. */
   function showStatus() {
-    if (!net.engine) return;
+    if (!net.engine || held()) return;
     const source = net.seek ? null : net.engine.source; // while training to a step, only the count shows
     let [stats, findings] = [null, null];
     try {
@@ -360,13 +365,17 @@ export async function mount(element, options = {}) {
     setView: setViewKey,
     notify: (key, text) => notify(key, text),
     query: () => compare.query() ?? net.query,
-    /** With B: {query, differences, steps: [A's, B's], where: [A's, B's] ('page' or 'worker')}; else false. */
+    /**
+     * With B: {query, differences, steps: [A's, B's], where: [A's, B's] ('page' or 'worker'),
+     * settled: no request of either on its way}; else false.
+     */
     comparison: () =>
       compare.active && {
         query: compare.query(),
         differences: compare.differences(),
         steps: [net.engine.steps, compare.engine.steps],
         where: [net.engine.where, compare.engine.where],
+        settled: !net.engine.busy && !compare.engine.busy,
       },
     /** With B: the stats of A and of B (the core's), for tests and the curious; null until both have a state (a worker's first frame). */
     comparisonStats: () => {

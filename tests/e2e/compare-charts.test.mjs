@@ -5,27 +5,21 @@
 // the per-layer summary and training are one overlay of A and B; hover reads
 // out A's and B's values (checked against both networks' stats); the PNG of
 // a comparison holds both panels; a B equal to A is still pixel-identical.
+// Two depth-20 networks train in workers, whose first frames come after the
+// page says ready: bothShown waits for both.
 //
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/compare-charts.test.mjs
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { figure, useBrowser } from './figures.mjs';
+import { bothShown, figure, pairedPixels, TALL, useBrowser } from './figures.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
 const TANH = 'depth=20&activation=tanh&init=torch_default';
 const { onPage } = useBrowser();
 
-/** data-range and pixels of chart `kind` on sides A and B. */
-const sides = (page, kind) =>
-  page.evaluate(
-    (k) =>
-      ['A', 'B'].map((s) => {
-        const canvas = document.querySelector(`.chart-${k}[data-side="${s}"] canvas`);
-        return { range: canvas.dataset.range, pixels: canvas.toDataURL(), width: canvas.width };
-      }),
-    kind,
-  );
+/** data-range and pixels of chart `kind` on sides A and B (painted: pairedPixels). */
+const sides = pairedPixels;
 
 /** The tooltip of side `side`'s chart `kind` (null: not comparing) hovered at (fx, fy) of its canvas box. */
 async function hover(page, kind, side, [fx, fy]) {
@@ -72,7 +66,7 @@ test('paired heatmaps share one range: the union of A’s and B’s, equal on bo
     await page.waitForFunction(() => document.querySelector('.chart-gradients[data-side="B"] canvas').dataset.range.split(',').length === 3);
     const [a, b] = await sides(page, 'gradients');
     assert.equal(a.range, b.range);
-  });
+  }, TALL);
 });
 
 test('the summary and training are one overlay of A and B; hover reads out both', TIMEOUT, async () => {
@@ -145,12 +139,13 @@ test('the summary and training are one overlay of A and B; hover reads out both'
     assert.doesNotMatch(await page.locator('.chart-summary canvas').getAttribute('aria-label'), /Networks A and B/);
     assert.equal(await page.locator('canvas[data-range]').count(), 0);
     assert.doesNotMatch(await hover(page, 'summary', null, [0.5, 0.25]), / A .* B /);
-  });
+  }, TALL);
 });
 
 test('the PNG of a comparison shows A and B, labelled, with B’s differences', TIMEOUT, async () => {
   await onPage(`index.html?${TANH}&vs.norm=layer`, async (page) => {
     await page.waitForSelector('.chart[data-side="B"]');
+    assert.deepEqual(await bothShown(page), [0, 0]);
     /** Chart `kind`'s PNG, and whether each panel's pixels are in it where the layout puts them. */
     const exported = (kind, panels) =>
       page.evaluate(
@@ -198,5 +193,5 @@ test('vs.norm=none equal to A still draws pixel-identical pairs on the shared sc
       assert.equal(a.pixels, b.pixels, `${kind}: a B equal to A draws other pixels`);
     }
     assert.match(await hover(page, 'activations', 'A', [0.5, 0.5]), /\(A and B\)$/);
-  });
+  }, TALL);
 });

@@ -5,26 +5,59 @@
 // draws pixel-identical charts; an embedded comparison; the B/A readout
 // quotes the ratios of the two networks' statistics; the Compare toggle sets a
 // B value (URL `vs.`), a bad one gives the notice and keeps A; the CSV, the
-// snapshot and the script of a comparison; a depth 64 x 256 comparison trains
-// in two workers in lockstep. Prints (does not assert) Play's frames/s with two
-// depth-20 networks and with the 64 x 256 comparison.
+// snapshot and the script of a comparison; two depth-20 networks (their costs
+// together past the worker threshold) and a depth 64 x 256 comparison train in
+// two workers in lockstep, and after Pause the status line (A's step) and the
+// B/A readout (B's) never show different steps. Prints (does not assert) Play's
+// frames/s with two depth-20 networks and with the 64 x 256 comparison.
+// Two workers' first frames come after the page says ready: bothShown waits.
 //
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node --test tests/e2e/compare.test.mjs
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { figure, urlParam as param, useBrowser } from './figures.mjs';
+import { bothShown, figure, pairedPixels, TALL, urlParam as param, useBrowser } from './figures.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
 const TANH = 'depth=20&activation=tanh&init=torch_default';
 const { onPage } = useBrowser();
 
-/** The pixels of chart `kind`'s canvas on side A and side B. */
-const sides = (page, kind) =>
-  page.evaluate((k) => ['A', 'B'].map((s) => document.querySelector(`.chart-${k}[data-side="${s}"] canvas`).toDataURL()), kind);
+/** The pixels of chart `kind`'s canvas on side A and side B (painted: pairedPixels). */
+const sides = async (page, kind) => (await pairedPixels(page, kind)).map((side) => side.pixels);
 /** Both networks' stats (the core's numbers), A first. */
 const bothStats = (page) =>
   page.evaluate(() => window.normscope.figure.comparisonStats());
+/**
+ * Presses Pause and from that moment records, after every change of either,
+ * the step the status line shows ("A: step N", A's) and the step the B/A
+ * readout shows ("(step N)", B's); once nothing is on its way, returns the
+ * records and both networks' steps. A step that lands after Pause lands on both.
+ */
+async function pauseAndWatch(page) {
+  await page.evaluate(() => {
+    const read = () => [
+      /^A: step (\d+)/.exec(document.querySelector('.status').textContent)?.[1],
+      /\(step (\d+)\)/.exec(document.querySelector('.compare-ratios').textContent)?.[1],
+    ];
+    [...document.querySelectorAll('button')].find((button) => button.textContent === 'Pause').click();
+    window.shownSteps = [read()];
+    const observer = new MutationObserver(() => window.shownSteps.push(read()));
+    for (const selector of ['.status', '.compare-ratios']) {
+      observer.observe(document.querySelector(selector), { childList: true, characterData: true, subtree: true });
+    }
+  });
+  const steps = await bothShown(page);
+  return { steps, shown: await page.evaluate(() => window.shownSteps) };
+}
+
+/** Asserts that A and B stopped at one step and the figure never showed them apart after Pause. */
+function assertPausedTogether({ steps, shown }) {
+  assert.equal(steps[0], steps[1], `A and B drifted apart: ${steps}`);
+  const apart = shown.filter(([a, b]) => a !== b);
+  assert.deepEqual(apart, [], `after Pause the status showed A at one step and the readout B at another: ${JSON.stringify(shown)}`);
+  assert.deepEqual(shown.at(-1), [String(steps[0]), String(steps[1])], 'the figure does not show the steps A and B are at');
+}
+
 /** "×1.2·10⁴" -> 12000. */
 function readRatio(text) {
   const digits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
@@ -36,6 +69,7 @@ function readRatio(text) {
 test('a vs. link draws A and B, Step moves both, the readout quotes their ratios, Swap and Stop work', TIMEOUT, async () => {
   await onPage(`index.html?${TANH}&vs.norm=layer`, async (page) => {
     await page.waitForSelector('.chart[data-side="B"]');
+    assert.deepEqual(await bothShown(page), [0, 0]);
     assert.match(await page.locator('.compare-differences').innerText(), /^B: norm = layer\. A and B see the same batches/);
     for (const kind of ['activations', 'gradients', 'summary']) {
       const [a, b] = await sides(page, kind);
@@ -72,7 +106,7 @@ test('a vs. link draws A and B, Step moves both, the readout quotes their ratios
     assert.equal(param(page, 'norm'), 'layer');
     assert.equal(await figure(page, 'comparison()'), false);
     assert.ok(await page.locator('.compare-bar').isHidden());
-  });
+  }, TALL);
 });
 
 test('a refused vs. key gives a notice naming it and shows A alone', TIMEOUT, async () => {
@@ -98,12 +132,13 @@ test('a B equal to A draws pixel-identical charts, step after step', TIMEOUT, as
       const [a, b] = await sides(page, kind);
       assert.equal(a, b, `${kind}: a B equal to A draws other pixels`);
     }
-  });
+  }, TALL);
 });
 
 test('an embedded comparison shows both; mount() takes `compare`', TIMEOUT, async () => {
   await onPage(`index.html?${TANH}&embed=1&charts=summary&vs.norm=layer`, async (page) => {
     await page.waitForSelector('.compare-overlay .chart-summary[data-side="A"]'); // the summary overlays A and B
+    assert.deepEqual(await bothShown(page), [0, 0]);
     assert.equal(await page.locator('.chart-summary').count(), 2);
     const [a, b] = await sides(page, 'summary');
     assert.notEqual(a, b);
@@ -120,15 +155,25 @@ test('an embedded comparison shows both; mount() takes `compare`', TIMEOUT, asyn
   });
 });
 
-test('Play with two depth-20 networks (frames/s printed, not asserted)', TIMEOUT, async () => {
+test('two depth-20 networks train in two workers; after Pause both show one step (frames/s printed, not asserted)', TIMEOUT, async () => {
   await onPage(`index.html?${TANH}&vs.norm=layer`, async (page) => {
+    // Each is under WORKER_FLOPS (www/engine.js), their sum is past it: the page would take both steps.
+    const flops = await page.evaluate(async (query) => {
+      const { load } = await import(new URL('www/wasm.js', location.href).href);
+      const { WORKER_FLOPS } = await import(new URL('www/engine.js', location.href).href);
+      const ns = await load();
+      const { a, b } = ns.compareQuery(query);
+      return { a: ns.checkQuery(a).flopsPerStep, b: ns.checkQuery(b).flopsPerStep, limit: WORKER_FLOPS };
+    }, `${TANH}&vs.norm=layer`);
+    assert.ok(flops.a <= flops.limit && flops.a + flops.b > flops.limit, `FLOP per step: ${JSON.stringify(flops)}`);
+    assert.deepEqual((await figure(page, 'comparison()')).where, ['worker', 'worker']);
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForTimeout(4000);
     const perf = await figure(page, 'perf()');
-    await page.getByRole('button', { name: 'Pause' }).click();
-    const [stepsA, stepsB] = (await figure(page, 'comparison()')).steps;
-    assert.equal(stepsA, stepsB, 'A and B drifted apart during Play');
-    console.log(`# compare Play, two depth-20 networks: ${JSON.stringify(perf)}; ${stepsA} steps each`);
+    const paused = await pauseAndWatch(page);
+    assertPausedTogether(paused);
+    assert.ok(paused.steps[0] >= 2, `only ${paused.steps[0]} steps`);
+    console.log(`# compare Play, two depth-20 networks: ${JSON.stringify(perf)}; ${paused.steps[0]} steps each`);
   });
 });
 
@@ -140,7 +185,7 @@ test('when B diverges both pause at the same step and the status says B and wher
     assert.match(await alert.innerText(), /^B diverged at step (\d+) in (layer \d+|the loss)/);
     await page.waitForFunction(() => !window.normscope.figure.playing);
     const step = Number(/^B diverged at step (\d+)/.exec(await alert.innerText())[1]);
-    const [stepsA, stepsB] = (await figure(page, 'comparison()')).steps;
+    const [stepsA, stepsB] = await bothShown(page);
     assert.equal(stepsA, stepsB, 'A and B stopped at different steps');
     assert.equal(stepsB, step, 'B stopped after the step it diverged at');
     assert.match(await page.locator('.status').innerText(), /B diverged at step \d+ in (layer \d+|the loss); both paused/);
@@ -273,10 +318,9 @@ test('a depth 64 x 256 comparison trains A and B in two workers, in lockstep (Pl
     );
     const fps = await frames;
     const perf = await figure(page, 'perf()');
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await page.waitForTimeout(1500); // a step on its way at Pause still lands
-    const { steps } = await figure(page, 'comparison()');
-    assert.equal(steps[0], steps[1], `A and B drifted apart: ${steps}`);
+    const paused = await pauseAndWatch(page);
+    assertPausedTogether(paused);
+    const { steps } = paused;
     assert.ok(steps[0] >= 2, `only ${steps[0]} steps`);
     console.log(`# compare Play, depth 64 x 256 in two workers: page ${fps.toFixed(1)} frames/s; ${JSON.stringify(perf)}; ${steps[0]} steps each`);
     const [header, ...rows] = (await exported(page, 'exportCsv')).trimEnd().split('\n');

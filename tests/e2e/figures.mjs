@@ -82,5 +82,50 @@ export const chartPixels = (page, kind) =>
 /** The figure's statistics CSV, as its Export menu gives it. */
 export const statsCsv = (page) => page.evaluate(async () => (await window.normscope.figure.exportCsv()).text());
 
+/**
+ * A viewport that holds every chart of the page (the lowest ends near 3500 px):
+ * a figure draws only the charts on screen (www/chartset.js), so a chart below
+ * the fold keeps the pixels of whenever it was last on screen, or none.
+ */
+export const TALL = { viewport: { width: 1280, height: 3600 } };
+
+/**
+ * Chart `kind`'s panels on sides A and B of a comparison: each canvas's
+ * data-range and pixels (a data URL). Throws when a shown panel's canvas is
+ * unpainted (off screen, or no state drawn yet), so that no comparison of
+ * pixels passes on two blank canvases; B's panel of an overlay is hidden.
+ */
+export async function pairedPixels(page, kind) {
+  const sides = await page.evaluate(
+    (k) =>
+      ['A', 'B'].map((side) => {
+        const canvas = document.querySelector(`.chart-${k}[data-side="${side}"] canvas`);
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = false;
+        for (let i = 3; i < data.length && !painted; i += 4) painted = data[i] > 0;
+        const shown = !canvas.closest('.chart').hidden;
+        return { side, shown, painted, range: canvas.dataset.range, pixels: canvas.toDataURL(), width: canvas.width };
+      }),
+    kind,
+  );
+  const blank = sides.filter((s) => s.shown && !s.painted).map((s) => s.side);
+  if (blank.length) throw new Error(`${kind}: side ${blank.join(' and ')} is not painted (off screen?)`);
+  return sides;
+}
+
+/**
+ * Waits until a comparison shows both networks: A's and B's states are in (two
+ * depth-20 networks train in workers, whose first frames come after the page
+ * says ready) and nothing of either is on its way. Returns their steps, which
+ * the caller asserts.
+ */
+export async function bothShown(page, { timeout = 60_000 } = {}) {
+  await page.waitForFunction(() => {
+    const { comparison, comparisonStats } = window.normscope.figure;
+    return comparison()?.settled && comparisonStats() !== null;
+  }, null, { timeout });
+  return (await figure(page, 'comparison()')).steps;
+}
+
 /** Parameter `key` of the page's address, or null. */
 export const urlParam = (page, key) => new URL(page.url()).searchParams.get(key);

@@ -102,7 +102,9 @@ async function measure(context, scenario) {
     const after = await page.evaluate(countFrames, AFTER_CHANGE_MS);
     const changed = await longest(page, changeFrom);
     await figure(page, 'pause()');
-    await page.waitForTimeout(1500); // a worker's step on its way at Pause still lands
+    // A worker's step on its way at Pause still lands; a comparison's once nothing of A or B is on its way.
+    if (await figure(page, 'comparison()')) await page.waitForFunction(() => window.normscope.figure.comparison().settled, null, { timeout: 60_000 });
+    else await page.waitForTimeout(1500);
     const steps = await figure(page, 'steps');
     const comparison = await figure(page, 'comparison()');
     assertNoProblems();
