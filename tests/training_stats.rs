@@ -25,7 +25,7 @@ fn probe(network: &mut Network, x: &[f32], y: &[u8], ratios: &[Option<f32>]) -> 
     let logits = network.acts.logits[..rows * 2].to_vec();
     let ce = softmax_cross_entropy(&logits, y, 2, &mut network.grads.d_logits);
     network.backward();
-    let layers = Stats::measure(network, ratios);
+    let layers = Stats::measure(network, ratios, &[]);
     (
         ce.loss,
         Stats {

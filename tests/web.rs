@@ -5,7 +5,8 @@
 //! `Scope` steps, reports and refuses bad configs by key; a `Frame` decoded
 //! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`); the
 //! summary shows the collapse measures (`web/collapse.rs`); a comparison's
-//! shared ranges and overlays (`web/compare.rs`).
+//! shared ranges and overlays (`web/compare.rs`); the moments of the wasm
+//! build's vectorized loop (`web/moments.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -24,6 +25,8 @@ mod collapse;
 mod compare;
 #[path = "web/frames.rs"]
 mod frames;
+#[path = "web/moments.rs"]
+mod moments;
 
 use broken::Broken;
 

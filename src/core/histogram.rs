@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod symlog;
+pub(crate) use symlog::{SymlogBins, SymlogTable};
+
 /// Bins of every histogram.
 pub const BINS: usize = 40;
 
@@ -36,10 +39,10 @@ impl Histogram {
         let mut counts = Counts::default();
         if linthresh > 0.0 {
             let bins = SymlogBins::new(lo, hi, linthresh);
-            counts.add(values, |v| bins.bin(v));
+            counts.add(values, |v| bins.slot(v));
         } else {
             let bins = LinearBins::new(lo, hi);
-            counts.add(values, |v| bins.bin(v));
+            counts.add(values, |v| bins.slot(v));
         }
         counts.histogram(lo, hi, linthresh)
     }
@@ -62,99 +65,63 @@ impl LinearBins {
         }
     }
 
-    /// The bin of a finite `v`.
+    /// The [`Counts`] slot of any `v`: its bin, or [`UNCOUNTED`] when it is
+    /// not finite. The cast to i32 saturates and truncates toward zero as one
+    /// to usize would, so after the clamp it is the bin of `v` on every input.
     #[inline(always)]
-    pub(crate) fn bin(&self, v: f32) -> usize {
-        (((v as f64 - self.lo) * self.bins_per_unit) as usize).min(BINS - 1)
-    }
-}
-
-/// Symlog bins without a logarithm per value: symlog is increasing, so the
-/// inner bin edges are mapped back to values once and each value finds its
-/// bin by a branch-free binary search (6 comparisons over 64 padded edges).
-/// The edges are kept as the smallest f32 at or above the f64 edge, so that
-/// for an f32 value `edge <= v` in f32 exactly when it holds in f64.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SymlogBins {
-    edges: [f32; 64],
-}
-
-impl SymlogBins {
-    pub(crate) fn new(lo: f32, hi: f32, c: f32) -> SymlogBins {
-        let width = (hi as f64 - lo as f64) / BINS as f64;
-        let c = c as f64;
-        let inverse = |t: f64| t.signum() * c * (10f64.powf(t.abs()) - 1.0);
-        // Edge i + 1 (1..BINS) at index i; the padding is above every value.
-        let mut edges = [f32::INFINITY; 64];
-        for (i, edge) in edges.iter_mut().enumerate().take(BINS - 1) {
-            *edge = f32_at_or_above(inverse(lo as f64 + (i + 1) as f64 * width));
+    pub(crate) fn slot(&self, v: f32) -> u8 {
+        let bin = ((v as f64 - self.lo) * self.bins_per_unit) as i32;
+        match v.is_finite() {
+            true => bin.clamp(0, BINS as i32 - 1) as u8,
+            false => UNCOUNTED,
         }
-        SymlogBins { edges }
     }
 
-    /// The bin of a finite `v`: how many inner edges are `<= v`.
+    /// [`LinearBins::slot`] of a finite `v` in `[lo, hi]`, without the
+    /// checks: `v - lo` and `hi - lo` round the same way, so the scaled value
+    /// is in `[0, BINS]` (BINS within rounding at `v = hi`), and `hi` itself
+    /// lands in slot `BINS`, which [`Counts::histogram`] adds to the last bin.
     #[inline(always)]
-    pub(crate) fn bin(&self, v: f32) -> usize {
-        let mut below = 0;
-        for half in [32, 16, 8, 4, 2, 1] {
-            below += usize::from(self.edges[below + half - 1] <= v) * half;
-        }
-        below
+    pub(crate) fn slot_within(&self, v: f32) -> u8 {
+        ((v as f64 - self.lo) * self.bins_per_unit) as i32 as u8
     }
 }
 
-/// The smallest f32 that is `>= x` (x an f64; +inf above the f32 range).
-fn f32_at_or_above(x: f64) -> f32 {
-    let rounded = x as f32;
-    if (rounded as f64) >= x {
-        return rounded;
-    }
-    // One f32 step up (f32::next_up needs Rust 1.86).
-    if rounded == f32::NEG_INFINITY {
-        f32::MIN
-    } else if rounded == 0.0 {
-        f32::from_bits(1)
-    } else if rounded > 0.0 {
-        f32::from_bits(rounded.to_bits() + 1)
-    } else {
-        f32::from_bits(rounded.to_bits() - 1)
-    }
-}
+/// The slot of [`Counts`] where values that are not counted go (and the slot
+/// above it): slots below `BINS` are bins, slot `BINS` counts in the last.
+pub(crate) const UNCOUNTED: u8 = 254;
 
 /// Bin counts, kept in four interleaved copies so that consecutive values
 /// landing in one bin do not wait on each other's increment; summed at the end.
+/// Each copy has a slot for every u8, so no index is ever out of range.
 #[derive(Debug, Clone)]
-pub(crate) struct Counts([[u32; BINS]; 4]);
+pub(crate) struct Counts([[u32; 256]; 4]);
 
 impl Default for Counts {
     fn default() -> Counts {
-        Counts([[0; BINS]; 4])
+        Counts([[0; 256]; 4])
     }
 }
 
 impl Counts {
-    /// Counts the finite `values` in the bins `bin` gives.
+    /// Counts `values` in the slots `slot` gives.
     #[inline(always)]
-    pub(crate) fn add(&mut self, values: &[f32], bin: impl Fn(f32) -> usize) {
-        let mut chunks = values.chunks_exact(4);
-        for chunk in &mut chunks {
-            for (copy, &v) in self.0.iter_mut().zip(chunk) {
-                if v.is_finite() {
-                    copy[bin(v)] += 1;
-                }
+    pub(crate) fn add(&mut self, values: &[f32], slot: impl Fn(f32) -> u8) {
+        let mut quads = values.chunks_exact(4);
+        for quad in &mut quads {
+            for (copy, &v) in self.0.iter_mut().zip(quad) {
+                copy[slot(v) as usize] += 1;
             }
         }
-        for &v in chunks.remainder() {
-            if v.is_finite() {
-                self.0[0][bin(v)] += 1;
-            }
+        for &v in quads.remainder() {
+            self.0[0][slot(v) as usize] += 1;
         }
     }
 
     pub(crate) fn histogram(&self, lo: f32, hi: f32, linthresh: f32) -> Histogram {
-        let counts = (0..BINS)
-            .map(|b| self.0.iter().map(|copy| copy[b]).sum())
-            .collect();
+        let total = |slot: usize| self.0.iter().map(|copy| copy[slot]).sum::<u32>();
+        let mut counts: Vec<u32> = (0..BINS).map(total).collect();
+        counts[BINS - 1] += total(BINS);
         Histogram {
             lo,
             hi,
@@ -168,73 +135,34 @@ impl Counts {
 mod tests {
     use super::*;
 
-    /// The edge search puts each value in the bin of its transformed value,
-    /// `floor((symlog(v) - lo) / width)`, over nine decades and both signs;
-    /// only values within rounding of an edge may land next door.
+    /// Without its checks the linear slot is the same for values in the
+    /// range, and `hi`, in slot `BINS`, is counted in the last bin.
     #[test]
-    fn symlog_bins_match_the_transform() {
-        let c = 1e-6f32;
-        let values: Vec<f32> = (0..20_000)
-            .map(|i| {
-                let magnitude = 10f32.powf(-9.0 + 9.0 * (i as f32 * 0.618_034).fract());
-                if i % 2 == 0 {
-                    magnitude
-                } else {
-                    -magnitude
-                }
-            })
-            .chain([0.0, f32::NAN, f32::INFINITY, 5.0, -5.0])
-            .collect();
-        let top = Histogram::symlog(1.0, c);
-        let histogram = Histogram::fill(&values, -top, top, c);
-        let mut direct = vec![0u32; BINS];
-        for &v in values.iter().filter(|v| v.is_finite()) {
-            let t = Histogram::symlog(v, c) as f64;
-            let bin = ((t + top as f64) * BINS as f64 / (2.0 * top as f64)).floor();
-            direct[(bin.max(0.0) as usize).min(BINS - 1)] += 1;
-        }
-        let total: u32 = histogram.counts.iter().sum();
-        assert_eq!(total, 20_003, "every finite value is counted once");
-        let moved: u32 = histogram
-            .counts
-            .iter()
-            .zip(&direct)
-            .map(|(a, b)| a.abs_diff(*b))
-            .sum();
-        assert!(
-            moved <= 4,
-            "{moved} values changed bins: {:?} vs {direct:?}",
-            histogram.counts
-        );
-        assert!(histogram.counts[BINS / 2] > 0 && histogram.counts[BINS - 1] > 0);
-    }
-
-    /// The f32 edges give the bin the f64 edges gave (`partition_point` over
-    /// `inverse(lo + (i + 1) width)` in f64), also for the values nearest
-    /// to each edge on both sides.
-    #[test]
-    fn symlog_f32_edges_bin_as_the_f64_edges() {
-        let (c, top) = (3e-5f32, 2.7f32);
-        let width = 2.0 * top as f64 / BINS as f64;
-        let edges: Vec<f64> = (1..BINS)
-            .map(|i| {
-                let t = -top as f64 + i as f64 * width;
-                t.signum() * c as f64 * (10f64.powf(t.abs()) - 1.0)
-            })
-            .collect();
-        let bins = SymlogBins::new(-top, top, c);
-        let step = |v: f32, up: bool| match (v > 0.0) == up {
-            true => f32::from_bits(v.to_bits() + 1),
-            false => f32::from_bits(v.to_bits().saturating_sub(1)),
-        };
-        let mut values = vec![0.0, -0.0, f32::MAX, f32::MIN, 1e-30, -1e-30];
-        for &edge in &edges {
-            let v = edge as f32;
-            values.extend([v, step(v, true), step(v, false)]);
-        }
-        for v in values {
-            let want = edges.partition_point(|&edge| edge <= v as f64);
-            assert_eq!(bins.bin(v), want, "value {v:e}");
+    fn the_unchecked_linear_slot_agrees_within_the_range() {
+        for (lo, hi) in [(-3.0f32, 5.0f32), (0.0, 1e-3), (1.0, 1.0001), (-3e38, 3e38)] {
+            let bins = LinearBins::new(lo, hi);
+            let step = (hi as f64 - lo as f64) / 997.0;
+            let values: Vec<f32> = (0..=997)
+                .map(|i| (lo as f64 + i as f64 * step) as f32)
+                .map(|v| v.clamp(lo, hi))
+                .chain([lo, hi])
+                .collect();
+            for &v in &values {
+                let slot = bins.slot_within(v);
+                assert_eq!(
+                    slot.min(BINS as u8 - 1),
+                    bins.slot(v),
+                    "[{lo}, {hi}] value {v}"
+                );
+                assert!(slot as usize <= BINS);
+            }
+            let (mut checked, mut unchecked) = (Counts::default(), Counts::default());
+            checked.add(&values, |v| bins.slot(v));
+            unchecked.add(&values, |v| bins.slot_within(v));
+            assert_eq!(
+                checked.histogram(lo, hi, 0.0),
+                unchecked.histogram(lo, hi, 0.0)
+            );
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn breakdown(scope: &Scope, clock: &dyn Fn() -> f64, min_ms: f64) -> Breakdo
             });
         }),
         statistics: time(&mut || {
-            std::hint::black_box(Stats::measure(&network, &[]));
+            std::hint::black_box(Stats::measure(&network, &[], scope.weight_std()));
         }),
         timeline: {
             let mut timeline = Timeline::new(network.blocks.len());

@@ -62,6 +62,9 @@ pub struct Scope {
     /// ratio to std(W) after the update.
     update_std: Vec<Option<f32>>,
     update_ratio: Vec<Option<f32>>,
+    /// std of each hidden layer's weight as the last step left it (the
+    /// statistics' `weight_std`, measured once); None before the first step.
+    weight_std: Vec<Option<f32>>,
     diverged: Option<Divergence>,
     stats: Option<Stats>,
     /// The held-out split and its latest evaluation (`heldout.rs`).
@@ -101,6 +104,7 @@ impl Scope {
             history,
             update_std: vec![None; config.depth],
             update_ratio: vec![None; config.depth],
+            weight_std: vec![None; config.depth],
             data,
             network,
             batcher,
@@ -247,20 +251,28 @@ impl Scope {
         }
     }
 
-    /// Sets each hidden layer's update:data ratio, std(last update) / std(W),
-    /// in place (no allocation per step).
+    /// Sets each hidden layer's std(W) and update:data ratio, std(last
+    /// update) / std(W), in place (no allocation per step).
     fn update_ratios(&mut self) {
-        for ((ratio, block), std) in self
+        for (((ratio, weight_std), block), std) in self
             .update_ratio
             .iter_mut()
+            .zip(&mut self.weight_std)
             .zip(&self.network.blocks)
             .zip(&self.update_std)
         {
             let w_std = std_of(&block.linear.weight);
+            *weight_std = Some(w_std);
             *ratio = std
                 .filter(|_| w_std > 0.0 && w_std.is_finite())
                 .map(|s| s / w_std);
         }
+    }
+
+    /// std of each hidden layer's weight as the last step measured it (None
+    /// before the first step), which the statistics reuse.
+    pub(crate) fn weight_std(&self) -> &[Option<f32>] {
+        &self.weight_std
     }
 
     /// The first hidden layer (1-based) whose Linear output a or output h, else

@@ -17,6 +17,7 @@ use crate::core::heldout::TestResult;
 use crate::core::theory::Theory;
 
 mod measure;
+mod moments;
 
 pub use crate::core::histogram::{Histogram, BINS};
 pub use crate::core::history::{History, HISTORY_CAP};
@@ -103,7 +104,7 @@ pub struct Stats {
 
 /// Population standard deviation; NaN when any value is not finite.
 pub fn std_of(values: &[f32]) -> f32 {
-    let summary = measure::summary_of(values);
+    let summary = moments::summary_of(values);
     // torch.std of a tensor holding a NaN or an infinity is NaN.
     match summary.nonfinite {
         0 => summary.std,

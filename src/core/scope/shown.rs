@@ -73,7 +73,7 @@ impl Scope {
 
     /// The statistics of the pass in `network`'s buffers, whose loss is `ce`.
     pub(super) fn measure(&self, network: &Network, ce: CrossEntropy) -> Stats {
-        let layers = Stats::measure(network, &self.update_ratio);
+        let layers = Stats::measure(network, &self.update_ratio, &self.weight_std);
         let nonfinite = layers
             .iter()
             .map(|s| s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite)

@@ -1,0 +1,79 @@
+//! The moments in the wasm build, whose loop over finite values runs on
+//! f64x2 and f32x4 (`src/core/stats/measure.rs`), equal the in-order loop of
+//! four f64 lanes bit for bit: every summary of a real network's buffers,
+//! with and without non-finite values and with lengths that leave a remainder.
+
+use normscope::core::stats::{std_of, Summary};
+use normscope::{Config, Scope};
+use wasm_bindgen_test::*;
+
+/// Mean, std, min and max of the finite `values`: value `i` into f64 lane
+/// `i % 4`, the extremes compared in order (the first of 0.0 and -0.0).
+fn in_order(values: &[f32]) -> [u32; 4] {
+    let (mut n, mut sums, mut squares) = (0usize, [0.0f64; 4], [0.0f64; 4]);
+    let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
+    for (i, &v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+        n += 1;
+        sums[i % 4] += v as f64;
+        squares[i % 4] += v as f64 * v as f64;
+        if v < min {
+            min = v;
+        }
+        if v > max {
+            max = v;
+        }
+    }
+    let mean = sums.iter().sum::<f64>() / n as f64;
+    let var = (squares.iter().sum::<f64>() / n as f64 - mean * mean).max(0.0);
+    [mean as f32, var.sqrt() as f32, min, max].map(f32::to_bits)
+}
+
+fn bits(s: &Summary) -> [u32; 4] {
+    [s.mean, s.std, s.min, s.max].map(f32::to_bits)
+}
+
+#[wasm_bindgen_test]
+fn every_summary_equals_the_in_order_loop() {
+    for (query, steps) in [
+        ("depth=4&width=13&batch=7&activation=relu&norm=batch", 3),
+        (
+            "depth=3&width=16&batch=8&activation=gelu&norm=layer&residual=pre",
+            5,
+        ),
+        // Overflows: the deep layers hold infinities and NaNs.
+        (
+            "activation=linear&init=normal&scale=100&depth=64&width=32",
+            0,
+        ),
+    ] {
+        let mut scope = Scope::new(query.parse::<Config>().expect("config")).expect("scope");
+        scope.step(steps);
+        let stats = scope.stats().clone();
+        let network = scope.network();
+        let rows = network.rows();
+        let buffers = network.acts.blocks.iter().zip(&network.grads.blocks);
+        for ((layer, block), (a, g)) in stats.layers.iter().zip(&network.blocks).zip(buffers) {
+            let n = rows * block.linear.fan_out;
+            let summaries = [&layer.pre, &layer.out, &layer.grad, &layer.grad_pre];
+            let values = [&a.pre[..n], &a.out[..n], &g.d_out[..n], &g.d_pre[..n]];
+            for (summary, values) in summaries.into_iter().zip(values) {
+                if summary.count > summary.nonfinite {
+                    assert_eq!(
+                        bits(summary),
+                        in_order(values),
+                        "{query} layer {}",
+                        layer.layer
+                    );
+                }
+            }
+        }
+    }
+    for len in 1..=9 {
+        let values: Vec<f32> = (0..len).map(|i| (i as f32 * 0.37).sin() * 3.0).collect();
+        assert_eq!(
+            std_of(&values).to_bits(),
+            in_order(&values)[1],
+            "length {len}"
+        );
+    }
+}
