@@ -98,3 +98,63 @@ fn both_stop_at_the_step_where_one_diverges() {
     assert_eq!(ls.a.steps(), ls.b.steps());
     assert_eq!(ls.step(5), 0, "stays stopped");
 }
+
+#[test]
+fn other_points_in_b_put_both_decision_charts_on_one_extent() {
+    use normscope::core::views::Extent;
+    use normscope::Scope;
+    // B with other noise or another dataset: both grids cover the union of
+    // both datasets' own extents, so that equal pixels are equal inputs.
+    for query in ["noise=0&vs.noise=0.5", "dataset=moons&vs.dataset=spiral"] {
+        let c = Comparison::parse(query).unwrap();
+        let union = c.decision_extent().expect(query);
+        let own = |config| Extent::of(&Scope::dataset(config)).unwrap();
+        let (a, b) = (own(&c.a), own(c.b.as_ref().unwrap()));
+        assert_ne!(a, b, "{query}: the datasets' extents differ");
+        assert_eq!(union, a.union(b), "{query}");
+        let mut ls = Lockstep::new(&c).unwrap();
+        ls.step(3);
+        let (ga, gb) = (
+            ls.a.decision_grid(16).unwrap(),
+            ls.b.decision_grid(16).unwrap(),
+        );
+        let ranges = |g: &normscope::core::views::DecisionGrid| (g.x_range, g.y_range);
+        assert_eq!(ranges(&ga), (union.x_range, union.y_range), "{query}");
+        assert_eq!(ranges(&ga), ranges(&gb), "{query}");
+        // Each side's own dataset lies inside.
+        for own in [a, b] {
+            assert!(union.x_range.0 <= own.x_range.0 && own.x_range.1 <= union.x_range.1);
+            assert!(union.y_range.0 <= own.y_range.0 && own.y_range.1 <= union.y_range.1);
+        }
+    }
+    // The same points (another norm, another batch size): each side's own
+    // extent, which is then the same one.
+    for query in [
+        "vs.norm=layer",
+        "batch=128&vs.batch=2",
+        "dataset=gaussian&vs.noise=0.5",
+    ] {
+        assert_eq!(
+            Comparison::parse(query).unwrap().decision_extent(),
+            None,
+            "{query}"
+        );
+    }
+}
+
+#[test]
+fn a_decision_extent_from_the_page_is_checked() {
+    use normscope::core::views::Extent;
+    let ok = Extent::from_slice(&[-2.0, 2.0, -1.0, 3.0]).unwrap();
+    assert_eq!(ok.to_array(), [-2.0, 2.0, -1.0, 3.0]);
+    for bad in [
+        &[0.0, 1.0, 0.0][..],
+        &[1.0, 0.0, 0.0, 1.0],
+        &[0.0, f32::NAN, 0.0, 1.0],
+        &[0.0, 1.0, f32::NEG_INFINITY, 1.0],
+        &[0.0, 1e9, 0.0, 1.0],
+    ] {
+        let error = Extent::from_slice(bad).unwrap_err();
+        assert!(error.contains("decision extent"), "{bad:?}: {error}");
+    }
+}

@@ -4,7 +4,9 @@
 //   B's own value ranges (`source.chartRange`, the core's numbers), passed to
 //   both draws as `range=lo,hi` (and `linthresh=c` on a symlog axis), so that
 //   equal pixels mean equal values. The panel's canvas states it in
-//   `data-range` ("lo,hi" or "lo,hi,linthresh").
+//   `data-range` ("lo,hi" or "lo,hi,linthresh"). The decision regions are
+//   computed over one extent instead (compare.js: `setDecisionExtent` on both
+//   engines when B's points differ), so their axes agree as well.
 // - Overlays: the per-layer summary and training are one chart of both
 //   (`ns.drawOverlay` from both sources' Frames), in A's panel across the pair;
 //   B's panel of those charts is hidden.

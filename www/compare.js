@@ -183,6 +183,8 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
         return error;
       }
       state = { ...answer, bConfig: checked.config };
+      // Other points in B (dataset, noise): both decision charts cover the union of both datasets.
+      for (const side of [a, engine]) side.setDecisionExtent(answer.decisionExtent ?? null);
       if (!charts) showPanels();
       charts.sync(view, checked.config.depth);
       api.relabel();
@@ -227,6 +229,7 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
 
     /** Back to A alone. */
     stop() {
+      api.aEngine?.()?.setDecisionExtent(null);
       engine?.free();
       engine = null;
       state = null;

@@ -59,6 +59,7 @@ export class PageEngine {
 
   build(checked) {
     const fresh = new this.ns.Scope(checked.query); // throws before anything changes
+    if (this.extent) fresh.setDecisionExtent(this.extent);
     this.source?.end();
     this.scope?.free();
     Object.assign(this, { scope: fresh, checked, timing: { stepMs: 0, frameMs: 0 } });
@@ -92,6 +93,16 @@ export class PageEngine {
     this.renew();
     this.announce(false);
     return Promise.resolve(true);
+  }
+
+  /** The rectangle the decision regions cover (engine.js); a new source if it changed. */
+  setDecisionExtent(extent) {
+    const same = String(extent ?? '') === String(this.extent ?? '');
+    this.extent = extent ?? null;
+    if (same || !this.scope) return;
+    this.scope.setDecisionExtent(this.extent ?? undefined);
+    this.renew();
+    this.announce(false);
   }
 
   /** The Scope draws any layer and current decision regions: nothing to fetch. */

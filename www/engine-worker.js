@@ -79,6 +79,7 @@ export class WorkerEngine {
     this.current = null; // the last Frame
     this.decision = null; // the last Frame with decision regions (may be `current`)
     this.decisionAt = -Infinity;
+    this.extent = null; // setDecisionExtent
     this.timing = { stepMs: 0, frameMs: 0 };
     this.worker = startWorker();
     this.worker.onmessage = ({ data }) => this.receive(data);
@@ -113,7 +114,9 @@ export class WorkerEngine {
         continue;
       }
       this.flight = { ...item, id: this.nextId++ };
-      this.worker.postMessage({ ...item.request, id: this.flight.id });
+      // The decision regions cover the extent set when the request leaves, not when it was queued.
+      const extent = item.request.decision ? { extent: this.extent ?? null } : {};
+      this.worker.postMessage({ ...item.request, ...extent, id: this.flight.id });
     }
   }
 
@@ -218,6 +221,17 @@ export class WorkerEngine {
     params.set('mode', mode);
     this.checked = { ...this.checked, query: params.toString(), config: { ...this.checked.config, mode } };
     return this.framed({ type: 'mode', mode });
+  }
+
+  /**
+   * The rectangle the decision regions cover (engine.js). Requests not yet
+   * posted carry the new one; a frame already made or on its way with the old
+   * one is followed by a fresh frame.
+   */
+  setDecisionExtent(extent) {
+    const same = String(extent ?? '') === String(this.extent ?? '');
+    this.extent = extent ?? null;
+    if (!same && (this.source || this.flight?.request.decision)) this.refresh();
   }
 
   /** A fresh frame of the current state (e.g. for another layer's matrix). */

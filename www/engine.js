@@ -26,6 +26,10 @@
 //   setMode(mode)      BatchNorm's displayed pass on the same network -> Promise
 //   refresh()          a fresh source of the current state (another layer's
 //                      matrix, current decision regions) -> Promise
+//   setDecisionExtent(extent)  the rectangle [x_lo, x_hi, y_lo, y_hi] the
+//                      decision regions cover, or null: the dataset's own; kept
+//                      across rebuilds (a comparison sets A's and B's to the
+//                      union of their datasets', compareQuery's decisionExtent)
 //   snapshotJson()     -> Promise<string>, after the steps asked before it
 //   perf()             {engine: where, ...} for the figure's perf()
 //   free()             ends it; pending promises resolve to null

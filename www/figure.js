@@ -151,7 +151,7 @@ export async function mount(element, options = {}) {
   };
   const editor = controls && !shown ? createCompareEditor(ns, { idPrefix: id, onSet: setB, onStop: () => compare.end() }) : null;
   if (editor) controls.element.prepend(editor.element);
-  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source, aCharts: charts });
+  Object.assign(compare, { playing: () => loop.playing, aSource: () => net.engine?.source, aEngine: () => net.engine, aCharts: charts });
   const refreshBoth = () => [net.engine, compare.engine].forEach((engine) => engine?.refresh());
   // A's state waits while B's of the same step is on its way (compare.inStep; B's arrival shows both: net.show).
   const held = () => Boolean(net.engine?.source) && !compare.inStep(net.engine);

@@ -14,7 +14,8 @@
 //   {id, type: 'torch'}                   -> {text} or {refused}: the PyTorch script
 //
 // A frame carries the normalized matrix of `layer`, and the decision regions
-// if `decision` (they cost up to a third of a step on deep networks).
+// if `decision` (they cost up to a third of a step on deep networks), over
+// the rectangle `extent` ([x_lo, x_hi, y_lo, y_hi]; null: the dataset's own).
 // Every reply carries the request's id: {id, bytes, taken, stepMs, frameMs} or
 // {id, error}. The page keeps one request in flight.
 
@@ -62,8 +63,9 @@ async function start(request) {
   return self.postMessage({ id: request.id, threads: 1, why: request.why });
 }
 
-function frame(id, { layer, decision }, extra = {}) {
+function frame(id, { layer, decision, extent }, extra = {}) {
   const started = performance.now();
+  if (decision) scope.setDecisionExtent(extent ?? undefined);
   const bytes = scope.frame(layer, decision);
   const reply = { id, bytes, frameMs: performance.now() - started, ...extra };
   self.postMessage(reply, [bytes.buffer]);

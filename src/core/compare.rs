@@ -14,6 +14,7 @@ use crate::core::config::{query_pairs, Config, KEYS};
 use crate::core::error::{Error, Result};
 use crate::core::scope::Scope;
 use crate::core::stats::Divergence;
+use crate::core::views::Extent;
 
 /// The prefix of B's keys in a query string.
 pub const VS_PREFIX: &str = "vs.";
@@ -136,6 +137,24 @@ impl Comparison {
         self.differences().iter().any(|k| DATA_KEYS.contains(k))
     }
 
+    /// The rectangle both decision charts cover when B's dataset differs from
+    /// A's (B changes `dataset` or `noise`): the union of both datasets'
+    /// extents, so that equal pixels are equal inputs. None when the points
+    /// are the same (each side's own extent is then the same one), without B,
+    /// or when either dataset is not 2-D (it has no decision chart).
+    pub fn decision_extent(&self) -> Option<Extent> {
+        let b = self.b.as_ref()?;
+        let points_differ = self
+            .differences()
+            .iter()
+            .any(|key| matches!(*key, "dataset" | "noise"));
+        if !points_differ {
+            return None;
+        }
+        let extent = |config: &Config| Extent::of(&Scope::dataset(config));
+        Some(extent(&self.a)?.union(extent(b)?))
+    }
+
     /// A's canonical query, then `vs.key=value` for each difference. A B equal
     /// to A keeps one `vs.` pair (its first key) so that it stays a comparison.
     pub fn to_query(&self) -> String {
@@ -192,16 +211,18 @@ pub struct Lockstep {
 }
 
 impl Lockstep {
-    /// Builds both networks; None in `b` of `comparison` is an error (use a
-    /// plain [`Scope`] for a single network).
+    /// Builds both networks, their decision regions over one extent
+    /// ([`Comparison::decision_extent`]); None in `b` of `comparison` is an
+    /// error (use a plain [`Scope`] for a single network).
     pub fn new(comparison: &Comparison) -> Result<Lockstep> {
         let b = comparison.b.clone().ok_or_else(|| {
             Error::Malformed("a comparison needs at least one vs. key".to_string())
         })?;
-        Ok(Lockstep {
-            a: Scope::new(comparison.a.clone())?,
-            b: Scope::new(b)?,
-        })
+        let (mut a, mut b) = (Scope::new(comparison.a.clone())?, Scope::new(b)?);
+        let extent = comparison.decision_extent();
+        a.set_decision_extent(extent);
+        b.set_decision_extent(extent);
+        Ok(Lockstep { a, b })
     }
 
     /// Takes up to `n` steps on both, one step each at a time; stops both as

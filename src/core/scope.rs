@@ -32,7 +32,7 @@ use crate::core::stats::{std_of, Divergence, History, Stats};
 use crate::core::theory::{self, Theory};
 
 mod shown;
-use crate::core::views::{DecisionGrid, LayerMatrix};
+use crate::core::views::{DecisionGrid, Extent, LayerMatrix};
 use shown::forward_backward;
 
 /// Stream constants that separate the seeded generators.
@@ -79,6 +79,8 @@ pub struct Scope {
     eval_probe_loss: Option<CrossEntropy>,
     /// Inference buffers of the decision grid and the held-out split.
     infer_acts: Activations,
+    /// What the decision grid covers, when not the dataset's own bounds.
+    decision_extent: Option<Extent>,
 }
 
 impl Scope {
@@ -115,6 +117,7 @@ impl Scope {
             eval_probe: Default::default(),
             eval_probe_loss: None,
             infer_acts,
+            decision_extent: None,
             config,
         })
     }
@@ -339,12 +342,27 @@ impl Scope {
         let forward_flops_per_row = self.config.flops(1) / 3.0;
         let affordable = (GRID_FLOP_BUDGET / forward_flops_per_row).sqrt() as usize;
         let resolution = affordable.min(max_resolution).clamp(8, 256);
+        let extent = self.decision_extent.or_else(|| Extent::of(&self.data))?;
         Some(DecisionGrid::compute(
             &mut self.network,
             &mut self.infer_acts,
-            &self.data,
+            extent,
             resolution,
         ))
+    }
+
+    /// Sets the rectangle [`Scope::decision_grid`] covers; None: the
+    /// dataset's own padded bounds ([`Extent::of`]). A comparison whose B
+    /// sees other data sets both sides to the union of their datasets'
+    /// extents ([`crate::core::compare::Comparison::decision_extent`]).
+    pub fn set_decision_extent(&mut self, extent: Option<Extent>) {
+        self.decision_extent = extent;
+    }
+
+    /// The training set `config` builds: the points [`Scope::new`] draws from
+    /// the seed's data stream (without the network or the test split).
+    pub fn dataset(config: &Config) -> Data {
+        Data::generate(config, &mut rng(config.seed, DATA_STREAM))
     }
 
     /// The mean-field prediction for this network (`theory.rs`), from the

@@ -128,6 +128,91 @@ pub enum MatrixTensor {
     Output,
 }
 
+/// The rectangle of the input plane a decision grid covers: `x_range` by
+/// `y_range`, each `(lo, hi)` with `lo < hi`, finite.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Extent {
+    pub x_range: (f32, f32),
+    pub y_range: (f32, f32),
+}
+
+/// The largest coordinate an [`Extent`] may reach: far beyond any dataset
+/// (their points lie within a few units of the origin, noise included).
+const EXTENT_LIMIT: f32 = 1e4;
+
+impl Extent {
+    /// The 2-D points of `data` padded by a tenth of their span on each side
+    /// (non-finite coordinates left out); None for data that is not 2-D.
+    pub fn of(data: &Data) -> Option<Extent> {
+        if data.dim != 2 {
+            return None;
+        }
+        let bounds = |axis: usize| {
+            let values = data
+                .x
+                .iter()
+                .skip(axis)
+                .step_by(2)
+                .filter(|v| v.is_finite());
+            let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+            if lo > hi {
+                return (-1.0, 1.0); // no finite point
+            }
+            let pad = 0.1 * (hi - lo).max(1e-3);
+            (lo - pad, hi + pad)
+        };
+        Some(Extent {
+            x_range: bounds(0),
+            y_range: bounds(1),
+        })
+    }
+
+    /// The smallest extent holding both: what a comparison draws A's and B's
+    /// decision regions over, so that equal pixels are equal inputs.
+    pub fn union(self, other: Extent) -> Extent {
+        let join = |a: (f32, f32), b: (f32, f32)| (a.0.min(b.0), a.1.max(b.1));
+        Extent {
+            x_range: join(self.x_range, other.x_range),
+            y_range: join(self.y_range, other.y_range),
+        }
+    }
+
+    /// `[x_lo, x_hi, y_lo, y_hi]`, as the page passes it.
+    pub fn to_array(self) -> [f32; 4] {
+        [
+            self.x_range.0,
+            self.x_range.1,
+            self.y_range.0,
+            self.y_range.1,
+        ]
+    }
+
+    /// The extent of `[x_lo, x_hi, y_lo, y_hi]`; refuses another length, a
+    /// non-finite or reversed range, or a coordinate beyond ±10⁴.
+    pub fn from_slice(values: &[f32]) -> Result<Extent, String> {
+        let &[x0, x1, y0, y1] = values else {
+            return Err(format!(
+                "a decision extent is 4 numbers (x_lo, x_hi, y_lo, y_hi), got {}",
+                values.len()
+            ));
+        };
+        let ok = |lo: f32, hi: f32| {
+            lo.is_finite() && hi.is_finite() && lo < hi && lo.abs().max(hi.abs()) <= EXTENT_LIMIT
+        };
+        if !(ok(x0, x1) && ok(y0, y1)) {
+            return Err(format!(
+                "a decision extent needs finite ranges with lo < hi within ±{EXTENT_LIMIT}, got x {x0}..{x1}, y {y0}..{y1}"
+            ));
+        }
+        Ok(Extent {
+            x_range: (x0, x1),
+            y_range: (y0, y1),
+        })
+    }
+}
+
 /// P(class 1) over a `resolution x resolution` grid (row 0 at `y_max`), with the
 /// dataset's points for the overlay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,29 +227,16 @@ pub struct DecisionGrid {
 const CHUNK: usize = 256;
 
 impl DecisionGrid {
-    /// The grid for `network` in eval mode ([`Pass::Infer`]), run in chunks of
-    /// [`CHUNK`] points through the one forward pass into `acts` (reused:
-    /// after the first frame, no buffer grows).
+    /// The grid over `extent` for `network` in eval mode ([`Pass::Infer`]),
+    /// run in chunks of [`CHUNK`] points through the one forward pass into
+    /// `acts` (reused: after the first frame, no buffer grows).
     pub(crate) fn compute(
         network: &mut Network,
         acts: &mut Activations,
-        data: &Data,
+        extent: Extent,
         resolution: usize,
     ) -> DecisionGrid {
-        let bounds = |axis: usize| {
-            let values = data
-                .x
-                .iter()
-                .skip(axis)
-                .step_by(2)
-                .filter(|v| v.is_finite());
-            let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            });
-            let pad = 0.1 * (hi - lo).max(1e-3);
-            (lo - pad, hi + pad)
-        };
-        let (x_range, y_range) = (bounds(0), bounds(1));
+        let Extent { x_range, y_range } = extent;
         let cells = resolution * resolution;
         let step = |range: (f32, f32), i: usize| {
             range.0 + (range.1 - range.0) * (i as f32 + 0.5) / resolution as f32

@@ -4,7 +4,9 @@
 // the core reports them, equal on both sides, and it changes the pixels);
 // the per-layer summary and training are one overlay of A and B; hover reads
 // out A's and B's values (checked against both networks' stats); the PNG of
-// a comparison holds both panels; a B equal to A is still pixel-identical.
+// a comparison holds both panels; a B equal to A is still pixel-identical;
+// a B with other points (dataset, noise) has its decision regions over the
+// same extent as A's, on the page and in workers.
 // Two depth-20 networks train in workers, whose first frames come after the
 // page says ready: bothShown waits for both.
 //
@@ -194,4 +196,29 @@ test('vs.norm=none equal to A still draws pixel-identical pairs on the shared sc
     }
     assert.match(await hover(page, 'activations', 'A', [0.5, 0.5]), /\(A and B\)$/);
   }, TALL);
+});
+
+test('a B with other points: both decision charts cover one extent (page and workers), Stop gives A its own', TIMEOUT, async () => {
+  // The default network trains on the page; two depth-20 networks in two workers.
+  for (const query of ['dataset=moons&noise=0&vs.noise=0.6', `${TANH}&noise=0&vs.noise=0.6`]) {
+    await onPage(`index.html?${query}`, async (page) => {
+      await page.waitForSelector('.chart[data-side="B"]');
+      await page.getByRole('button', { name: 'Step' }).click();
+      await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '1,1');
+      await bothShown(page);
+      const [a, b] = await sides(page, 'decision');
+      assert.notEqual(a.pixels, b.pixels, `${query}: other points, other pictures`);
+      // The same pixel is the same input on both sides: the coordinates are the shared part of the readout.
+      const both = await hover(page, 'decision', 'A', [0.3, 0.6]);
+      const coordinates = both.split(' · ')[0];
+      assert.match(coordinates, /^x₁ \S+, x₂ \S+$/, `${query}: ${both}`);
+      assert.match(both, / · (A: .* · B: .*|.*\(A and B\))$/, `${query}: ${both}`);
+      // Back to A alone: its decision regions cover its own data again.
+      await page.getByRole('button', { name: 'Stop comparing' }).click();
+      await page.waitForFunction(() => !document.querySelector('.chart[data-side="B"]'));
+      await page.mouse.move(0, 0);
+      const alone = await hover(page, 'decision', null, [0.3, 0.6]);
+      assert.notEqual(alone.split(' · ')[0], coordinates, `${query}: A alone still covers B's points`);
+    }, TALL);
+  }
 });

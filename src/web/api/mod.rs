@@ -26,7 +26,7 @@ use crate::core::frame::{Frame, FrameRequest};
 use crate::core::memory::MemoryEstimate;
 use crate::core::snapshot::config_json;
 use crate::core::stats::{Divergence, Stats};
-use crate::core::views::DecisionGrid;
+use crate::core::views::{DecisionGrid, Extent};
 use crate::web::charts::{self, ChartData, ChartKind, ChartOptions};
 use crate::Scope as CoreScope;
 
@@ -77,12 +77,15 @@ pub fn check_query(query: &str) -> Result<JsValue, JsValue> {
 }
 
 /// Splits a query into A and B as the core does (`vs.` keys are B's, see
-/// `core::compare`): `{query, a, b, swapped, differences, dataDiffers, compared,
-/// errors, bError}`. `query` is the canonical comparison, `a` A's canonical
+/// `core::compare`): `{query, a, b, swapped, differences, dataDiffers,
+/// decisionExtent, compared, errors, bError}`. `query` is the canonical comparison, `a` A's canonical
 /// query, `b` B's (null: no B), `swapped` the comparison with the sides
 /// exchanged, `compared` whether any `vs.` key was given, `errors` one
 /// `{code, params, message}` per refused key (A's leniently, at their defaults)
-/// and `bError` the one that dropped B, if any. The page never splits `vs.` keys itself.
+/// and `bError` the one that dropped B, if any. `decisionExtent`
+/// (`[x_lo, x_hi, y_lo, y_hi]` or null) is the rectangle both decision charts
+/// cover when B's points differ from A's (`Scope.setDecisionExtent`). The
+/// page never splits `vs.` keys itself.
 #[wasm_bindgen(js_name = compareQuery)]
 pub fn compare_query(query: &str) -> Result<JsValue, JsError> {
     let (comparison, errors) = Comparison::parse_lenient(query);
@@ -99,6 +102,7 @@ pub fn compare_query(query: &str) -> Result<JsValue, JsError> {
         "swapped": comparison.swapped().to_query(),
         "differences": comparison.differences(),
         "dataDiffers": comparison.data_differs(),
+        "decisionExtent": comparison.decision_extent().map(Extent::to_array),
         "compared": compared,
         "errors": errors,
         "bError": b_error,
@@ -183,6 +187,21 @@ impl JsScope {
         let mut config = self.scope.config().clone();
         config.set("mode", mode).map_err(errors::throw)?;
         self.scope.set_mode(config.mode);
+        Ok(())
+    }
+
+    /// Sets the rectangle of the input plane the decision regions cover,
+    /// `[x_lo, x_hi, y_lo, y_hi]`, or the dataset's own bounds when absent
+    /// (a comparison passes `compareQuery`'s `decisionExtent` to A and B).
+    /// Throws on a malformed extent; nothing changes then.
+    #[wasm_bindgen(js_name = setDecisionExtent)]
+    pub fn set_decision_extent(&mut self, extent: Option<Vec<f32>>) -> Result<(), JsError> {
+        let extent = extent
+            .map(|values| Extent::from_slice(&values))
+            .transpose()
+            .map_err(|e| JsError::new(&e))?;
+        self.scope.set_decision_extent(extent);
+        self.grid = None;
         Ok(())
     }
 

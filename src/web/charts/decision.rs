@@ -2,7 +2,9 @@
 //! plane (the core evaluates it on a coarse grid in eval mode; here it is
 //! upsampled bilinearly to one value per pixel, with the P = 0.5 boundary drawn
 //! as a dark line) and the dataset's 1024 points on top, blue for class 0 and
-//! orange for class 1. Axes are in input units with equal scales.
+//! orange for class 1. Axes are in input units with equal scales, over the
+//! grid's extent: the data's own, or in a comparison whose B sees other
+//! points the union of both datasets' (`Scope::set_decision_extent`).
 //!
 //! How to read it: points should sit on their own colour. A boundary that
 //! stays a straight line for a curved dataset means the network is not (yet)
