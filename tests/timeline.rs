@@ -204,24 +204,34 @@ fn frames_carry_the_timeline_and_lean_frames_leave_it_out() {
     assert!(error.to_string().contains("history"), "{error}");
 }
 
-/// The cost at the bench's L config: `cargo test --release --test timeline -- --ignored --nocapture`.
+/// A record's cost at the bench's configs (www/bench-configs.json), against
+/// a step's: `cargo test --release --test timeline -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn cost() {
-    let mut scope = scope("depth=64&width=256&batch=256&activation=gelu&norm=layer&residual=pre&optimizer=adam&dataset=gaussian");
-    scope.step(2);
-    let start = std::time::Instant::now();
-    scope.step(10);
-    let with = start.elapsed().as_secs_f64() / 10.0;
-    let mut timeline = Timeline::new(64);
-    let start = std::time::Instant::now();
-    for step in 0..10 {
-        timeline.record_network(step, scope.network());
+    let configs = [
+        ("S", "depth=8&width=64&batch=64&activation=tanh&norm=layer", 200),
+        ("M", "depth=16&width=128&batch=128&activation=relu&init=kaiming_normal&norm=batch&optimizer=adam&dataset=gaussian", 40),
+        ("L", "depth=64&width=256&batch=256&activation=gelu&norm=layer&residual=pre&optimizer=adam&dataset=gaussian", 4),
+    ];
+    for (name, query, reps) in configs {
+        let mut scope = scope(query);
+        scope.step(2);
+        let start = std::time::Instant::now();
+        scope.step(reps);
+        let step = start.elapsed().as_secs_f64() / reps as f64;
+        let mut timeline = Timeline::new(scope.config().depth);
+        let start = std::time::Instant::now();
+        for s in 0..reps as u64 {
+            timeline.record_network(s, scope.network());
+        }
+        let record = start.elapsed().as_secs_f64() / reps as f64;
+        let values = 3 * scope.config().depth * scope.config().batch * scope.config().width;
+        println!(
+            "{name}: a step (with its record) {:.2} ms, a record alone {:.3} ms ({:.2} ns a value)",
+            step * 1e3,
+            record * 1e3,
+            record * 1e9 / values as f64
+        );
     }
-    let record = start.elapsed().as_secs_f64() / 10.0;
-    println!(
-        "L config: step with recording {:.1} ms, recording alone {:.1} ms",
-        with * 1e3,
-        record * 1e3
-    );
 }

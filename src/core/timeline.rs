@@ -8,11 +8,11 @@
 //! Percentiles are exact, by nearest rank over the finite values: with the `n`
 //! finite values sorted, percentile `p` is the value at index
 //! `round(p / 100 * (n - 1))`, found by a histogram selection in linear time
-//! ([`percentiles`]). A layer with no finite value records NaN. At the bench's L
-//! config (depth 64, 256 x 256 values in each of its 192 tensors) recording
-//! one step took 350 ms against 3.1 s for the step itself (11%, release
-//! build without LTO on the shared 2-core test machine; `tests/timeline.rs`'s
-//! ignored `cost` test), and recording gets rarer as the stride below grows.
+//! ([`percentiles`]). A layer with no finite value records NaN. A record
+//! costs about 5 ns a value natively on the 2-core test machine: 0.5 ms at
+//! the bench's S config (a step 2.3 ms), 3.9 ms at M (17 ms), 55-80 ms at L
+//! (0.7 s; `tests/timeline.rs`'s ignored `cost` test prints them), and
+//! recording gets rarer as the stride below grows.
 //! Percentiles read off the statistics' histograms would cost less but are
 //! only as fine as a bin (1/40 of the range), and those histograms exist only
 //! for the probe pass, not for every training step; so: exact.
@@ -165,19 +165,38 @@ impl Timeline {
 
 /// Reused buffers of [`percentiles`] (no allocation once they have grown to
 /// a tensor's size).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Scratch {
-    /// The finite values as order-preserving integers ([`key`]).
-    keys: Vec<i32>,
-    /// The histogram of the keys.
-    counts: Vec<u32>,
-    /// The keys of the bins that hold a wanted rank, one segment per bin,
-    /// and one spare entry.
+    /// [`LANES`] histograms of the keys, value `i` counted in `i % LANES`.
+    counts: Box<[[u32; BINS]; LANES]>,
+    /// Each bin's slot: which wanted bin it is, or [`TRASH`].
+    slot_of: Box<[u8; BINS]>,
+    /// The keys of the wanted bins, in the order met.
+    gathered: Vec<i32>,
+    /// The same keys, one segment per wanted bin.
     picked: Vec<i32>,
 }
 
-/// The histogram has at most `2^BINS_LOG2` bins.
-const BINS_LOG2: u32 = 10;
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            counts: Box::new([[0; BINS]; LANES]),
+            slot_of: Box::new([TRASH; BINS]),
+            gathered: Vec::new(),
+            picked: Vec::new(),
+        }
+    }
+}
+
+/// The bins cut the 32-bit key space into 2^11 equal spans of 2^21 keys: 4
+/// bins per power of two of the values. Finite values fall in bins 4 to
+/// 2043; infinities and NaN in the first 4 and last 4 bins, never wanted.
+const BIN_SHIFT: u32 = 21;
+const BINS: usize = 1 << (32 - BIN_SHIFT);
+/// Histograms counted side by side: an increment then waits for the one
+/// `LANES` values before, not for the one before (values of one bin often
+/// follow each other). Together 32 KiB, the size of a core's L1 cache.
+const LANES: usize = 4;
 /// The slot of the bins that hold no wanted rank (slots 0 to 6 are theirs).
 const TRASH: u8 = 7;
 
@@ -193,89 +212,130 @@ fn value(key: i32) -> f32 {
     f32::from_bits((key ^ (((key >> 31) as u32) >> 1) as i32) as u32)
 }
 
+/// The bin of a key, below [`BINS`] for every key.
+fn bin(key: i32) -> usize {
+    ((key >> BIN_SHIFT) + (BINS as i32 / 2)) as usize & (BINS - 1)
+}
+
 /// The nearest-rank [`PERCENTILES`] of the finite `values` (NaN when none is
 /// finite), exactly those of sorting them with `f32::total_cmp`.
 ///
-/// A histogram selection (a radix select of one level): one pass keys the
-/// finite values and finds the extremes (percentiles 0 and 100), one counts
-/// them in at most 1024 bins of equal key span between the extremes, which
+/// A histogram selection (a radix select of one level) in two passes over
+/// the values: one counts their keys in [`BINS`] fixed bins (the top 11 bits
+/// of the key) and finds the finite extremes (percentiles 0 and 100), which
 /// tells the bin and the rank within it of every other percentile; one
-/// gathers the few bins that hold those, and `select_nth_unstable` finds each
-/// rank inside its bin. Keys are spread over the float's exponents, so a
-/// bin holds a small part of a layer's values; when one holds most (many
-/// equal values, e.g. a ReLU's zeros), the selection in it is as costly as
-/// selecting in all. 2 to 4 times faster than successive selections over the
-/// whole copy (`tests/timeline.rs`'s ignored `cost` test prints a record's
-/// cost).
+/// gathers the keys of the few bins that hold those (about a fifth of the
+/// values), which are then laid out bin by bin, and `select_nth_unstable`
+/// finds each rank inside its bin (several ranks in one bin: each in what
+/// the one before left above it; a bin of one value, e.g. a ReLU's zeros,
+/// needs no selection). Every pass is free of branches on the data and of
+/// chains through memory. `tests/timeline.rs`'s ignored `cost` test prints
+/// a record's cost.
 pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     let Scratch {
-        keys,
         counts,
+        slot_of,
+        gathered,
         picked,
     } = scratch;
-    keys.clear();
-    let (mut lo, mut hi) = (i32::MAX, i32::MIN);
-    for &v in values {
-        if v.is_finite() {
-            let k = key(v);
-            lo = lo.min(k);
-            hi = hi.max(k);
-            keys.push(k);
-        }
+    for lane in counts.iter_mut() {
+        lane.fill(0);
+    }
+    let (mut lo, mut hi, mut n) = (i32::MAX, i32::MIN, 0usize);
+    let mut count = |v: f32, lane: &mut [u32; BINS]| {
+        let k = key(v);
+        lane[bin(k)] += 1;
+        // A non-finite value leaves the extremes and `n` alone.
+        let finite = v.is_finite();
+        lo = if finite { lo.min(k) } else { lo };
+        hi = if finite { hi.max(k) } else { hi };
+        n += usize::from(finite);
+    };
+    let [c0, c1, c2, c3] = &mut **counts;
+    let mut quads = values.chunks_exact(LANES);
+    for quad in &mut quads {
+        count(quad[0], c0);
+        count(quad[1], c1);
+        count(quad[2], c2);
+        count(quad[3], c3);
+    }
+    for &v in quads.remainder() {
+        count(v, c0);
     }
     let mut band = [f32::NAN; 9];
-    let n = keys.len();
     if n == 0 {
         return band;
     }
+    let at = |b: usize| counts.iter().map(|lane| lane[b] as usize).sum::<usize>();
     let ranks = PERCENTILES.map(|p| (p as f64 / 100.0 * (n - 1) as f64).round() as usize);
-    // Bin of a key: its offset from `lo`, shifted so that at most 1024 bins span the keys.
-    let span = (hi as i64 - lo as i64) as u64;
-    let shift = (u64::BITS - span.leading_zeros()).saturating_sub(BINS_LOG2);
-    let bin = |k: i32| ((k as i64 - lo as i64) as u64 >> shift) as usize;
-    counts.clear();
-    counts.resize(bin(hi) + 1, 0);
-    for &k in keys.iter() {
-        counts[bin(k)] += 1;
-    }
     // Each interior rank's bin and rank within it; bins get a slot each in
-    // the order met (ranks ascend, so do their bins).
-    let mut slot_of = [TRASH; 1 << BINS_LOG2];
+    // the order met (ranks ascend, so do their bins). The scan starts at the
+    // bin of the finite minimum, past every non-finite bin below.
     let mut segments = [(0usize, 0usize); 7]; // a slot's [start, end) in `picked`
     let mut wanted = [(0usize, 0usize); 7]; // a rank's (slot, rank in its bin)
-    let (mut slots, mut gathered, mut below, mut b) = (0, 0, 0, 0);
+    let mut used: [usize; 7] = [BINS; 7]; // the bin of each slot
+    let (mut slots, mut total, mut below, mut b) = (0, 0, 0, bin(lo));
+    let mut here = at(b);
     for (want, &rank) in wanted.iter_mut().zip(&ranks[1..8]) {
-        while below + counts[b] as usize <= rank {
-            below += counts[b] as usize;
+        while below + here <= rank {
+            below += here;
             b += 1;
+            here = at(b);
         }
-        if slot_of[b] == TRASH {
-            segments[slots] = (gathered, gathered + counts[b] as usize);
-            gathered += counts[b] as usize;
+        if slots == 0 || used[slots - 1] != b {
+            segments[slots] = (total, total + here);
+            total += here;
             slot_of[b] = slots as u8;
+            used[slots] = b;
             slots += 1;
         }
-        *want = (slot_of[b] as usize, rank - below);
+        *want = (slots - 1, rank - below);
     }
-    // Without a branch: a key of an unwanted bin is written to one spare
-    // entry past the segments, which its slot never advances.
-    picked.reserve(n + 1);
+    // The keys of wanted bins, compacted: each is written, and the cursor
+    // moves past it only if it is wanted (one spare entry at the end).
+    gathered.reserve(n + 1); // once, at the first tensor: no allocation after
+    gathered.clear();
+    gathered.resize(total + 1, 0);
+    let mut cursor = 0;
+    for &v in values {
+        let k = key(v);
+        gathered[cursor.min(total)] = k;
+        cursor += usize::from(slot_of[bin(k)] != TRASH);
+    }
+    // Bin by bin (a counting sort of the few gathered keys).
+    picked.reserve(n);
     picked.clear();
-    picked.resize(gathered + 1, 0);
-    let mut fill = [gathered; 8];
+    picked.resize(total, 0);
+    let mut fill = [0usize; 7];
     for (fill, (start, _)) in fill.iter_mut().zip(&segments[..slots]) {
         *fill = *start;
     }
-    for &k in keys.iter() {
-        let slot = usize::from(slot_of[bin(k)]);
+    for &k in &gathered[..total] {
+        let slot = usize::from(slot_of[bin(k)]) % 7;
         picked[fill[slot]] = k;
-        fill[slot] += usize::from(slot != usize::from(TRASH));
+        fill[slot] += 1;
+    }
+    for &b in &used[..slots] {
+        slot_of[b] = TRASH;
     }
     band[0] = value(lo);
     band[8] = value(hi);
+    // Ranks ascend within a slot: each is selected in the part of the
+    // segment from the one before (`done`), which the selection before left
+    // at or above it. A segment of one key (checked once) needs none.
+    let mut done = [0usize; 7];
+    let mut single: [Option<bool>; 7] = [None; 7];
     for (out, &(slot, rank)) in band[1..8].iter_mut().zip(&wanted) {
         let (start, end) = segments[slot];
-        *out = value(*picked[start..end].select_nth_unstable(rank).1);
+        let segment = &mut picked[start..end];
+        let first = segment[0];
+        if *single[slot].get_or_insert_with(|| segment.iter().all(|&k| k == first)) {
+            *out = value(first);
+            continue;
+        }
+        let from = done[slot];
+        *out = value(*segment[from..].select_nth_unstable(rank - from).1);
+        done[slot] = rank;
     }
     band
 }
