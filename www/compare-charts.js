@@ -1,6 +1,7 @@
 // The charts of a comparison (issue 9): A's and B's chart sets (chartset.js)
 // linked so that they can be compared.
-// - Shared scales: each side-by-side pair is drawn with the union of A's and
+// - Shared scales: each side-by-side pair (the distributions, what is
+//   normalized, the distribution over time) is drawn with the union of A's and
 //   B's own value ranges (`source.chartRange`, the core's numbers), passed to
 //   both draws as `range=lo,hi` (and `linthresh=c` on a symlog axis), so that
 //   equal pixels mean equal values. The panel's canvas states it in

@@ -6,7 +6,8 @@
 // out A's and B's values (checked against both networks' stats); the PNG of
 // a comparison holds both panels; a B equal to A is still pixel-identical;
 // a B with other points (dataset, noise) has its decision regions over the
-// same extent as A's, on the page and in workers.
+// same extent as A's, on the page and in workers; the distributions over
+// time share their value axis.
 // Two depth-20 networks train in workers, whose first frames come after the
 // page says ready: bothShown waits for both.
 //
@@ -221,4 +222,18 @@ test('a B with other points: both decision charts cover one extent (page and wor
       assert.notEqual(alone.split(' · ')[0], coordinates, `${query}: A alone still covers B's points`);
     }, TALL);
   }
+});
+
+test('the distributions over time share one value axis: the union of A’s and B’s', TIMEOUT, async () => {
+  // Layer 1's h: tanh of the Linear output (A) against tanh of its LayerNorm (B), which differ.
+  await onPage(`index.html?${TANH}&vs.norm=layer&timetensor=out`, async (page) => {
+    await page.waitForSelector('.chart[data-side="B"]');
+    for (let i = 0; i < 3; i += 1) await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '3,3');
+    await bothShown(page);
+    const [a, b] = await sides(page, 'overtime');
+    assert.match(a.range || '', /^-?[\d.e-]+,-?[\d.e-]+$/, `overtime: A states ${a.range}`);
+    assert.equal(a.range, b.range, 'overtime: A and B have different value axes');
+    assert.notEqual(a.pixels, b.pixels);
+  }, TALL);
 });

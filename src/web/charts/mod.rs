@@ -212,9 +212,12 @@ fn draw_in(
             draw_summary(canvas, config, stats)
         }
         (ChartKind::Training, ChartData::Stats { stats, .. }) => draw_training(canvas, stats),
-        (ChartKind::OverTime, ChartData::Stats { stats, .. }) => {
-            draw_over_time(canvas, stats, options.time_layer, options.time_tensor)
-        }
+        (ChartKind::OverTime, ChartData::Stats { stats, .. }) => draw_over_time(
+            canvas,
+            stats,
+            (options.time_layer, options.time_tensor),
+            options.range,
+        ),
         (
             ChartKind::Decision,
             ChartData::Decision {
@@ -293,8 +296,8 @@ fn describe_in(
             x,
             y,
             stats,
-            options.time_layer,
-            options.time_tensor,
+            (options.time_layer, options.time_tensor),
+            options.range,
         ),
         (
             ChartKind::Decision,

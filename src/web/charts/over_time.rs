@@ -58,7 +58,36 @@ fn series(timeline: &Timeline, layer: usize, tensor: usize) -> &[Band] {
     }
 }
 
-fn geometry(surface: &Surface, stats: &Stats, layer: usize, tensor: usize) -> Geometry {
+/// The value axis of `layer`'s `tensor` on its own: the recorded extremes,
+/// padded by 4% (a flat series by 10% of its value); None with none finite
+/// (the chart then shows -1..1).
+pub(super) fn own_range(stats: &Stats, layer: usize, tensor: usize) -> Option<(f64, f64)> {
+    let layer = layer.clamp(1, stats.layers.len().max(1));
+    let finite = series(&stats.history.timeline, layer, tensor)
+        .iter()
+        .flat_map(|band| [band[0], band[8]])
+        .filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v as f64), hi.max(v as f64))
+    });
+    match (lo.is_finite() && hi.is_finite(), hi - lo) {
+        (false, _) => None,
+        (true, span) if span <= 1e-12 * lo.abs().max(hi.abs()).max(1e-30) => {
+            let pad = (lo.abs() * 0.1).max(1e-6);
+            Some((lo - pad, hi + pad))
+        }
+        (true, span) => Some((lo - 0.04 * span, hi + 0.04 * span)),
+    }
+}
+
+/// The layout; `shared`: a comparison's value axis (the union of A's and
+/// B's [`own_range`]) in place of the chart's own.
+fn geometry(
+    surface: &Surface,
+    stats: &Stats,
+    (layer, tensor): (usize, usize),
+    shared: Option<(f64, f64)>,
+) -> Geometry {
     let timeline = &stats.history.timeline;
     let layer = layer.clamp(1, stats.layers.len().max(1));
     let title = trf(
@@ -66,21 +95,9 @@ fn geometry(surface: &Surface, stats: &Stats, layer: usize, tensor: usize) -> Ge
         &[("layer", &layer), ("tensor", &tensor_name(tensor))],
     );
     let extra = surface.legend_extra(&title, &keys());
-    let finite = series(timeline, layer, tensor)
-        .iter()
-        .flat_map(|band| [band[0], band[8]])
-        .filter(|v| v.is_finite());
-    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v as f64), hi.max(v as f64))
-    });
-    let (lo, hi) = match (lo.is_finite() && hi.is_finite(), hi - lo) {
-        (false, _) => (-1.0, 1.0),
-        (true, span) if span <= 1e-12 * lo.abs().max(hi.abs()).max(1e-30) => {
-            let pad = (lo.abs() * 0.1).max(1e-6);
-            (lo - pad, hi + pad)
-        }
-        (true, span) => (lo - 0.04 * span, hi + 0.04 * span),
-    };
+    let (lo, hi) = shared
+        .or_else(|| own_range(stats, layer, tensor))
+        .unwrap_or((-1.0, 1.0));
     let inner = surface.height - surface.top() - extra - surface.bottom();
     let value_ticks = linear_ticks(lo, hi, surface.tick_room(inner, 0, true));
     let chrome = surface.chrome(extra, widest(&value_ticks), Right::Margin);
@@ -102,15 +119,16 @@ fn geometry(surface: &Surface, stats: &Stats, layer: usize, tensor: usize) -> Ge
 }
 
 /// Draws the percentile bands of hidden layer `layer` (1-based) and tensor
-/// `tensor` (0 pre, 1 out, 2 grad) over the recorded steps.
+/// `tensor` (0 pre, 1 out, 2 grad) over the recorded steps, on the value
+/// axis `shared` if given (a comparison's), else the series' own.
 pub fn draw_over_time(
     canvas: &HtmlCanvasElement,
     stats: &Stats,
-    layer: usize,
-    tensor: usize,
+    (layer, tensor): (usize, usize),
+    shared: Option<(f64, f64)>,
 ) -> Result<(), String> {
     let p = Painter::new(canvas)?;
-    let g = geometry(&p.surface, stats, layer, tensor);
+    let g = geometry(&p.surface, stats, (layer, tensor), shared);
     let timeline = &stats.history.timeline;
     let records = series(timeline, layer, tensor);
     p.title(&g.title)?;
@@ -194,10 +212,10 @@ pub(super) fn describe(
     x: f64,
     y: f64,
     stats: &Stats,
-    layer: usize,
-    tensor: usize,
+    (layer, tensor): (usize, usize),
+    shared: Option<(f64, f64)>,
 ) -> String {
-    let g = geometry(surface, stats, layer, tensor);
+    let g = geometry(surface, stats, (layer, tensor), shared);
     if !g.plot.contains(x, y) {
         return String::new();
     }

@@ -20,7 +20,7 @@ use super::colour::{Rgb, BACKGROUND, BLUE, VERMILLION};
 use super::layout::{Key, Mark, Rect, Surface};
 use super::paint::{Painter, Res};
 use super::ticks::format_sig;
-use super::{activations, gradients, normalized, ChartData, ChartKind, ChartOptions};
+use super::{activations, gradients, normalized, over_time, ChartData, ChartKind, ChartOptions};
 use crate::core::stats::Stats;
 use crate::web::i18n::{in_language, Lang};
 
@@ -92,6 +92,10 @@ pub fn value_range(kind: ChartKind, data: &ChartData, options: &ChartOptions) ->
         (ChartKind::Gradients, ChartData::Stats { stats, .. }) => {
             gradients::own_range(stats, options.scale)
         }
+        (ChartKind::OverTime, ChartData::Stats { stats, .. }) => {
+            over_time::own_range(stats, options.time_layer, options.time_tensor)
+                .map(|(lo, hi)| vec![lo, hi])
+        }
         (ChartKind::Normalized, ChartData::Normalized { matrix, .. }) => {
             normalized::own_extent(matrix.as_ref(), options.tensor).map(|e| vec![-e, e])
         }
@@ -108,7 +112,7 @@ pub fn value_range(kind: ChartKind, data: &ChartData, options: &ChartOptions) ->
 pub fn has_value_range(kind: ChartKind) -> bool {
     matches!(
         kind,
-        ChartKind::Activations | ChartKind::Gradients | ChartKind::Normalized
+        ChartKind::Activations | ChartKind::Gradients | ChartKind::Normalized | ChartKind::OverTime
     )
 }
 
