@@ -89,7 +89,9 @@ export function linkCharts(ns, { aCharts, bCharts, sources, grid, caption }) {
   function options(kind, base) {
     const range = overlaid(kind) ? null : shared(kind, base);
     if (!range) return base;
-    const extra = `range=${range[0]},${range[1]}` + (range.length > 2 ? `&linthresh=${range[2]}` : '');
+    // Numbers without '+' ("3.4e38", not "3.4e+38"): a query reads '+' as a space.
+    const num = (x) => String(x).replace('e+', 'e');
+    const extra = `range=${num(range[0])},${num(range[1])}` + (range.length > 2 ? `&linthresh=${num(range[2])}` : '');
     return base ? `${base}&${extra}` : extra;
   }
 

@@ -34,10 +34,16 @@ export function formatRatio(x) {
   return `×${mantissa}·10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join('')}`;
 }
 
-/** Per hidden layer in both: [layer, B's std h over A's, B's std dL/dh over A's]. */
+/**
+ * Per hidden layer in both: [layer, B's std h over A's, B's std dL/dh over A's];
+ * NaN (shown '—') where either side has a non-finite value (its std is of the
+ * finite ones only: no spread to compare).
+ */
 export function layerRatios(statsA, statsB) {
   const b = statsB.layers;
-  return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, b[i].out.std / a.out.std, b[i].grad.std / a.grad.std]);
+  const std = (summary) => (summary.nonfinite > 0 ? NaN : summary.std);
+  const ratio = (x, y) => std(x) / std(y);
+  return statsA.layers.slice(0, b.length).map((a, i) => [a.layer, ratio(b[i].out, a.out), ratio(b[i].grad, a.grad)]);
 }
 
 /** The FLOP per step of B's query (0: none), which A's adds to its own to choose where both train (figure-engine.js). */

@@ -204,12 +204,13 @@ export async function mount(element, options = {}) {
   function applyDraft() {
     const answer = ns.compareQuery(draft.toString());
     const aError = answer.compared ? answer.errors.find((e) => e.message !== answer.bError?.message) : null;
-    // A refused B over an unchanged A leaves A as it is (trained steps included).
-    const keepA = answer.compared && !answer.b && answer.a === net.query;
+    // A refused B, or Stop comparing, over an unchanged A leaves A as it is (trained steps included).
+    const keepA = answer.a === net.query && (answer.compared ? !answer.b : compare.active);
     const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(ns, answer.b)));
     if (!error && compare.follow(answer, net.engine)) {
       draft = new URLSearchParams(compare.query() ?? net.query);
       changed();
+      if (keepA) showStatus(); // A's own line again ("A: " goes), its state unchanged
     }
     if (!error) return null;
     controls?.showError(errorKey(error), () => errorText(error));

@@ -100,8 +100,12 @@ test('a vs. link draws A and B, Step moves both, the readout quotes their ratios
     assert.match(await page.locator('.compare-differences').innerText(), /^B: norm = none/);
     assert.equal((await figure(page, 'comparison()')).steps.join(), '0,0', 'Swap did not start both again');
 
+    // Stop comparing keeps A as it is, trained steps included.
+    for (let i = 1; i <= 2; i += 1) await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction(() => window.normscope.figure.comparison().steps.join() === '2,2');
     await page.getByRole('button', { name: 'Stop comparing' }).click();
     await page.waitForFunction(() => !document.querySelector('.chart[data-side]'));
+    assert.match(await page.locator('.status').innerText(), /^step 2 ·/, 'Stop comparing started A again');
     assert.equal(param(page, 'vs.norm'), null);
     assert.equal(param(page, 'norm'), 'layer');
     assert.equal(await figure(page, 'comparison()'), false);

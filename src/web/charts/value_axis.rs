@@ -26,6 +26,14 @@ impl Distribution<'_> {
         histogram.is_some_and(|h| (h.hi - h.lo).is_finite() && h.hi > h.lo)
     }
 
+    /// Whether any histogram counts a value (a diverged network's count none:
+    /// their placeholder range is no range of values).
+    fn counted(&self) -> bool {
+        self.layers
+            .iter()
+            .any(|s| (self.histogram)(s).counts.iter().any(|&c| c > 0))
+    }
+
     /// The histograms' own range, in their own units.
     pub(super) fn own_range(&self) -> (f64, f64) {
         match self.layers.first().map(self.histogram) {
@@ -35,9 +43,10 @@ impl Distribution<'_> {
     }
 
     /// The histograms' own range in real values, and the symlog threshold on
-    /// a symlog axis; None when they have no usable range.
+    /// a symlog axis; None when they have no usable range or count no value
+    /// (a comparison then shares the other side's range alone).
     pub(super) fn real_range(&self) -> Option<Vec<f64>> {
-        if !self.binned() {
+        if !self.binned() || !self.counted() {
             return None;
         }
         let range = vec![self.edge_real(0), self.edge_real(BINS)];
