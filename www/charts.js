@@ -175,6 +175,9 @@ export function createChart(kind, { view, onView, describe }) {
   /** Rewrites the panel's texts in the current language (a comparison's overlay has its own). */
   function relabel(currentView) {
     heading.textContent = info.title;
+    // A comparison's side, before the title (style.css): A, B, or the overlay's "A and B".
+    const side = element.dataset.side;
+    heading.dataset.sideLabel = side ? (overlay() && side === 'A' ? t('charts.panel_a_and_b') : side) : '';
     hint.textContent = hintFor(info, currentView, overlay());
     const label = overlay() ? t('charts.panel_overlay_label', { label: info.label }) : info.label;
     canvas.setAttribute('aria-label', label);
@@ -200,20 +203,34 @@ export function createChart(kind, { view, onView, describe }) {
 
   const options = (currentView) => chartOptions(kind, currentView);
 
-  /** Sizes the canvas to its CSS box x devicePixelRatio; true if it changed. */
-  function fit() {
+  /**
+   * The canvas's size for its CSS box x devicePixelRatio, or null when it is
+   * not laid out. A read of the layout: a chart set reads every panel's before
+   * it resizes any (chartset.js), so that a draw of all charts costs one
+   * layout, not one per chart.
+   */
+  function measure() {
+    if (canvas.clientWidth === 0) return null;
     const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
-    const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
-    if (canvas.clientWidth === 0 || (canvas.width === width && canvas.height === height)) return false;
-    canvas.width = width;
-    canvas.height = height;
+    return [Math.max(1, Math.round(canvas.clientWidth * ratio)), Math.max(1, Math.round(canvas.clientHeight * ratio))];
+  }
+
+  /** Sizes the canvas to `size` (measure()'s); true if it changed. */
+  function resize(size) {
+    if (!size || (canvas.width === size[0] && canvas.height === size[1])) return false;
+    [canvas.width, canvas.height] = size;
     return true;
   }
 
+  /** Sizes the canvas to its CSS box x devicePixelRatio; true if it changed. */
+  const fit = () => resize(measure());
+
+  /** Shows `text` (null: none); changes the DOM only when it differs (a change would cost the next read a layout). */
   function setError(text) {
+    const shown = text ? t('charts.panel_error', { error: text }) : '';
+    if (error.textContent === shown && error.hidden === !text) return;
     error.hidden = !text;
-    error.textContent = text ? t('charts.panel_error', { error: text }) : '';
+    error.textContent = shown;
   }
 
   // Hover and keyboard probing share one point, in CSS pixels of the canvas.
@@ -259,6 +276,6 @@ export function createChart(kind, { view, onView, describe }) {
     showProbe(true);
   });
 
-  const panel = { kind, element, canvas, options, fit, setError, sync, relabel, refreshProbe: () => probe && showProbe() };
+  const panel = { kind, element, canvas, options, fit, measure, resize, setError, sync, relabel, refreshProbe: () => probe && showProbe() };
   return panel;
 }

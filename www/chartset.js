@@ -85,11 +85,15 @@ export function createChartSet(grid, kinds, { state, onView }) {
     const now = performance.now();
     const budget = linked ? DRAW_BUDGET_MS / 2 : DRAW_BUDGET_MS;
     const start = throttle ? next : 0;
+    // Every panel's box is read before any canvas is resized: one layout for all (charts.js measure).
+    const shown = panels.filter((panel) => visible.has(panel));
+    const sizes = shown.map((panel) => panel.measure());
+    const resizes = new Map(shown.map((panel, i) => [panel, panel.resize(sizes[i])]));
     for (let i = 0; i < panels.length; i += 1) {
       const panel = panels[(start + i) % panels.length];
       if (!visible.has(panel)) continue;
       const source = sourceOf(panel.kind);
-      const resized = panel.fit();
+      const resized = resizes.get(panel);
       const stamp = stampOf(generation, source, panel.options(view));
       if (!force && !resized && drawn.get(panel) === stamp) continue;
       const spent = cost.get(panel) || { ms: 0, at: -Infinity, frames: 0 };
