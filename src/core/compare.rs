@@ -33,6 +33,16 @@ pub const DATA_KEYS: &[&str] = &["batch", "dataset", "noise"];
 pub struct Comparison {
     pub a: Config,
     pub b: Option<Config>,
+    /// The first `vs.` key the query gave (canonical name), which the query
+    /// keeps when B equals A, so that a link keeps the key its user typed.
+    pub first_key: Option<&'static str>,
+}
+
+/// The canonical name of the first of B's keys that names a config key.
+fn first_key(pairs: &[(&str, &str)]) -> Option<&'static str> {
+    pairs
+        .iter()
+        .find_map(|(key, _)| KEYS.iter().find(|k| k.name == *key).map(|k| k.name))
 }
 
 /// Splits a query into A's pairs and B's (`vs.`-prefixed, prefix removed).
@@ -93,7 +103,11 @@ fn b_of(a: &Config, pairs: &[(&str, &str)]) -> Result<Config> {
 impl Comparison {
     /// A single network, no B.
     pub fn single(a: Config) -> Comparison {
-        Comparison { a, b: None }
+        Comparison {
+            a,
+            b: None,
+            first_key: None,
+        }
     }
 
     /// Parses strictly: any refused key, A's or B's, is an error.
@@ -104,7 +118,11 @@ impl Comparison {
             true => None,
             false => Some(b_of(&a, &b_pairs)?),
         };
-        Ok(Comparison { a, b })
+        Ok(Comparison {
+            a,
+            b,
+            first_key: first_key(&b_pairs),
+        })
     }
 
     /// Parses as a page does: A leniently (refused keys take their defaults), and
@@ -117,7 +135,8 @@ impl Comparison {
             true => None,
             false => b_of(&a, &b_pairs).map_err(|e| errors.push(e)).ok(),
         };
-        (Comparison { a, b }, errors)
+        let first_key = b.as_ref().and(first_key(&b_pairs));
+        (Comparison { a, b, first_key }, errors)
     }
 
     /// The keys in which B differs from A, in table order (empty for a single
@@ -156,13 +175,14 @@ impl Comparison {
     }
 
     /// A's canonical query, then `vs.key=value` for each difference. A B equal
-    /// to A keeps one `vs.` pair (its first key) so that it stays a comparison.
+    /// to A keeps one `vs.` pair so that it stays a comparison: the first key
+    /// its query gave (`vs.norm=none` stays `vs.norm=none`).
     pub fn to_query(&self) -> String {
         let mut query = self.a.to_query();
         if let Some(b) = &self.b {
             let mut keys = self.differences();
             if keys.is_empty() {
-                keys.push(KEYS[0].name);
+                keys.push(self.first_key.unwrap_or(KEYS[0].name));
             }
             for key in keys {
                 let value = b.get(key).unwrap_or_default();
@@ -179,6 +199,7 @@ impl Comparison {
             Some(b) => Comparison {
                 a: b.clone(),
                 b: Some(self.a.clone()),
+                first_key: self.first_key,
             },
             None => self.clone(),
         }
