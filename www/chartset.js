@@ -89,6 +89,8 @@ export function createChartSet(grid, kinds, { state, onView }) {
     const shown = panels.filter((panel) => visible.has(panel));
     const sizes = shown.map((panel) => panel.measure());
     const resizes = new Map(shown.map((panel, i) => [panel, panel.resize(sizes[i])]));
+    // A resize clears the canvas: a panel the budget leaves for a later frame must be drawn then.
+    for (const [panel, resized] of resizes) if (resized) drawn.delete(panel);
     for (let i = 0; i < panels.length; i += 1) {
       const panel = panels[(start + i) % panels.length];
       if (!visible.has(panel)) continue;

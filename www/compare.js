@@ -188,9 +188,13 @@ export function createComparison(ns, { grid, kinds, view, notify, onView, onSwap
       } catch (error) {
         return error;
       }
-      state = { ...answer, bConfig: checked.config };
       // Other points in B (dataset, noise): both decision charts cover the union of both datasets.
-      for (const side of [a, engine]) side.setDecisionExtent(answer.decisionExtent ?? null);
+      try {
+        for (const side of [a, engine]) side.setDecisionExtent(answer.decisionExtent ?? null);
+      } catch (error) {
+        return error;
+      }
+      state = { ...answer, bConfig: checked.config };
       if (!charts) showPanels();
       charts.sync(view, checked.config.depth);
       api.relabel();

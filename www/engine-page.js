@@ -97,10 +97,10 @@ export class PageEngine {
 
   /** The rectangle the decision regions cover (engine.js); a new source if it changed. */
   setDecisionExtent(extent) {
-    const same = String(extent ?? '') === String(this.extent ?? '');
+    if (String(extent ?? '') === String(this.extent ?? '')) return;
+    this.scope?.setDecisionExtent(extent ?? undefined); // throws on a malformed extent: nothing kept then
     this.extent = extent ?? null;
-    if (same || !this.scope) return;
-    this.scope.setDecisionExtent(this.extent ?? undefined);
+    if (!this.scope) return;
     this.renew();
     this.announce(false);
   }

@@ -204,13 +204,21 @@ export async function mount(element, options = {}) {
   function applyDraft() {
     const answer = ns.compareQuery(draft.toString());
     const aError = answer.compared ? answer.errors.find((e) => e.message !== answer.bError?.message) : null;
-    // A refused B, or Stop comparing, over an unchanged A leaves A as it is (trained steps included).
-    const keepA = answer.a === net.query && (answer.compared ? !answer.b : compare.active);
+    // A refused B, or Stop comparing, over an unchanged A leaves A as it is (trained steps included);
+    // not while A and B train to a start step together (that seek steps both: A starts again, alone).
+    const keepA = answer.a === net.query && (answer.compared ? !answer.b : compare.active && !net.seek);
     const error = aError ?? (keepA ? null : net.rebuild(answer.compared ? new URLSearchParams(answer.a) : draft, flopsOf(ns, answer.b)));
     if (!error && compare.follow(answer, net.engine)) {
       draft = new URLSearchParams(compare.query() ?? net.query);
       changed();
-      if (keepA) showStatus(); // A's own line again ("A: " goes), its state unchanged
+      if (keepA) {
+        // A alone again, as it is: its own charts (no shared scales), status line ("A: " goes) and
+        // divergence (a notice of B's goes; A's own, if any, comes back).
+        net.generation += 1;
+        notify('diverged', null);
+        drawCharts({ force: true });
+        if (!checkDiverged()) showStatus();
+      }
     }
     if (!error) return null;
     controls?.showError(errorKey(error), () => errorText(error));

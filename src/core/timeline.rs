@@ -293,8 +293,8 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     }
     // The keys of wanted bins, compacted: each is written, and the cursor
     // moves past it only if it is wanted (one spare entry at the end).
-    gathered.reserve(n + 1); // once, at the first tensor: no allocation after
     gathered.clear();
+    gathered.reserve(n + 1); // grows to the largest tensor once: no allocation after
     gathered.resize(total + 1, 0);
     let mut cursor = 0;
     for &v in values {
@@ -303,8 +303,8 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
         cursor += usize::from(slot_of[bin(k)] != TRASH);
     }
     // Bin by bin (a counting sort of the few gathered keys).
-    picked.reserve(n);
     picked.clear();
+    picked.reserve(n);
     picked.resize(total, 0);
     let mut fill = [0usize; 7];
     for (fill, (start, _)) in fill.iter_mut().zip(&segments[..slots]) {

@@ -196,6 +196,15 @@ test('when B diverges both pause at the same step and the status says B and wher
     await page.getByRole('button', { name: 'Reset', exact: true }).click();
     await alert.waitFor({ state: 'detached' });
     assert.equal((await figure(page, 'comparison()')).steps.join(), '0,0');
+    // Diverged again, then Stop comparing: A stays at its step, B's notice goes, A alone plays on.
+    await page.getByRole('button', { name: 'Play' }).click();
+    await alert.waitFor();
+    await page.waitForFunction(() => !window.normscope.figure.playing);
+    await page.getByRole('button', { name: 'Stop comparing' }).click();
+    await alert.waitFor({ state: 'detached' });
+    assert.match(await page.locator('.status').innerText(), new RegExp(`^step ${step} ·`));
+    await page.getByRole('button', { name: 'Step' }).click();
+    await page.waitForFunction((s) => new RegExp(`^step ${s + 1} ·`).test(document.querySelector('.status').textContent), step);
   });
 });
 
