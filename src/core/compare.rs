@@ -28,6 +28,10 @@ pub const SHARED_KEYS: &[(&str, &str)] = &[(
 /// Keys that shape the data: when B changes one, A and B see different batches.
 pub const DATA_KEYS: &[&str] = &["batch", "dataset", "noise"];
 
+/// The [`DATA_KEYS`] that change the points themselves (the dataset), not
+/// only how they are batched.
+pub const POINT_KEYS: &[&str] = &["dataset", "noise"];
+
 /// A config and, optionally, the config B compared against it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
@@ -163,10 +167,7 @@ impl Comparison {
     /// or when either dataset is not 2-D (it has no decision chart).
     pub fn decision_extent(&self) -> Option<Extent> {
         let b = self.b.as_ref()?;
-        let points_differ = self
-            .differences()
-            .iter()
-            .any(|key| matches!(*key, "dataset" | "noise"));
+        let points_differ = self.differences().iter().any(|k| POINT_KEYS.contains(k));
         if !points_differ {
             return None;
         }
