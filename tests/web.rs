@@ -27,6 +27,8 @@ mod compare;
 mod frames;
 #[path = "web/moments.rs"]
 mod moments;
+#[path = "web/tanh.rs"]
+mod tanh;
 
 use broken::Broken;
 

@@ -29,6 +29,9 @@
 
 pub use crate::core::config::Activation;
 
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod tanh4;
+
 /// The negative slope of `leaky_relu` (torch's default).
 pub const LEAKY_SLOPE: f32 = 0.01;
 
@@ -104,6 +107,10 @@ impl Activation {
     }
 
     fn forward_serial(self, x: &[f32], y: &mut [f32]) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Activation::Tanh {
+            return tanh4::forward(x, y);
+        }
         for (y, &x) in y.iter_mut().zip(x) {
             *y = self.apply(x);
         }
