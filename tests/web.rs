@@ -6,7 +6,8 @@
 //! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`); the
 //! summary shows the collapse measures (`web/collapse.rs`); a comparison's
 //! shared ranges and overlays (`web/compare.rs`); the moments of the wasm
-//! build's vectorized loop (`web/moments.rs`).
+//! build's vectorized loop (`web/moments.rs`) and its vectorized activations
+//! (`web/activations.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -17,6 +18,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+#[path = "web/activations.rs"]
+mod activations;
 #[path = "web/broken.rs"]
 mod broken;
 #[path = "web/collapse.rs"]
@@ -27,8 +30,6 @@ mod compare;
 mod frames;
 #[path = "web/moments.rs"]
 mod moments;
-#[path = "web/tanh.rs"]
-mod tanh;
 
 use broken::Broken;
 

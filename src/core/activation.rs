@@ -30,7 +30,7 @@
 pub use crate::core::config::Activation;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod tanh4;
+pub mod musl4;
 
 /// The negative slope of `leaky_relu` (torch's default).
 pub const LEAKY_SLOPE: f32 = 0.01;
@@ -107,9 +107,13 @@ impl Activation {
     }
 
     fn forward_serial(self, x: &[f32], y: &mut [f32]) {
+        // In wasm, four lanes at a time with the same bits (`activation/musl4.rs`).
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if self == Activation::Tanh {
-            return tanh4::forward(x, y);
+        match self {
+            Activation::Tanh => return musl4::tanh_forward(x, y),
+            Activation::Sigmoid => return musl4::sigmoid_forward(x, y),
+            Activation::Gelu => return musl4::gelu_forward(x, y),
+            _ => {}
         }
         for (y, &x) in y.iter_mut().zip(x) {
             *y = self.apply(x);
@@ -138,6 +142,10 @@ impl Activation {
                 *dx = if y <= 0.0 { 0.0 } else { dy };
             }
             return;
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if self == Activation::Gelu {
+            return musl4::gelu_backward(x, dy, dx);
         }
         for (((dx, &x), &y), &dy) in dx.iter_mut().zip(x).zip(y).zip(dy) {
             *dx = self.derivative(x, y) * dy;
