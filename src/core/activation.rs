@@ -106,17 +106,28 @@ impl Activation {
         self.forward_serial(x, y)
     }
 
+    /// One loop per activation, each with phi known at compile time (so the
+    /// simple ones vectorize however large this function grows); in wasm,
+    /// tanh, sigmoid and gelu four lanes at a time with the same bits
+    /// (`activation/musl4.rs`).
     fn forward_serial(self, x: &[f32], y: &mut [f32]) {
-        // In wasm, four lanes at a time with the same bits (`activation/musl4.rs`).
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        match self {
-            Activation::Tanh => return musl4::tanh_forward(x, y),
-            Activation::Sigmoid => return musl4::sigmoid_forward(x, y),
-            Activation::Gelu => return musl4::gelu_forward(x, y),
-            _ => {}
+        fn each(x: &[f32], y: &mut [f32], phi: impl Fn(f32) -> f32) {
+            for (y, &x) in y.iter_mut().zip(x) {
+                *y = phi(x);
+            }
         }
-        for (y, &x) in y.iter_mut().zip(x) {
-            *y = self.apply(x);
+        match self {
+            Activation::Linear => y.copy_from_slice(x),
+            Activation::Relu => each(x, y, |v| Activation::Relu.apply(v)),
+            Activation::LeakyRelu => each(x, y, |v| Activation::LeakyRelu.apply(v)),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Activation::Tanh => musl4::tanh_forward(x, y),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Activation::Sigmoid => musl4::sigmoid_forward(x, y),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Activation::Gelu => musl4::gelu_forward(x, y),
+            #[allow(unreachable_patterns)]
+            phi => each(x, y, |v| phi.apply(v)),
         }
     }
 
@@ -136,19 +147,30 @@ impl Activation {
         self.backward_serial(x, y, dy, dx)
     }
 
+    /// As [`Activation::forward_serial`]: one loop per activation; for relu
+    /// the select on `y`, in wasm gelu four lanes at a time.
     fn backward_serial(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
-        if self == Activation::Relu {
-            for ((dx, &y), &dy) in dx.iter_mut().zip(y).zip(dy) {
-                *dx = if y <= 0.0 { 0.0 } else { dy };
+        fn each(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], phi: impl Fn(f32, f32) -> f32) {
+            for (((dx, &x), &y), &dy) in dx.iter_mut().zip(x).zip(y).zip(dy) {
+                *dx = phi(x, y) * dy;
             }
-            return;
         }
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if self == Activation::Gelu {
-            return musl4::gelu_backward(x, dy, dx);
-        }
-        for (((dx, &x), &y), &dy) in dx.iter_mut().zip(x).zip(y).zip(dy) {
-            *dx = self.derivative(x, y) * dy;
+        match self {
+            Activation::Relu => {
+                for ((dx, &y), &dy) in dx.iter_mut().zip(y).zip(dy) {
+                    *dx = if y <= 0.0 { 0.0 } else { dy };
+                }
+            }
+            Activation::Linear => each(x, y, dy, dx, |x, y| Activation::Linear.derivative(x, y)),
+            Activation::Tanh => each(x, y, dy, dx, |x, y| Activation::Tanh.derivative(x, y)),
+            Activation::Sigmoid => each(x, y, dy, dx, |x, y| Activation::Sigmoid.derivative(x, y)),
+            Activation::LeakyRelu => {
+                each(x, y, dy, dx, |x, y| Activation::LeakyRelu.derivative(x, y))
+            }
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Activation::Gelu => musl4::gelu_backward(x, dy, dx),
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+            Activation::Gelu => each(x, y, dy, dx, |x, y| Activation::Gelu.derivative(x, y)),
         }
     }
 

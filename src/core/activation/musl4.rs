@@ -37,16 +37,20 @@ fn select(mask: v128, a: v128, b: v128) -> v128 {
     v128_bitselect(a, b, mask)
 }
 
-/// musl's `expm1f(x)` for the `x` that `tanhf` gives it: `u = 2|x|` for
-/// `0.2554 < |x| <= 10` (so `k = round(u / ln 2)` is 1 to 29) and `u = -2|x|`
-/// for `|x| <= 0.2554` (`k` is -1 or 0, or `u` is below 2^-25 and `expm1f`
-/// returns it).
-fn expm1(x: v128) -> v128 {
-    let hx = v128_and(x, u(0x7fff_ffff));
+/// `x = k ln2 + r` with `r = hi - lo`, as `expm1f` and `expf` reduce.
+struct Reduced {
+    k: v128,
+    hi: v128,
+    lo: v128,
+    r: v128,
+}
+
+/// musl's argument reduction: k = +-1 for 0.5 ln2 < |x| unless `far`, else
+/// (int)(x / ln2 +- 0.5); k = 0 up to 0.5 ln2, where hi = x and lo = 0
+/// follow from t = 0 exactly. `hx` is |x|'s bits; `ln2_hi + ln2_lo` is ln2
+/// split as the caller's musl function splits it.
+fn reduce(x: v128, hx: v128, far: v128, ln2_hi: f32, ln2_lo: f32) -> Reduced {
     let negative = i32x4_lt(x, i32x4_splat(0));
-    // Argument reduction: k = +-1 for 0.5 ln2 < |x| < 1.5 ln2, else
-    // (int)(x / ln2 +- 0.5); k = 0 below 0.5 ln2, where hi = x, lo = c = 0
-    // follow from t = 0 exactly.
     let k_far = i32x4_trunc_sat_f32x4(f32x4_add(
         f32x4_mul(f(INV_LN2), x),
         select(negative, f(-0.5), f(0.5)),
@@ -54,13 +58,29 @@ fn expm1(x: v128) -> v128 {
     let k_near = select(negative, i32x4_splat(-1), i32x4_splat(1));
     let k = select(
         u32x4_gt(hx, u(0x3eb1_7218)),
-        select(u32x4_lt(hx, u(0x3f85_1592)), k_near, k_far),
+        select(far, k_far, k_near),
         i32x4_splat(0),
     );
     let t = f32x4_convert_i32x4(k);
-    let hi = f32x4_sub(x, f32x4_mul(t, f(LN2_HI)));
-    let lo = f32x4_mul(t, f(LN2_LO));
+    let hi = f32x4_sub(x, f32x4_mul(t, f(ln2_hi)));
+    let lo = f32x4_mul(t, f(ln2_lo));
     let r = f32x4_sub(hi, lo);
+    Reduced { k, hi, lo, r }
+}
+
+/// `2^n` for `-126 <= n <= 127` in each lane.
+fn pow2(n: v128) -> v128 {
+    i32x4_shl(i32x4_add(n, i32x4_splat(0x7f)), 23)
+}
+
+/// musl's `expm1f(x)` for the `x` that `tanhf` gives it: `u = 2|x|` for
+/// `0.2554 < |x| <= 10` (so `k = round(u / ln 2)` is 1 to 29) and `u = -2|x|`
+/// for `|x| <= 0.2554` (`k` is -1 or 0, or `u` is below 2^-25 and `expm1f`
+/// returns it).
+fn expm1(x: v128) -> v128 {
+    let hx = v128_and(x, u(0x7fff_ffff));
+    let far = u32x4_ge(hx, u(0x3f85_1592));
+    let Reduced { k, hi, lo, r } = reduce(x, hx, far, LN2_HI, LN2_LO);
     let c = f32x4_sub(f32x4_sub(hi, r), lo);
 
     // r is now in the primary range.
@@ -83,8 +103,8 @@ fn expm1(x: v128) -> v128 {
         f32x4_mul(f(-2.0), f32x4_sub(e, f32x4_add(r, f(0.5)))),
         f32x4_add(f(1.0), f32x4_mul(f(2.0), f32x4_sub(r, e))),
     );
-    let two_k = i32x4_shl(i32x4_add(k, i32x4_splat(0x7f)), 23);
-    let two_minus_k = i32x4_shl(i32x4_sub(i32x4_splat(0x7f), k), 23);
+    let two_k = pow2(k);
+    let two_minus_k = pow2(i32x4_neg(k));
     let k_more = select(
         i32x4_lt(k, i32x4_splat(23)),
         f32x4_add(f32x4_sub(r, e), f32x4_sub(f(1.0), two_minus_k)),
@@ -138,31 +158,13 @@ const EXP_LN2_LO: f32 = 1.4286067653e-06; // 0x35bfbe8e
 const P1: f32 = 1.6666625440e-1; // 0xaaaa8f.0p-26
 const P2: f32 = -2.7667332906e-3; // -0xb55215.0p-32
 
-/// `2^n` for `-126 <= n <= 127` in each lane.
-fn pow2(n: v128) -> v128 {
-    i32x4_shl(i32x4_add(n, i32x4_splat(0x7f)), 23)
-}
-
 /// musl's `expf` of each lane, its `scalbnf` included (`k` is -150 to 128
 /// where the result is neither 0, inf nor NaN).
 pub fn exp(x: v128) -> v128 {
     let hx = v128_and(x, u(0x7fff_ffff));
     let negative = i32x4_lt(x, i32x4_splat(0));
-    let k_far = i32x4_trunc_sat_f32x4(f32x4_add(
-        f32x4_mul(f(INV_LN2), x),
-        select(negative, f(-0.5), f(0.5)),
-    ));
-    let k_near = select(negative, i32x4_splat(-1), i32x4_splat(1));
-    // |x| <= 0.5 ln2: k = 0, hi = x and lo = 0, as t = 0 gives exactly.
-    let k = select(
-        u32x4_gt(hx, u(0x3eb1_7218)),
-        select(u32x4_gt(hx, u(0x3f85_1592)), k_far, k_near),
-        i32x4_splat(0),
-    );
-    let t = f32x4_convert_i32x4(k);
-    let hi = f32x4_sub(x, f32x4_mul(t, f(EXP_LN2_HI)));
-    let lo = f32x4_mul(t, f(EXP_LN2_LO));
-    let r = f32x4_sub(hi, lo);
+    let far = u32x4_gt(hx, u(0x3f85_1592));
+    let Reduced { k, hi, lo, r } = reduce(x, hx, far, EXP_LN2_HI, EXP_LN2_LO);
     let rr = f32x4_mul(r, r);
     let c = f32x4_sub(r, f32x4_mul(rr, f32x4_add(f(P1), f32x4_mul(rr, f(P2)))));
     let quotient = f32x4_div(f32x4_mul(r, c), f32x4_sub(f(2.0), c));
