@@ -9,14 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use normscope::core::messages::placeholders;
+use texts::digit_runs;
+
+mod texts;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const PAGE_FILES: [&str; 3] = ["www/charts.js", "www/chartset.js", "www/compare-charts.js"];
 
 fn catalogue(lang: &str) -> BTreeMap<String, String> {
-    let path = Path::new(ROOT).join(format!("www/i18n/{lang}/charts.json"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    texts::catalogue("charts", lang)
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -62,17 +63,6 @@ fn used_keys() -> BTreeMap<String, String> {
         }
     }
     used
-}
-
-/// The numbers `text` quotes, sorted (word order differs between languages).
-fn digit_runs(text: &str) -> Vec<String> {
-    let mut runs: Vec<String> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|run| !run.is_empty())
-        .map(String::from)
-        .collect();
-    runs.sort();
-    runs
 }
 
 #[test]

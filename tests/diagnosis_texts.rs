@@ -9,6 +9,9 @@ use normscope::core::config::Activation;
 use normscope::core::diagnosis::{diagnosis_json, Finding};
 use normscope::core::messages::{fill, placeholders};
 use normscope::{Config, Scope};
+use texts::digit_runs;
+
+mod texts;
 
 /// The keys of the panel around the findings, not sentences of a finding.
 const PANEL_KEYS: [&str; 3] = [
@@ -18,11 +21,7 @@ const PANEL_KEYS: [&str; 3] = [
 ];
 
 fn catalogue(lang: &str) -> BTreeMap<String, String> {
-    let path = format!(
-        "{}/www/i18n/{lang}/diagnosis.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    texts::catalogue("diagnosis", lang)
 }
 
 /// One finding of every code.
@@ -88,16 +87,6 @@ fn every_code() -> Vec<Finding> {
     ]
 }
 
-fn digits(text: &str) -> Vec<String> {
-    let mut runs: Vec<String> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|r| !r.is_empty())
-        .map(String::from)
-        .collect();
-    runs.sort();
-    runs
-}
-
 #[test]
 fn every_code_has_a_message_in_both_languages_with_its_params() {
     let (en, zh) = (catalogue("en"), catalogue("zh"));
@@ -150,8 +139,8 @@ fn every_code_has_a_message_in_both_languages_with_its_params() {
             "{key}: text() is not the en message"
         );
         assert_eq!(
-            digits(&english),
-            digits(&chinese),
+            digit_runs(&english),
+            digit_runs(&chinese),
             "{key}: the languages quote other numbers"
         );
         assert!(!chinese.contains('{'), "{key}: {chinese}");
