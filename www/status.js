@@ -48,7 +48,10 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, wher
   const parts = [t('page.status_step', { steps })];
   if (stats) {
     const [loss, accuracy] = lossParts(stats);
-    const key = steps > 0 ? 'page.status_batch_of_step' : 'page.status_first_batch';
+    const one = batch === 1; // "1 sample", not "1 samples"
+    const key = steps > 0
+      ? (one ? 'page.status_batch_of_step_one' : 'page.status_batch_of_step')
+      : (one ? 'page.status_first_batch_one' : 'page.status_first_batch');
     parts.push(t(key, { steps, batch, loss }), accuracy);
     if (stats.test) parts.push(heldOut(stats.test));
     if (stats.nonfinite > 0) parts.push(t('page.status_nonfinite', { count: stats.nonfinite }));

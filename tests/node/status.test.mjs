@@ -48,3 +48,10 @@ test('a worker says how many threads it trains on, or why one', () => {
   assert.match(one, /training in a worker on one thread \(the page is not cross-origin isolated\)$/);
   assert.doesNotMatch(statusText({ ...idle, where: 'page', threads: { count: 2 } }), /thread/);
 });
+
+test('a batch of one is "1 sample", at step 0 and later', () => {
+  const { stats, text } = statusOf('depth=3&width=8&batch=1');
+  assert.match(text, /statistics of the first batch \(1 sample\): loss/);
+  assert.match(statusText({ ...idle, steps: 4, stats, batch: 1 }), /statistics of the batch of step 4 \(1 sample\): loss/);
+  assert.match(statusText({ ...idle, steps: 4, stats, batch: 2 }), /statistics of the batch of step 4 \(2 samples\): loss/);
+});
