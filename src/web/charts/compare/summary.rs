@@ -194,10 +194,12 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
         &g.layer_ticks,
         tr("charts.hidden_layer"),
     )?;
+    // The strips' labels as the single summary's (summary.rs): "mean cosine"
+    // would be taller than its strip.
     let labels = [
         "charts.std_h_log",
         "charts.std_grad_log",
-        "charts.mean_cosine",
+        "charts.cosine",
     ]
     .map(tr);
     for (((plot, axis), ticks), label) in g.plots.iter().zip(&g.axes).zip(&g.ticks).zip(labels) {
