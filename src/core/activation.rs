@@ -106,10 +106,10 @@ impl Activation {
         self.forward_serial(x, y)
     }
 
-    /// One loop per activation, each with phi known at compile time (so the
-    /// simple ones vectorize however large this function grows); in wasm,
-    /// tanh, sigmoid and gelu four lanes at a time with the same bits
-    /// (`activation/musl4.rs`).
+    /// One loop per activation: linear, relu and leaky relu each with phi
+    /// known at compile time, so they vectorize however large this function
+    /// grows; in wasm, tanh, sigmoid and gelu four lanes at a time with the
+    /// same bits (`activation/musl4.rs`), natively one libm call per value.
     fn forward_serial(self, x: &[f32], y: &mut [f32]) {
         fn each(x: &[f32], y: &mut [f32], phi: impl Fn(f32) -> f32) {
             for (y, &x) in y.iter_mut().zip(x) {
@@ -117,7 +117,10 @@ impl Activation {
             }
         }
         match self {
-            Activation::Linear => y.copy_from_slice(x),
+            Activation::Linear => {
+                let n = x.len().min(y.len()); // as the zips below
+                y[..n].copy_from_slice(&x[..n])
+            }
             Activation::Relu => each(x, y, |v| Activation::Relu.apply(v)),
             Activation::LeakyRelu => each(x, y, |v| Activation::LeakyRelu.apply(v)),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -44,37 +44,43 @@ const ERF: [u32; 5] = [
     0x4036_db6d,
     0x40c0_0000,
 ];
-/// gelu: erff's thresholds times sqrt 2, and where exp(-x^2/2) underflows
-/// and its k passes -126.
-const GELU: [u32; 8] = [
+/// gelu: erff's thresholds times sqrt 2; where exp(-x^2/2) passes 0.5 ln2,
+/// 1.5 ln2 and 2^-14 in magnitude, where its k passes -126, and -87.34 and
+/// -103.97 (expf's underflow checks).
+const GELU: [u32; 11] = [
     0x31b5_04f3,
     0x3f98_bc2d,
     0x3fe2_4630,
     0x4081_4cad,
     0x4107_c3b6,
+    0x3f55_224d,
+    0x3fb8_9456,
+    0x3c35_04f3,
+    0x4153_e1a8,
     0x4153_765b,
     0x4166_b96c,
-    0x4153_e1a8,
 ];
 
-/// Every bit pattern within 4096 of each threshold, both signs, and 7 more
-/// (so that a last chunk of four leaves a remainder for the scalar code).
+/// The special values first (so they fill whole vectors), then every bit
+/// pattern within 4096 of each threshold, both signs, then 3 more (so that
+/// the last chunk of four leaves a remainder for the scalar code).
 fn near(thresholds: &[u32]) -> Vec<f32> {
-    let mut xs = Vec::new();
-    for &t in thresholds {
-        for bits in t - 4096..t + 4096 {
-            xs.extend([bits, bits | 0x8000_0000].map(f32::from_bits));
-        }
-    }
-    xs.extend([
+    let mut xs = vec![
         0.0,
         -0.0,
         f32::INFINITY,
         f32::NEG_INFINITY,
         f32::NAN,
+        -f32::NAN,
         1e-45,
-        0.5,
-    ]);
+        -1e-45,
+    ];
+    for &t in thresholds {
+        for bits in t - 4096..t + 4096 {
+            xs.extend([bits, bits | 0x8000_0000].map(f32::from_bits));
+        }
+    }
+    xs.extend([0.5, -2.0, 1e-30]);
     xs
 }
 

@@ -196,12 +196,7 @@ pub(super) fn draw(canvas: &HtmlCanvasElement, sides: Sides) -> Result<(), Strin
     )?;
     // The strips' labels as the single summary's (summary.rs): "mean cosine"
     // would be taller than its strip.
-    let labels = [
-        "charts.std_h_log",
-        "charts.std_grad_log",
-        "charts.cosine",
-    ]
-    .map(tr);
+    let labels = ["charts.std_h_log", "charts.std_grad_log", "charts.cosine"].map(tr);
     for (((plot, axis), ticks), label) in g.plots.iter().zip(&g.axes).zip(&g.ticks).zip(labels) {
         p.y_axis(plot, axis, ticks, label, Side::Left, INK)?;
         p.border(plot)?;
