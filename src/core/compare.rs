@@ -46,7 +46,7 @@ pub struct Comparison {
 fn first_key(pairs: &[(&str, &str)]) -> Option<&'static str> {
     pairs
         .iter()
-        .find_map(|(key, _)| KEYS.iter().find(|k| k.name == *key).map(|k| k.name))
+        .find_map(|(key, _)| Config::key(key).map(|k| k.name))
 }
 
 /// Splits a query into A's pairs and B's (`vs.`-prefixed, prefix removed).
