@@ -257,12 +257,24 @@ fn edge<const T: bool>(
     }
 }
 
-/// `dst (cols x rows) = src (rows x cols)^T`.
+/// `dst (cols x rows) = src (rows x cols)^T`, in tiles of 16 x 16:
+/// each tile's columns are written as contiguous runs of `dst`
+/// while its rows of `src` stay in L1. Entry by entry, a 256 x 256 weight's
+/// writes 1 KiB apart fell into four L1 sets and missed on nearly every
+/// store: 5% of a depth 64 x 256 step (natively), refreshing each W^T after
+/// the update.
 pub fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
-    debug_assert!(src.len() >= rows * cols && dst.len() >= rows * cols);
-    for i in 0..rows {
-        for j in 0..cols {
-            dst[j * rows + i] = src[i * cols + j];
+    const TILE: usize = 16;
+    let (src, dst) = (&src[..rows * cols], &mut dst[..rows * cols]);
+    for i0 in (0..rows).step_by(TILE) {
+        let i1 = (i0 + TILE).min(rows);
+        for j0 in (0..cols).step_by(TILE) {
+            for j in j0..(j0 + TILE).min(cols) {
+                let run = &mut dst[j * rows + i0..j * rows + i1];
+                for (d, i) in run.iter_mut().zip(i0..i1) {
+                    *d = src[i * cols + j];
+                }
+            }
         }
     }
 }
@@ -280,6 +292,34 @@ pub fn column_sums(m: &[f32], out: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tiled transpose moves every entry to its place, on shapes with
+    /// partial tiles in either direction, one row or one column.
+    #[test]
+    fn transpose_moves_every_entry() {
+        for (rows, cols) in [
+            (1, 1),
+            (1, 40),
+            (40, 1),
+            (16, 16),
+            (17, 33),
+            (256, 7),
+            (31, 64),
+        ] {
+            let src: Vec<f32> = (0..rows * cols).map(|i| i as f32).collect();
+            let mut dst = vec![f32::NAN; rows * cols];
+            transpose(&src, rows, cols, &mut dst);
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(
+                        dst[j * rows + i],
+                        src[i * cols + j],
+                        "{rows}x{cols} [{i},{j}]"
+                    );
+                }
+            }
+        }
+    }
 
     /// The tiled kernel against the textbook triple loop, on shapes that hit
     /// every edge case (partial row tiles, partial column tiles, k = 1): the

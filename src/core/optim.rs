@@ -19,9 +19,8 @@
 //! Speed: the update itself is one elementwise pass with no dependency
 //! between entries (vectorized: f32x4 division and square root on wasm
 //! simd128), which writes each entry's applied delta to a scratch buffer; the
-//! std of the update is then summed over that buffer, in f64, in the entries'
-//! order, as a loop doing both at once would (the serial f64 sum kept the
-//! whole loop scalar). With the `threads` feature a large parameter's pass is
+//! std of the update is then summed over that buffer in f64, in four lanes
+//! (a loop doing both at once stayed scalar). With the `threads` feature a large parameter's pass is
 //! split into halves on rayon's pool, each entry computed exactly as on one
 //! thread, so the result is bit-identical.
 
@@ -148,14 +147,25 @@ impl OptimizerState {
     }
 }
 
-/// The standard deviation of the applied update, summed in f64 in the
-/// entries' order.
+/// The standard deviation of the applied update, summed in f64 in four
+/// lanes (entry `i` in lane `i % 4`, each lane in the entries' order, the
+/// lanes added in order): one serial f64 chain left the pass waiting on the
+/// adder's latency, 2% of a depth 64 x 256 step. The order does not depend on
+/// the thread count.
 fn update_std(delta: &[f32]) -> f32 {
-    let (mut sum, mut sum_sq) = (0.0f64, 0.0f64);
-    for &d in delta {
-        sum += d as f64;
-        sum_sq += (d as f64) * (d as f64);
+    let (mut sums, mut squares) = ([0.0f64; 4], [0.0f64; 4]);
+    let mut quads = delta.chunks_exact(4);
+    for quad in &mut quads {
+        for ((sum, square), &d) in sums.iter_mut().zip(&mut squares).zip(quad) {
+            *sum += d as f64;
+            *square += (d as f64) * (d as f64);
+        }
     }
+    for ((sum, square), &d) in sums.iter_mut().zip(&mut squares).zip(quads.remainder()) {
+        *sum += d as f64;
+        *square += (d as f64) * (d as f64);
+    }
+    let (sum, sum_sq): (f64, f64) = (sums.iter().sum(), squares.iter().sum());
     let n = delta.len().max(1) as f64;
     let mean = sum / n;
     // Not `.max(0.0)`, which would turn the NaN of a NaN update into 0.
