@@ -225,7 +225,7 @@ impl Scope {
         self.network.visit_params(|owner, param, values, grads| {
             let std = optimizer.update(index, values, grads);
             index += 1;
-            params_finite &= values.iter().all(|v| v.is_finite());
+            params_finite &= all_finite(values);
             if let (Owner::Block(l), Param::Weight) = (owner, param) {
                 update_std[l] = Some(std);
             }
@@ -379,4 +379,14 @@ impl Scope {
     pub fn snapshot(&self) -> Snapshot {
         Snapshot::of(self, &self.probe_pass().1)
     }
+}
+
+/// Whether every value is finite: a fold without an early exit in blocks of
+/// 1024 (which vectorizes), stopping after the first block holding a
+/// non-finite value. `iter().all` tested one value per branch: 2% of a depth
+/// 64 x 256 step over its 4.2M weights.
+fn all_finite(values: &[f32]) -> bool {
+    values
+        .chunks(1024)
+        .all(|block| block.iter().fold(true, |all, v| all & v.is_finite()))
 }
