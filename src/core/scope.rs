@@ -195,6 +195,14 @@ impl Scope {
     /// Takes up to `n` training steps; stops early (and stays stopped) once a
     /// non-finite value appears. Returns the number of steps taken.
     pub fn step(&mut self, n: usize) -> usize {
+        // On a thread of rayon's pool, each split of a step (matrix.rs) is a
+        // join whose other half the idle thread steals; from outside, every
+        // split was a job handed to the pool while this thread slept, and two
+        // threads gained nothing at depth 64 x 256 (docs/architecture.md).
+        #[cfg(feature = "threads")]
+        if rayon::current_thread_index().is_none() && rayon::current_num_threads() > 1 {
+            return rayon::scope(|_| self.step(n));
+        }
         let mut taken = 0;
         while taken < n && self.diverged.is_none() {
             self.train_step();
