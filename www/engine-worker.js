@@ -26,16 +26,22 @@ function startWorker() {
 
 /**
  * What the worker's `init` asks for: every core (`navigator.hardwareConcurrency`)
- * on a cross-origin-isolated page, which may run the threaded build; else one
- * thread and why. The single file never asks: its worker starts from a blob URL,
+ * on a cross-origin-isolated page with more than two, which may run the threaded
+ * build; else one thread and why (`why`: the end of a `page.threads_why_*` key,
+ * status.js). The single file never asks: its worker starts from a blob URL,
  * which cannot import the threaded package beside it, and file:// is never
- * isolated anyway.
+ * isolated anyway. On two cores the page's own drawing needs one: at depth
+ * 64 x 256 a pool of two gave 4.0-6.8 chart updates/s (mean 5.1) against
+ * 4.3-6.5 (mean 5.8) on one thread (tests/e2e/pageperf.mjs, six runs each in
+ * alternating order, 2 cores, 2026-12-03), and it costs the threaded build's
+ * download.
  */
 function threadRequest() {
   const cores = navigator.hardwareConcurrency || 1;
-  if (globalThis.NORMSCOPE_WORKER_SOURCE) return { threads: 1, why: 'the single file runs on one thread' };
-  if (!globalThis.crossOriginIsolated) return { threads: 1, why: 'the page is not cross-origin isolated (docs/embedding.md)' };
-  if (cores < 2) return { threads: 1, why: 'this device reports one core' };
+  if (globalThis.NORMSCOPE_WORKER_SOURCE) return { threads: 1, why: 'single_file' };
+  if (!globalThis.crossOriginIsolated) return { threads: 1, why: 'not_isolated' };
+  if (cores < 2) return { threads: 1, why: 'one_core' };
+  if (cores === 2) return { threads: 1, why: 'two_cores' };
   return { threads: cores };
 }
 
@@ -87,7 +93,7 @@ export class WorkerEngine {
     this.worker.onmessageerror = () => this.fail(new Error('the worker sent a message the page cannot read'));
     this.threads = null; // {count, why} once the worker has started (status.js)
     this.enqueue({ type: 'init', module: ns.module, ...threadRequest() }, -1).then((reply) => {
-      if (reply) this.threads = { count: reply.threads, why: reply.why || null };
+      if (reply) this.threads = { count: reply.threads, why: reply.why || null, error: reply.error };
     });
     this.build(checked);
   }

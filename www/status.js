@@ -72,11 +72,13 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, wher
 
 /**
  * Where a worker trains: "training in a worker on 2 threads", or on one
- * thread and why (`threads`: {count, why} from the worker's start; absent
- * while it starts).
+ * thread and why (`threads`: {count, why, error} from the worker's start,
+ * `why` naming a `page.threads_why_*` text; absent while it starts).
  */
 export function workerText(threads) {
   if (!threads) return t('page.status_worker');
   if (threads.count > 1) return t('page.status_worker_threads', { count: threads.count });
-  return threads.why ? t('page.status_worker_one_thread_why', { why: threads.why }) : t('page.status_worker_one_thread');
+  if (!threads.why) return t('page.status_worker_one_thread');
+  const why = t(`page.threads_why_${threads.why}`, { error: threads.error });
+  return t('page.status_worker_one_thread_why', { why });
 }

@@ -4,7 +4,8 @@
 //
 //   {id, type: 'init', module, threads}   the page's compiled WebAssembly.Module; with
 //                                         threads > 1 (a cross-origin-isolated page),
-//                                         the threaded build instead -> {threads, why}
+//                                         the threaded build instead -> {threads, why, error}
+//                                         (why: a page.threads_why_* key end, status.js)
 //   {id, type: 'build', query, layer, decision}   a new Scope -> frame
 //   {id, type: 'step', n, layer, decision}        n training steps -> frame
 //   {id, type: 'step', n, quiet: true}            n training steps -> {taken, stepMs, diverged}
@@ -34,7 +35,7 @@ let scope = null;
  * while it waits, which only a worker may do (hence here, never on the page).
  */
 async function startThreads(count) {
-  if (!self.crossOriginIsolated) return { why: 'the page is not cross-origin isolated' };
+  if (!self.crossOriginIsolated) return { why: 'not_isolated' };
   try {
     const threaded = await import(new URL('../pkg-threads/normscope.js', import.meta.url).href);
     await threaded.default();
@@ -45,19 +46,19 @@ async function startThreads(count) {
     await Promise.race([threaded.initThreadPool(count), timeout]).finally(() => clearTimeout(timer));
     return { threaded };
   } catch (error) {
-    return { why: `the threaded build did not start: ${error?.message || error}` };
+    return { why: 'failed', error: String(error?.message || error) };
   }
 }
 
 async function start(request) {
   if (request.threads > 1) {
-    const { threaded, why } = await startThreads(request.threads);
+    const { threaded, why, error } = await startThreads(request.threads);
     if (threaded) {
       Scope = threaded.Scope;
       return self.postMessage({ id: request.id, threads: request.threads });
     }
     await init({ module_or_path: request.module });
-    return self.postMessage({ id: request.id, threads: 1, why });
+    return self.postMessage({ id: request.id, threads: 1, why, error });
   }
   await init({ module_or_path: request.module });
   return self.postMessage({ id: request.id, threads: 1, why: request.why });

@@ -5,9 +5,10 @@
 // itself), chart updates per second (the figure's perf()), and the longest
 // main-thread task (PerformanceObserver 'longtask') while playing and in the
 // seconds after a control change made during Play. Threads: a worker on a
-// cross-origin-isolated page (`cargo xtask serve` sends COOP/COEP) runs the
-// threaded build; the `nothreads` rows hide `crossOriginIsolated` from the
-// page so that the worker runs on one thread.
+// cross-origin-isolated page (`cargo xtask serve` sends COOP/COEP) of a device
+// with more than two cores runs the threaded build (the `threads` column, read
+// from the status line); the `nothreads` rows hide `crossOriginIsolated` from
+// the page so that the worker runs on one thread.
 //
 // Prints one JSON line per scenario on stdout, a table on stderr.
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node tests/e2e/pageperf.mjs [name...]
@@ -24,7 +25,7 @@ const SCENARIOS = [
   { name: 'default-tall', query: '', tall: true, target: '60 fps, every chart on screen' },
   { name: 'd30x64-relu', query: 'depth=30&width=64&activation=relu', target: '60 fps' },
   { name: 'compare-d20', query: 'depth=20&vs.norm=layer', target: '60 fps' },
-  { name: 'd64x256', query: 'depth=64&width=256', target: '>= 15 updates/s (threads)' },
+  { name: 'd64x256', query: 'depth=64&width=256', target: '>= 15 updates/s (threads, > 2 cores)' },
   { name: 'd64x256-nothreads', query: 'depth=64&width=256', noThreads: true, target: '>= 10 updates/s' },
   { name: 'compare-d64x256', query: 'depth=64&width=256&vs.norm=layer', target: '60 fps' },
 ];
@@ -113,6 +114,10 @@ async function measure(context, scenario) {
       query: scenario.query,
       target: scenario.target,
       engine: perf.engine,
+      threads: await page.evaluate(() => {
+        const text = document.querySelector('.status')?.textContent || '';
+        return Number(/ on (\d+) threads/.exec(text)?.[1] || (/ on one thread/.test(text) ? 1 : 0)) || null;
+      }),
       isolated: await page.evaluate(() => globalThis.crossOriginIsolated),
       firstChartMs: Math.round(firstChartMs),
       loadLongestMs: Math.round(loadTask.maxMs),
@@ -135,13 +140,14 @@ async function measure(context, scenario) {
 }
 
 const COLUMNS = [
-  ['name', 18], ['engine', 6], ['firstChartMs', 7], ['fps', 5], ['worstFrameGapMs', 6], ['updatesPerS', 6], ['stepsPerS', 7],
+  ['name', 18], ['engine', 6], ['threads', 3], ['firstChartMs', 7], ['fps', 5], ['worstFrameGapMs', 6], ['updatesPerS', 6], ['stepsPerS', 7],
   ['playLongestMs', 6], ['changeFps', 5], ['changeLongestMs', 6], ['lockstep', 9], ['target', 30],
 ];
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
+  // In the order asked for, so that an A/B can alternate which runs first in the browser.
+  const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)).sort((a, b) => wanted.indexOf(a.name) - wanted.indexOf(b.name)) : SCENARIOS;
   if (!scenarios.length) throw new Error(`no scenario named ${wanted.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const browser = await launch();
   await browser.context.addInitScript(instrument);
