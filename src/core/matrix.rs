@@ -11,6 +11,9 @@
 //!   (four consecutive values of a row of dA feed a tile), so dA is never
 //!   transposed in memory
 //!
+//! The kernel packs each 8-column panel of the right operand into a
+//! contiguous buffer on the stack before the row tiles read it ([`tiles`]).
+//!
 //! Each costs `2 n k m` floating-point operations, and every entry is the sum
 //! over the shared dimension in ascending order whichever entry point computes it.
 
@@ -88,7 +91,11 @@ fn product<const T: bool>(
 ) {
     assert!(b.len() >= k * m && out.len() >= n * m);
     // Row `i` of a (of a_t's transpose) is at `a[i * lda ..]` (`a[i ..]` by `n`).
-    let lda = if T { n } else { k };
+    let lhs = Lhs::<T> {
+        a,
+        lda: if T { n } else { k },
+        first_row: 0,
+    };
     #[cfg(feature = "threads")]
     {
         let threads = rayon::current_num_threads();
@@ -100,13 +107,16 @@ fn product<const T: bool>(
                 .enumerate()
                 .for_each(|(index, out)| {
                     let rows = out.len() / m;
-                    let lhs = Lhs::<T>::new(a, lda, index * band);
+                    let lhs = Lhs {
+                        first_row: index * band,
+                        ..lhs
+                    };
                     tiles(lhs, b, bias, out, (rows, k, m));
                 });
             return;
         }
     }
-    tiles(Lhs::<T>::new(a, lda, 0), b, bias, out, (n, k, m));
+    tiles(lhs, b, bias, out, (n, k, m));
 }
 
 /// The left operand of a band of rows: entry (i, p) of the band.
@@ -117,11 +127,7 @@ struct Lhs<'a, const T: bool> {
     first_row: usize,
 }
 
-impl<'a, const T: bool> Lhs<'a, T> {
-    fn new(a: &'a [f32], lda: usize, first_row: usize) -> Self {
-        Lhs { a, lda, first_row }
-    }
-
+impl<const T: bool> Lhs<'_, T> {
     #[inline(always)]
     fn at(&self, i: usize, p: usize) -> f32 {
         let i = self.first_row + i;
@@ -133,7 +139,21 @@ impl<'a, const T: bool> Lhs<'a, T> {
     }
 }
 
+/// Rows of the shared dimension in one packed panel of b (8 KiB on the stack).
+const PANEL_DEPTH: usize = 256;
+
+type Panel = [[f32; TILE_COLS]; PANEL_DEPTH];
+
 /// The product on the calling thread, for the `n` rows of `lhs`'s band.
+///
+/// Each 8-column panel of b is first copied into a contiguous buffer on the
+/// stack, [`PANEL_DEPTH`] rows of the shared dimension at a time, and read
+/// from there by every row tile: in place its rows lie `4 m` bytes apart,
+/// which for m = 256 falls into four L1 sets, so every step of `p` missed L1
+/// (as the `matrixmultiply` crate does, which packs its panels). Where k is
+/// longer than a panel, each tile's sums are stored after one panel and
+/// taken up again from `out` for the next, the same additions in the same
+/// order.
 fn tiles<const T: bool>(
     lhs: Lhs<T>,
     b: &[f32],
@@ -143,29 +163,49 @@ fn tiles<const T: bool>(
 ) {
     let full_cols = m - m % TILE_COLS;
     let full_rows = n - n % TILE_ROWS;
-    // Column panels outside, so the k x 8 panel of b stays in L1 across rows.
+    let mut panel: Panel = [[0.0; TILE_COLS]; PANEL_DEPTH];
+    // Column panels outside, so the packed panel stays in L1 across rows.
     for j0 in (0..full_cols).step_by(TILE_COLS) {
-        for i0 in (0..full_rows).step_by(TILE_ROWS) {
-            let acc = if T {
-                tile_tn(lhs, b, i0, j0, k, m)
-            } else {
-                let row = |r: usize| {
-                    let start = (lhs.first_row + i0 + r) * lhs.lda;
-                    &lhs.a[start..start + k]
-                };
-                tile(std::array::from_fn(row), b, j0, k, m)
-            };
-            for (r, acc_row) in acc.iter().enumerate() {
-                let out = &mut out[(i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS];
-                match bias {
-                    Some(bias) => {
-                        for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
-                            *o = s + b;
-                        }
+        let mut p0 = 0;
+        loop {
+            let p1 = (p0 + PANEL_DEPTH).min(k);
+            let panel = &mut panel[..p1 - p0];
+            for (p, packed) in (p0..p1).zip(panel.iter_mut()) {
+                packed.copy_from_slice(&b[p * m + j0..p * m + j0 + TILE_COLS]);
+            }
+            for i0 in (0..full_rows).step_by(TILE_ROWS) {
+                let block = |r: usize| (i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS;
+                let mut acc: Tile = [[0.0; TILE_COLS]; TILE_ROWS];
+                if p0 > 0 {
+                    for (r, acc_row) in acc.iter_mut().enumerate() {
+                        acc_row.copy_from_slice(&out[block(r)]);
                     }
-                    None => out.copy_from_slice(acc_row),
+                }
+                if T {
+                    tile_tn(lhs, i0, p0, panel, &mut acc);
+                } else {
+                    let row = |r: usize| {
+                        let start = (lhs.first_row + i0 + r) * lhs.lda;
+                        &lhs.a[start + p0..start + p1]
+                    };
+                    tile(std::array::from_fn(row), panel, &mut acc);
+                }
+                for (r, acc_row) in acc.iter().enumerate() {
+                    let out = &mut out[block(r)];
+                    match bias.filter(|_| p1 == k) {
+                        Some(bias) => {
+                            for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
+                                *o = s + b;
+                            }
+                        }
+                        None => out.copy_from_slice(acc_row),
+                    }
                 }
             }
+            if p1 >= k {
+                break;
+            }
+            p0 = p1;
         }
         edge(
             lhs,
@@ -183,41 +223,33 @@ fn tiles<const T: bool>(
 
 type Tile = [[f32; TILE_COLS]; TILE_ROWS];
 
-/// One register tile from four rows of a.
+/// Adds to a register tile the products of four rows of a (each as long as
+/// the panel) with a packed panel of b.
 #[inline(always)]
-fn tile(a_rows: [&[f32]; TILE_ROWS], b: &[f32], j0: usize, k: usize, m: usize) -> Tile {
-    let mut acc = [[0.0f32; TILE_COLS]; TILE_ROWS];
-    for p in 0..k {
-        let b_tile: &[f32; TILE_COLS] = b[p * m + j0..p * m + j0 + TILE_COLS]
-            .try_into()
-            .expect("tile is TILE_COLS wide");
-        for r in 0..TILE_ROWS {
-            let a_value = a_rows[r][p];
+fn tile(a_rows: [&[f32]; TILE_ROWS], panel: &[[f32; TILE_COLS]], acc: &mut Tile) {
+    let [a0, a1, a2, a3] = a_rows;
+    let a = a0.iter().zip(a1).zip(a2.iter().zip(a3));
+    for (b_tile, ((&v0, &v1), (&v2, &v3))) in panel.iter().zip(a) {
+        for (r, a_value) in [v0, v1, v2, v3].into_iter().enumerate() {
             for c in 0..TILE_COLS {
                 acc[r][c] += a_value * b_tile[c];
             }
         }
     }
-    acc
 }
 
-/// One register tile from a stored transposed: four consecutive values of
-/// each row of `a_t`.
+/// The same from a stored transposed: four consecutive values of each row
+/// of `a_t` from row `p0`, one per row of the panel.
 #[inline(always)]
 fn tile_tn<const T: bool>(
     lhs: Lhs<T>,
-    b: &[f32],
     i0: usize,
-    j0: usize,
-    k: usize,
-    m: usize,
-) -> Tile {
-    let mut acc = [[0.0f32; TILE_COLS]; TILE_ROWS];
+    p0: usize,
+    panel: &[[f32; TILE_COLS]],
+    acc: &mut Tile,
+) {
     let first = lhs.first_row + i0;
-    for p in 0..k {
-        let b_tile: &[f32; TILE_COLS] = b[p * m + j0..p * m + j0 + TILE_COLS]
-            .try_into()
-            .expect("tile is TILE_COLS wide");
+    for (p, b_tile) in (p0..).zip(panel) {
         let a_col: &[f32; TILE_ROWS] = lhs.a[p * lhs.lda + first..p * lhs.lda + first + TILE_ROWS]
             .try_into()
             .expect("tile is TILE_ROWS high");
@@ -227,7 +259,6 @@ fn tile_tn<const T: bool>(
             }
         }
     }
-    acc
 }
 
 /// The plain triple loop for the rows `rows.0..rows.1` and columns
@@ -322,7 +353,8 @@ mod tests {
     }
 
     /// The tiled kernel against the textbook triple loop, on shapes that hit
-    /// every edge case (partial row tiles, partial column tiles, k = 1): the
+    /// every edge case (partial row tiles, partial column tiles, k = 1, k
+    /// over one packed panel): the
     /// same sums in the same order, so equal bit for bit, through all three
     /// entry points (the bias added after the sum, a read transposed).
     #[test]
@@ -335,6 +367,9 @@ mod tests {
             (64, 2, 64),
             (6, 33, 2),
             (12, 40, 24),
+            // Longer than one packed panel: sums taken up again from `out`.
+            (8, 513, 16),
+            (5, 300, 9),
         ] {
             let a: Vec<f32> = (0..n * k)
                 .map(|i| ((i * 7 % 11) as f32 - 5.0) / 3.0)
