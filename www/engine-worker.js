@@ -91,7 +91,7 @@ export class WorkerEngine {
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.fail(new Error(`the worker failed: ${event.message || 'it could not load'}`));
     this.worker.onmessageerror = () => this.fail(new Error('the worker sent a message the page cannot read'));
-    this.threads = null; // {count, why} once the worker has started (status.js)
+    this.threads = null; // {count, why, error} once the worker has started (status.js)
     this.enqueue({ type: 'init', module: ns.module, ...threadRequest() }, -1).then((reply) => {
       if (reply) this.threads = { count: reply.threads, why: reply.why || null, error: reply.error };
     });

@@ -20,8 +20,8 @@
 //! between entries (vectorized: f32x4 division and square root on wasm
 //! simd128), which writes each entry's applied delta to a scratch buffer; the
 //! std of the update is then summed over that buffer in f64, in four lanes
-//! (a loop doing both at once stayed scalar). With the `threads` feature a large parameter's pass is
-//! split into halves on rayon's pool, each entry computed exactly as on one
+//! (a loop doing both at once stayed scalar). With the `threads` feature a
+//! large parameter's pass is split into halves on rayon's pool, each entry computed exactly as on one
 //! thread, so the result is bit-identical.
 
 pub use crate::core::config::Optimizer as Kind;
@@ -150,8 +150,7 @@ impl OptimizerState {
 /// The standard deviation of the applied update, summed in f64 in four
 /// lanes (entry `i` in lane `i % 4`, each lane in the entries' order, the
 /// lanes added in order): one serial f64 chain left the pass waiting on the
-/// adder's latency, 2% of a depth 64 x 256 step. The order does not depend on
-/// the thread count.
+/// adder's latency. The order does not depend on the thread count.
 fn update_std(delta: &[f32]) -> f32 {
     let (mut sums, mut squares) = ([0.0f64; 4], [0.0f64; 4]);
     let mut quads = delta.chunks_exact(4);

@@ -391,8 +391,8 @@ impl Scope {
 
 /// Whether every value is finite: a fold without an early exit in blocks of
 /// 1024 (which vectorizes), stopping after the first block holding a
-/// non-finite value. `iter().all` tested one value per branch: 2% of a depth
-/// 64 x 256 step over its 4.2M weights.
+/// non-finite value. `iter().all` tested one value per branch: about 1% of a
+/// depth 64 x 256 step over its 4.2M weights (natively, perf).
 fn all_finite(values: &[f32]) -> bool {
     values
         .chunks(1024)
