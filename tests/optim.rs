@@ -64,3 +64,21 @@ fn update_returns_the_std_of_the_applied_update() {
     let std = optimizer.update(0, &mut param, &[1.0, -1.0, 1.0, -1.0]);
     assert!((std - 0.1).abs() < 1e-7, "updates are +-0.1: std {std}");
 }
+
+/// Seven entries (four lanes and a remainder of three): the std of the applied
+/// update equals the population std summed serially in f64, to f32 rounding.
+#[test]
+fn update_std_over_lanes_and_a_remainder() {
+    let grads = [0.3f32, -1.7, 2.25, 0.0, -0.4, 5.5, -3.0];
+    let mut optimizer = OptimizerState::new(Kind::Sgd, 0.5);
+    let mut param = [1.0f32; 7];
+    optimizer.begin_step();
+    let std = optimizer.update(0, &mut param, &grads);
+    let deltas: Vec<f64> = grads.iter().map(|&g| (-0.5f32 * g) as f64).collect();
+    let mean = deltas.iter().sum::<f64>() / 7.0;
+    let serial = (deltas.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / 7.0).sqrt();
+    assert!(
+        (std as f64 - serial).abs() <= 1e-6 * serial,
+        "std {std} against {serial}"
+    );
+}

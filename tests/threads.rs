@@ -48,3 +48,32 @@ fn threads_give_bit_identical_training() {
         }
     }
 }
+
+/// What the page's worker does: `Scope::step` called from outside any pool,
+/// which then runs its steps on a thread of rayon's global pool (two threads
+/// here): the same training as one thread.
+#[test]
+fn steps_called_from_outside_the_pool_give_the_same_training() {
+    // Another test may have made the global pool first; any size above one will do.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_global();
+    assert!(
+        rayon::current_num_threads() > 1,
+        "the global pool has one thread"
+    );
+    assert!(
+        rayon::current_thread_index().is_none(),
+        "the test runs outside the pool"
+    );
+    let query = "depth=4&width=256&batch=256&norm=layer&activation=tanh&optimizer=adam";
+    let mut scope = Scope::new(query.parse::<Config>().unwrap()).unwrap();
+    scope.step(3);
+    let stats = scope.stats();
+    let (json, history) = (serde_json::to_string(stats).unwrap(), stats.history.clone());
+    let outside = (scope.snapshot().to_json(), json, history);
+    assert!(
+        outside == run(query, 3, 1),
+        "steps from outside the pool differ from one thread"
+    );
+}

@@ -30,7 +30,7 @@ function startWorker() {
  * build; else one thread and why (`why`: the end of a `page.threads_why_*` key,
  * status.js). The single file never asks: its worker starts from a blob URL,
  * which cannot import the threaded package beside it, and file:// is never
- * isolated anyway. On two cores the page's own drawing needs one: at depth
+ * isolated anyway. On two cores two threads were no faster than one: at depth
  * 64 x 256 a pool of two gave 4.0-6.8 chart updates/s (mean 5.1) against
  * 4.3-6.5 (mean 5.8) on one thread (tests/e2e/pageperf.mjs, six runs each in
  * alternating order, 2 cores, 2026-12-03), and it costs the threaded build's

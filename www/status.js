@@ -2,7 +2,7 @@
 //
 //   step 120 · statistics of the batch of step 120 (64 samples): loss 0.412 · accuracy 83% · held out (eval, step 112): loss 0.45 · accuracy 80% · frame 23 ms · 38 fps · 246 steps/s
 //   step 0 · statistics of the first batch (64 samples): loss NaN (non-finite logits) · accuracy 48% (argmax of non-finite logits) · 167454 non-finite values · …
-//   step 12 · statistics of the batch of step 12 (64 samples): loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker on 2 threads
+//   step 12 · statistics of the batch of step 12 (64 samples): loss 0.695 · … · 3.2 updates/s · 3.2 steps/s · training in a worker on 4 threads
 //   training to step 500: 120/500 · training in a worker
 //
 // The statistics, loss and accuracy are those of the last training step: its
@@ -11,8 +11,8 @@
 // evaluation of the 256 held-out points in eval mode (src/core/heldout.rs).
 // During Play it shows the loop's measurements (loop.js perf()); otherwise how
 // long the last rebuild took to draw. While a link's `step=N` is being reached,
-// only the progress. Every word comes from the catalogue (`page.status_*`), in
-// the current language; the numbers are formatted here, the same in both.
+// only the progress. Every word comes from the catalogue (`page.status_*`,
+// `page.threads_why_*`), in the current language; the numbers are formatted here, the same in both.
 
 import { t } from './i18n.js';
 
@@ -39,7 +39,7 @@ function heldOut(test) {
  * config's); `perf` (Loop.perf()); `playing` (the last action was Play);
  * `rebuildMs`; `where` (the engine's: 'page' or 'worker'); `ready` (false
  * while the engine builds the network); `target` (the step being trained to, or 0);
- * `threads` (a worker's {count, why}, see workerText).
+ * `threads` (a worker's {count, why, error}, see workerText).
  */
 export function statusText({ steps, stats, batch, perf, playing, rebuildMs, where, ready, target = 0, threads }) {
   const remote = where === 'worker';
@@ -71,7 +71,7 @@ export function statusText({ steps, stats, batch, perf, playing, rebuildMs, wher
 }
 
 /**
- * Where a worker trains: "training in a worker on 2 threads", or on one
+ * Where a worker trains: "training in a worker on 4 threads", or on one
  * thread and why (`threads`: {count, why, error} from the worker's start,
  * `why` naming a `page.threads_why_*` text; absent while it starts).
  */

@@ -3,7 +3,8 @@
 // back the bytes of a Frame, which it decodes and draws. Requests:
 //
 //   {id, type: 'init', module, threads}   the page's compiled WebAssembly.Module; with
-//                                         threads > 1 (a cross-origin-isolated page),
+//                                         threads > 1 (a cross-origin-isolated page of a
+//                                         device with more than two cores),
 //                                         the threaded build instead -> {threads, why, error}
 //                                         (why: a page.threads_why_* key end, status.js)
 //   {id, type: 'build', query, layer, decision}   a new Scope -> frame

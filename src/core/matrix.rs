@@ -12,7 +12,7 @@
 //!   transposed in memory
 //!
 //! The kernel packs each 8-column panel of the right operand into a
-//! contiguous buffer on the stack before the row tiles read it ([`tiles`]).
+//! contiguous buffer on the stack before the row tiles read it (`tiles`).
 //!
 //! Each costs `2 n k m` floating-point operations, and every entry is the sum
 //! over the shared dimension in ascending order whichever entry point computes it.
@@ -148,9 +148,9 @@ type Panel = [[f32; TILE_COLS]; PANEL_DEPTH];
 ///
 /// Each 8-column panel of b is first copied into a contiguous buffer on the
 /// stack, [`PANEL_DEPTH`] rows of the shared dimension at a time, and read
-/// from there by every row tile: in place its rows lie `4 m` bytes apart,
-/// which for m = 256 falls into four L1 sets, so every step of `p` missed L1
-/// (as the `matrixmultiply` crate does, which packs its panels). Where k is
+/// from there by every row tile, as the `matrixmultiply` crate packs its
+/// panels: in place its rows lie `4 m` bytes apart, which for m = 256 falls
+/// into four L1 sets, so every step of `p` missed L1. Where k is
 /// longer than a panel, each tile's sums are stored after one panel and
 /// taken up again from `out` for the next, the same additions in the same
 /// order.
@@ -166,46 +166,49 @@ fn tiles<const T: bool>(
     let mut panel: Panel = [[0.0; TILE_COLS]; PANEL_DEPTH];
     // Column panels outside, so the packed panel stays in L1 across rows.
     for j0 in (0..full_cols).step_by(TILE_COLS) {
-        let mut p0 = 0;
-        loop {
-            let p1 = (p0 + PANEL_DEPTH).min(k);
-            let panel = &mut panel[..p1 - p0];
-            for (p, packed) in (p0..p1).zip(panel.iter_mut()) {
-                packed.copy_from_slice(&b[p * m + j0..p * m + j0 + TILE_COLS]);
-            }
-            for i0 in (0..full_rows).step_by(TILE_ROWS) {
-                let block = |r: usize| (i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS;
-                let mut acc: Tile = [[0.0; TILE_COLS]; TILE_ROWS];
-                if p0 > 0 {
-                    for (r, acc_row) in acc.iter_mut().enumerate() {
-                        acc_row.copy_from_slice(&out[block(r)]);
-                    }
+        // Fewer rows than a tile (the head's dW): all of them in `edge`.
+        if full_rows > 0 {
+            let mut p0 = 0;
+            loop {
+                let p1 = (p0 + PANEL_DEPTH).min(k);
+                let panel = &mut panel[..p1 - p0];
+                for (p, packed) in (p0..p1).zip(panel.iter_mut()) {
+                    packed.copy_from_slice(&b[p * m + j0..p * m + j0 + TILE_COLS]);
                 }
-                if T {
-                    tile_tn(lhs, i0, p0, panel, &mut acc);
-                } else {
-                    let row = |r: usize| {
-                        let start = (lhs.first_row + i0 + r) * lhs.lda;
-                        &lhs.a[start + p0..start + p1]
-                    };
-                    tile(std::array::from_fn(row), panel, &mut acc);
-                }
-                for (r, acc_row) in acc.iter().enumerate() {
-                    let out = &mut out[block(r)];
-                    match bias.filter(|_| p1 == k) {
-                        Some(bias) => {
-                            for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
-                                *o = s + b;
-                            }
+                for i0 in (0..full_rows).step_by(TILE_ROWS) {
+                    let block = |r: usize| (i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS;
+                    let mut acc: Tile = [[0.0; TILE_COLS]; TILE_ROWS];
+                    if p0 > 0 {
+                        for (r, acc_row) in acc.iter_mut().enumerate() {
+                            acc_row.copy_from_slice(&out[block(r)]);
                         }
-                        None => out.copy_from_slice(acc_row),
+                    }
+                    if T {
+                        tile_tn(lhs, i0, p0, panel, &mut acc);
+                    } else {
+                        let row = |r: usize| {
+                            let start = (lhs.first_row + i0 + r) * lhs.lda;
+                            &lhs.a[start + p0..start + p1]
+                        };
+                        tile(std::array::from_fn(row), panel, &mut acc);
+                    }
+                    for (r, acc_row) in acc.iter().enumerate() {
+                        let out = &mut out[block(r)];
+                        match bias.filter(|_| p1 == k) {
+                            Some(bias) => {
+                                for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
+                                    *o = s + b;
+                                }
+                            }
+                            None => out.copy_from_slice(acc_row),
+                        }
                     }
                 }
+                if p1 >= k {
+                    break;
+                }
+                p0 = p1;
             }
-            if p1 >= k {
-                break;
-            }
-            p0 = p1;
         }
         edge(
             lhs,
@@ -370,6 +373,10 @@ mod tests {
             // Longer than one packed panel: sums taken up again from `out`.
             (8, 513, 16),
             (5, 300, 9),
+            // No shared dimension; the bias on the first or the last panel.
+            (4, 0, 8),
+            (4, 256, 8),
+            (8, 512, 16),
         ] {
             let a: Vec<f32> = (0..n * k)
                 .map(|i| ((i * 7 % 11) as f32 - 5.0) / 3.0)

@@ -21,8 +21,8 @@
 //! simd128), which writes each entry's applied delta to a scratch buffer; the
 //! std of the update is then summed over that buffer in f64, in four lanes
 //! (a loop doing both at once stayed scalar). With the `threads` feature a
-//! large parameter's pass is split into halves on rayon's pool, each entry computed exactly as on one
-//! thread, so the result is bit-identical.
+//! large parameter's pass is split into halves on rayon's pool, each entry
+//! computed exactly as on one thread, so the result is bit-identical.
 
 pub use crate::core::config::Optimizer as Kind;
 

@@ -45,9 +45,9 @@ test('a worker says how many threads it trains on, or why one', () => {
   assert.match(statusText(worker), / · training in a worker$/);
   assert.match(statusText({ ...worker, threads: { count: 2, why: null } }), /training in a worker on 2 threads$/);
   const one = statusText({ ...worker, threads: { count: 1, why: 'not_isolated' } });
-  assert.match(one, /training in a worker on one thread \(the page is not cross-origin isolated, docs\/embedding\.md\)$/);
+  assert.match(one, /training in a worker on one thread \(the page is not cross-origin isolated, see docs\/embedding\.md\)$/);
   const two = statusText({ ...worker, threads: { count: 1, why: 'two_cores' } });
-  assert.match(two, /on one thread \(this device reports two cores, and the page draws on one\)$/);
+  assert.match(two, /on one thread \(this device reports two cores, where two threads were no faster than one\)$/);
   const failed = statusText({ ...worker, threads: { count: 1, why: 'failed', error: 'no pool' } });
   assert.match(failed, /on one thread \(the threaded build did not start: no pool\)$/);
   assert.doesNotMatch(statusText({ ...idle, where: 'page', threads: { count: 2 } }), /thread/);
