@@ -100,4 +100,6 @@ pub struct Grads {
     /// dL/dlogits, the backward pass's input (`rows x 2`).
     pub d_logits: Vec<f32>,
     pub(crate) d_head_in: Vec<f32>,
+    /// Scratch for one layer's dL/da transposed (`Linear::backward`).
+    pub(crate) d_out_t: Vec<f32>,
 }

@@ -6,7 +6,7 @@
 use crate::core::buffers::resize;
 use crate::core::config::Config;
 use crate::core::init::{LinearInit, Rng};
-use crate::core::matrix::{column_sums, gemm, gemm_bias, gemm_tn, transpose};
+use crate::core::matrix::{column_sums, gemm, gemm_bias, transpose};
 
 /// A Linear layer `y = x W^T + b` with W of shape `(fan_out, fan_in)`.
 #[derive(Debug, Clone)]
@@ -66,6 +66,10 @@ impl Linear {
     }
 
     /// Writes `dW = dA^T x`, `db = sum_rows dA` and, if asked, `dx = dA W`.
+    /// `d_out_t` is scratch for dA^T (one buffer for the whole network,
+    /// `Grads::d_out_t`): the product then reads its left operand by rows,
+    /// where reading dA by columns, 4 values at a stride of `fan_out`, missed
+    /// L1 as b's panels did (`matrix.rs`).
     pub(crate) fn backward(
         &self,
         grads: &mut LinearGrads,
@@ -73,12 +77,14 @@ impl Linear {
         rows: usize,
         d_out: &[f32],
         d_in: Option<&mut [f32]>,
+        d_out_t: &mut Vec<f32>,
     ) {
         resize(&mut grads.dweight, self.fan_in * self.fan_out);
         resize(&mut grads.dbias, self.fan_out);
-        // dA (rows x fan_out) read by columns: dA^T without a transposed copy.
         let (n, m) = (self.fan_out, self.fan_in);
-        gemm_tn(d_out, x, &mut grads.dweight, n, rows, m);
+        resize(d_out_t, rows * n);
+        transpose(&d_out[..rows * n], rows, n, d_out_t);
+        gemm(d_out_t, x, &mut grads.dweight, n, rows, m);
         column_sums(&d_out[..rows * self.fan_out], &mut grads.dbias);
         if let Some(d_in) = d_in {
             gemm(d_out, &self.weight, d_in, rows, self.fan_out, self.fan_in);

@@ -2,20 +2,19 @@
 //!
 //! Every product is one kernel, register-tiled so that LLVM vectorizes it
 //! without fast-math (on wasm32 with `+simd128`, as f32x4). The three products
-//! of a Linear layer map onto it with a stored transpose of W and no other copy:
+//! of a Linear layer map onto it with a stored transpose of W and one of dA:
 //! - forward  `A = H W^T + b`: [`gemm_bias`]`(H, W^T, b)` (W^T kept next to W;
 //!   the bias added to each finished sum as it is stored, the same rounding as
 //!   a separate pass over A, without the pass)
 //! - backward `dH = dA W`:   [`gemm`]`(dA, W)`
-//! - backward `dW = dA^T H`: [`gemm_tn`]`(dA, H)`, which reads dA by columns
-//!   (four consecutive values of a row of dA feed a tile), so dA is never
-//!   transposed in memory
+//! - backward `dW = dA^T H`: [`gemm`]`(dA^T, H)`, dA transposed into one
+//!   buffer of the network first ([`transpose`], `Linear::backward`)
 //!
 //! The kernel packs each 8-column panel of the right operand into a
 //! contiguous buffer on the stack before the row tiles read it (`tiles`).
 //!
 //! Each costs `2 n k m` floating-point operations, and every entry is the sum
-//! over the shared dimension in ascending order whichever entry point computes it.
+//! over the shared dimension in ascending order.
 
 /// Rows and columns of the register tile of [`gemm`]: a 4 x 8 block of `out`
 /// lives in eight 4-lane registers (f32x4 on wasm simd128, SSE on x86-64)
@@ -56,7 +55,7 @@ pub(crate) fn parallel_chunk(len: usize) -> Option<usize> {
 /// bit-identical to the single-threaded one (tests/threads.rs checks it).
 pub fn gemm(a: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
     assert!(a.len() >= n * k);
-    product::<false>(a, b, None, out, (n, k, m));
+    product(a, b, None, out, (n, k, m));
 }
 
 /// [`gemm`] plus `bias` (length m) added to every row of `out`, each entry
@@ -71,18 +70,11 @@ pub fn gemm_bias(
     m: usize,
 ) {
     assert!(a.len() >= n * k && bias.len() >= m);
-    product::<false>(a, b, Some(bias), out, (n, k, m));
+    product(a, b, Some(bias), out, (n, k, m));
 }
 
-/// `out (n x m) = a_t^T * b (k x m)` with `a_t` stored `k x n`: the product
-/// of the transpose without transposing.
-pub fn gemm_tn(a_t: &[f32], b: &[f32], out: &mut [f32], n: usize, k: usize, m: usize) {
-    assert!(a_t.len() >= n * k);
-    product::<true>(a_t, b, None, out, (n, k, m));
-}
-
-/// The entry points' shared body: `T` says whether `a` is stored transposed.
-fn product<const T: bool>(
+/// The entry points' shared body.
+fn product(
     a: &[f32],
     b: &[f32],
     bias: Option<&[f32]>,
@@ -90,12 +82,6 @@ fn product<const T: bool>(
     (n, k, m): (usize, usize, usize),
 ) {
     assert!(b.len() >= k * m && out.len() >= n * m);
-    // Row `i` of a (of a_t's transpose) is at `a[i * lda ..]` (`a[i ..]` by `n`).
-    let lhs = Lhs::<T> {
-        a,
-        lda: if T { n } else { k },
-        first_row: 0,
-    };
     #[cfg(feature = "threads")]
     {
         let threads = rayon::current_num_threads();
@@ -107,36 +93,13 @@ fn product<const T: bool>(
                 .enumerate()
                 .for_each(|(index, out)| {
                     let rows = out.len() / m;
-                    let lhs = Lhs {
-                        first_row: index * band,
-                        ..lhs
-                    };
-                    tiles(lhs, b, bias, out, (rows, k, m));
+                    let a = &a[index * band * k..];
+                    tiles(a, b, bias, out, (rows, k, m));
                 });
             return;
         }
     }
-    tiles(lhs, b, bias, out, (n, k, m));
-}
-
-/// The left operand of a band of rows: entry (i, p) of the band.
-#[derive(Clone, Copy)]
-struct Lhs<'a, const T: bool> {
-    a: &'a [f32],
-    lda: usize,
-    first_row: usize,
-}
-
-impl<const T: bool> Lhs<'_, T> {
-    #[inline(always)]
-    fn at(&self, i: usize, p: usize) -> f32 {
-        let i = self.first_row + i;
-        if T {
-            self.a[p * self.lda + i]
-        } else {
-            self.a[i * self.lda + p]
-        }
-    }
+    tiles(a, b, bias, out, (n, k, m));
 }
 
 /// Rows of the shared dimension in one packed panel of b (8 KiB on the stack).
@@ -144,7 +107,7 @@ const PANEL_DEPTH: usize = 256;
 
 type Panel = [[f32; TILE_COLS]; PANEL_DEPTH];
 
-/// The product on the calling thread, for the `n` rows of `lhs`'s band.
+/// The product on the calling thread: `out (n x m) = a (n x k) * b (k x m)`.
 ///
 /// Each 8-column panel of b is first copied into a contiguous buffer on the
 /// stack, [`PANEL_DEPTH`] rows of the shared dimension at a time, and read
@@ -154,8 +117,8 @@ type Panel = [[f32; TILE_COLS]; PANEL_DEPTH];
 /// longer than a panel, each tile's sums are stored after one panel and
 /// taken up again from `out` for the next, the same additions in the same
 /// order.
-fn tiles<const T: bool>(
-    lhs: Lhs<T>,
+fn tiles(
+    a: &[f32],
     b: &[f32],
     bias: Option<&[f32]>,
     out: &mut [f32],
@@ -183,15 +146,8 @@ fn tiles<const T: bool>(
                             acc_row.copy_from_slice(&out[block(r)]);
                         }
                     }
-                    if T {
-                        tile_tn(lhs, i0, p0, panel, &mut acc);
-                    } else {
-                        let row = |r: usize| {
-                            let start = (lhs.first_row + i0 + r) * lhs.lda;
-                            &lhs.a[start + p0..start + p1]
-                        };
-                        tile(std::array::from_fn(row), panel, &mut acc);
-                    }
+                    let row = |r: usize| &a[(i0 + r) * k + p0..(i0 + r) * k + p1];
+                    tile(std::array::from_fn(row), panel, &mut acc);
                     for (r, acc_row) in acc.iter().enumerate() {
                         let out = &mut out[block(r)];
                         match bias.filter(|_| p1 == k) {
@@ -210,18 +166,9 @@ fn tiles<const T: bool>(
                 p0 = p1;
             }
         }
-        edge(
-            lhs,
-            b,
-            bias,
-            out,
-            (full_rows, n),
-            (j0, j0 + TILE_COLS),
-            k,
-            m,
-        );
+        edge(a, b, bias, out, (full_rows, n), (j0, j0 + TILE_COLS), k, m);
     }
-    edge(lhs, b, bias, out, (0, n), (full_cols, m), k, m);
+    edge(a, b, bias, out, (0, n), (full_cols, m), k, m);
 }
 
 type Tile = [[f32; TILE_COLS]; TILE_ROWS];
@@ -241,34 +188,11 @@ fn tile(a_rows: [&[f32]; TILE_ROWS], panel: &[[f32; TILE_COLS]], acc: &mut Tile)
     }
 }
 
-/// The same from a stored transposed: four consecutive values of each row
-/// of `a_t` from row `p0`, one per row of the panel.
-#[inline(always)]
-fn tile_tn<const T: bool>(
-    lhs: Lhs<T>,
-    i0: usize,
-    p0: usize,
-    panel: &[[f32; TILE_COLS]],
-    acc: &mut Tile,
-) {
-    let first = lhs.first_row + i0;
-    for (p, b_tile) in (p0..).zip(panel) {
-        let a_col: &[f32; TILE_ROWS] = lhs.a[p * lhs.lda + first..p * lhs.lda + first + TILE_ROWS]
-            .try_into()
-            .expect("tile is TILE_ROWS high");
-        for r in 0..TILE_ROWS {
-            for c in 0..TILE_COLS {
-                acc[r][c] += a_col[r] * b_tile[c];
-            }
-        }
-    }
-}
-
 /// The plain triple loop for the rows `rows.0..rows.1` and columns
 /// `cols.0..cols.1` of `out` that do not fill a whole tile.
 #[allow(clippy::too_many_arguments)]
-fn edge<const T: bool>(
-    lhs: Lhs<T>,
+fn edge(
+    a: &[f32],
     b: &[f32],
     bias: Option<&[f32]>,
     out: &mut [f32],
@@ -281,7 +205,7 @@ fn edge<const T: bool>(
         for j in cols.0..cols.1 {
             let mut sum = 0.0f32;
             for p in 0..k {
-                sum += lhs.at(i, p) * b[p * m + j];
+                sum += a[i * k + p] * b[p * m + j];
             }
             out[i * m + j] = match bias {
                 Some(bias) => sum + bias[j],
@@ -385,23 +309,15 @@ mod tests {
                 .map(|i| ((i * 5 % 13) as f32 - 6.0) / 4.0)
                 .collect();
             let bias: Vec<f32> = (0..m).map(|j| j as f32 / 7.0 - 1.0).collect();
-            let mut a_t = vec![0.0; n * k];
-            transpose(&a, n, k, &mut a_t);
-            let (mut plain, mut biased, mut tn) = (
-                vec![f32::NAN; n * m],
-                vec![f32::NAN; n * m],
-                vec![f32::NAN; n * m],
-            );
+            let (mut plain, mut biased) = (vec![f32::NAN; n * m], vec![f32::NAN; n * m]);
             gemm(&a, &b, &mut plain, n, k, m);
             gemm_bias(&a, &b, &bias, &mut biased, n, k, m);
-            gemm_tn(&a_t, &b, &mut tn, n, k, m);
             for i in 0..n {
                 for j in 0..m {
                     // From +0.0 as the kernel (`Sum` starts at -0.0).
                     let naive = (0..k).fold(0.0f32, |s, p| s + a[i * k + p] * b[p * m + j]);
                     let at = format!("{n}x{k}x{m} [{i},{j}]");
                     assert_eq!(plain[i * m + j].to_bits(), naive.to_bits(), "gemm {at}");
-                    assert_eq!(tn[i * m + j].to_bits(), naive.to_bits(), "gemm_tn {at}");
                     let with_bias = naive + bias[j];
                     assert_eq!(
                         biased[i * m + j].to_bits(),

@@ -14,8 +14,8 @@
 //!   largest parameter (each entry's applied update, `optim.rs`);
 //! - **training buffers**: what one forward pass writes per row (each block's
 //!   input, Linear output, phi input and output, block output, the norm's
-//!   cache) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch),
-//!   times `b`;
+//!   cache) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch,
+//!   and one layer's dL/da transposed for the weight gradient), times `b`;
 //! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
 //!   charts show a probe pass in buffers of its own (training and gradient
 //!   buffers and dW again). The page checks the config with its new mode
@@ -88,8 +88,8 @@ impl Shapes {
         // input), a, phi input and output, h, the norm's cache.
         let forward_blocks = 2 * first_wide + (depth - 1) * 2 * w + depth * (4 * w + norm_cache);
         // Per block: dL/dh_{l-1} (as wide as the input), dL/dh, dL/da and
-        // scratch (the weight gradient reads dL/da by columns, no transposed copy).
-        let backward_blocks = first_wide + (depth - 1) * w + depth * 3 * w;
+        // scratch; once, one layer's dL/da transposed (`Linear::backward`).
+        let backward_blocks = first_wide + (depth - 1) * w + depth * 3 * w + w;
         let affine = has_norm && config.affine;
         Shapes {
             weights: d * w + (depth - 1) * w * w + 2 * w,

@@ -105,7 +105,13 @@ impl Block {
 
     /// From `g.d_out`, writes the parameter gradients, `d_pre` and (unless
     /// this is the first block) `d_in`.
-    fn backward(&self, a: &BlockActs, g: &mut BlockGrads, rows: usize, need_input_grad: bool) {
+    fn backward(
+        &self,
+        (a, g): (&BlockActs, &mut BlockGrads),
+        rows: usize,
+        need_input_grad: bool,
+        d_out_t: &mut Vec<f32>,
+    ) {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
         let (norm, linear) = (&self.norm, &self.linear);
@@ -119,17 +125,18 @@ impl Block {
             Wiring::Plain(Position::Before) => {
                 phi.backward(act_in, act_out, &g.d_out[..n], &mut g.scratch[..n]);
                 norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_pre);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in);
+                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
             }
             Wiring::Plain(Position::After) => {
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
                 phi.backward(act_in, act_out, &g.scratch[..n], &mut g.d_pre[..n]);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in);
+                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
             }
             Wiring::Pre => {
                 phi.backward(act_in, act_out, &g.d_out[..n], &mut g.d_pre[..n]);
                 let d_normed = Some(&mut g.scratch[..]);
-                linear.backward(&mut g.linear, &a.residual_buf, rows, &g.d_pre, d_normed);
+                let x = &a.residual_buf;
+                linear.backward(&mut g.linear, x, rows, &g.d_pre, d_normed, d_out_t);
                 norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_in);
                 for i in 0..n {
                     g.d_in[i] += g.d_out[i];
@@ -138,7 +145,7 @@ impl Block {
             Wiring::Post => {
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
                 phi.backward(act_in, act_out, &g.scratch[..n], &mut g.d_pre[..n]);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in);
+                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
                 for i in 0..n {
                     g.d_in[i] += g.scratch[i];
                 }
@@ -309,6 +316,7 @@ impl Network {
             rows,
             &grads.d_logits,
             Some(&mut grads.d_head_in),
+            &mut grads.d_out_t,
         );
         let last = self.blocks.len() - 1;
         let d_last = &mut grads.blocks[last].d_out;
@@ -322,7 +330,8 @@ impl Network {
             None => d_last[..n].copy_from_slice(&grads.d_head_in[..n]),
         }
         for l in (0..self.blocks.len()).rev() {
-            self.blocks[l].backward(&acts.blocks[l], &mut grads.blocks[l], rows, l > 0);
+            let block = (&acts.blocks[l], &mut grads.blocks[l]);
+            self.blocks[l].backward(block, rows, l > 0, &mut grads.d_out_t);
             if l > 0 {
                 let (before, after) = grads.blocks.split_at_mut(l);
                 before[l - 1].d_out[..n].copy_from_slice(&after[0].d_in[..n]);

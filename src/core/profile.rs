@@ -116,9 +116,10 @@ fn matmuls(network: &mut Network) {
         };
         block.linear.forward(input, rows, &mut a.pre);
         let d_in = (l > 0).then_some(&mut g.d_in[..]);
+        let d_out_t = &mut grads.d_out_t;
         block
             .linear
-            .backward(&mut g.linear, input, rows, &g.d_pre, d_in);
+            .backward(&mut g.linear, input, rows, &g.d_pre, d_in, d_out_t);
     }
     head.forward(&acts.head_in, rows, &mut acts.logits);
     let d_head_in = Some(&mut grads.d_head_in[..]);
@@ -128,6 +129,7 @@ fn matmuls(network: &mut Network) {
         rows,
         &grads.d_logits,
         d_head_in,
+        &mut grads.d_out_t,
     );
 }
 
