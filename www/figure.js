@@ -159,11 +159,16 @@ export async function mount(element, options = {}) {
     if (held()) return;
     charts.draw(drawOptions);
     compare.draw(drawOptions);
+    // The status line ("A: step N") is refreshed a few times a second during Play
+    // (loop.js), B's readout ("(step N)") with every draw: when a step comes
+    // faster, the status line follows here, so that they never show different steps.
+    if (compare.active && statusStep !== net.engine?.steps) showStatus();
     lookback.enabled = !compare.active; // B has no past: a comparison shows both live
     if (!compare.active && !net.seek) lookback.record(net.engine?.source);
   };
 
   // --- status ------------------------------------------------------------------
+  let statusStep = null; // the step the status line shows
   /** The status line and the Diagnosis panel, from the engine's source. */
   function showStatus() {
     if (!net.engine || held()) return;
@@ -177,6 +182,7 @@ export async function mount(element, options = {}) {
     }
     const [playing, target] = [lastAction === 'play', net.seek ? net.seek.target : 0];
     const { steps, where, source: ready, threads } = net.engine;
+    statusStep = steps;
     status.textContent = statusText({ steps, stats, batch: net.config.batch, perf: loop.perf(), playing, rebuildMs: net.rebuildMs, where, ready: Boolean(ready), target, threads });
     if (compare.active) status.textContent = `A: ${status.textContent}`; // the Diagnosis panel is A's too
     const diverged = compare.active && compare.divergedText(net.engine);
