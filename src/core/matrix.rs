@@ -124,46 +124,43 @@ fn tiles(
     out: &mut [f32],
     (n, k, m): (usize, usize, usize),
 ) {
-    let full_cols = m - m % TILE_COLS;
     let full_rows = n - n % TILE_ROWS;
+    // Fewer rows than a tile (the head's dW): every column in `edge`.
+    let full_cols = if full_rows > 0 { m - m % TILE_COLS } else { 0 };
+    // The shared dimension in panels [p0, p1); one empty panel when k = 0,
+    // so that the bias is still added.
+    let panels = (0..k.max(1))
+        .step_by(PANEL_DEPTH)
+        .map(|p0| (p0, (p0 + PANEL_DEPTH).min(k)));
     let mut panel: Panel = [[0.0; TILE_COLS]; PANEL_DEPTH];
     // Column panels outside, so the packed panel stays in L1 across rows.
     for j0 in (0..full_cols).step_by(TILE_COLS) {
-        // Fewer rows than a tile (the head's dW): all of them in `edge`.
-        if full_rows > 0 {
-            let mut p0 = 0;
-            loop {
-                let p1 = (p0 + PANEL_DEPTH).min(k);
-                let panel = &mut panel[..p1 - p0];
-                for (p, packed) in (p0..p1).zip(panel.iter_mut()) {
-                    packed.copy_from_slice(&b[p * m + j0..p * m + j0 + TILE_COLS]);
-                }
-                for i0 in (0..full_rows).step_by(TILE_ROWS) {
-                    let block = |r: usize| (i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS;
-                    let mut acc: Tile = [[0.0; TILE_COLS]; TILE_ROWS];
-                    if p0 > 0 {
-                        for (r, acc_row) in acc.iter_mut().enumerate() {
-                            acc_row.copy_from_slice(&out[block(r)]);
-                        }
+        for (p0, p1) in panels.clone() {
+            let panel = &mut panel[..p1 - p0];
+            for (p, packed) in (p0..p1).zip(panel.iter_mut()) {
+                packed.copy_from_slice(&b[p * m + j0..p * m + j0 + TILE_COLS]);
+            }
+            for i0 in (0..full_rows).step_by(TILE_ROWS) {
+                let block = |r: usize| (i0 + r) * m + j0..(i0 + r) * m + j0 + TILE_COLS;
+                let mut acc: Tile = [[0.0; TILE_COLS]; TILE_ROWS];
+                if p0 > 0 {
+                    for (r, acc_row) in acc.iter_mut().enumerate() {
+                        acc_row.copy_from_slice(&out[block(r)]);
                     }
-                    let row = |r: usize| &a[(i0 + r) * k + p0..(i0 + r) * k + p1];
-                    tile(std::array::from_fn(row), panel, &mut acc);
-                    for (r, acc_row) in acc.iter().enumerate() {
-                        let out = &mut out[block(r)];
-                        match bias.filter(|_| p1 == k) {
-                            Some(bias) => {
-                                for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
-                                    *o = s + b;
-                                }
+                }
+                let row = |r: usize| &a[(i0 + r) * k + p0..(i0 + r) * k + p1];
+                tile(std::array::from_fn(row), panel, &mut acc);
+                for (r, acc_row) in acc.iter().enumerate() {
+                    let out = &mut out[block(r)];
+                    match bias.filter(|_| p1 == k) {
+                        Some(bias) => {
+                            for ((o, s), b) in out.iter_mut().zip(acc_row).zip(&bias[j0..]) {
+                                *o = s + b;
                             }
-                            None => out.copy_from_slice(acc_row),
                         }
+                        None => out.copy_from_slice(acc_row),
                     }
                 }
-                if p1 >= k {
-                    break;
-                }
-                p0 = p1;
             }
         }
         edge(a, b, bias, out, (full_rows, n), (j0, j0 + TILE_COLS), k, m);
