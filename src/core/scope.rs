@@ -291,7 +291,7 @@ impl Scope {
     /// pass; None when only the head or loss does.
     fn first_nonfinite_layer(&self) -> Option<usize> {
         let rows = self.network.rows();
-        let bad = |v: &[f32]| v.iter().any(|x| !x.is_finite());
+        let bad = |v: &[f32]| !all_finite(v);
         let blocks = &self.network.blocks;
         let (acts, grads) = (&self.network.acts.blocks, &self.network.grads.blocks);
         let find = |values: &dyn Fn(usize) -> bool| (0..blocks.len()).find(|&l| values(l));
