@@ -118,6 +118,43 @@ impl Counts {
         }
     }
 
+    /// [`Counts::add`] with [`LinearBins::slot_within`] (finite values in the
+    /// range only).
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub(crate) fn add_within(&mut self, values: &[f32], bins: &LinearBins) {
+        self.add(values, |v| bins.slot_within(v));
+    }
+
+    /// As above, the slots of four values at once, by the same f64
+    /// arithmetic on two f64x2. Within the range the scaled value `x` is in
+    /// `[0, BINS]`, where truncation is `floor`, and `floor(x) + 2^52` holds
+    /// the integer in its low 32 bits: so every slot equals
+    /// [`LinearBins::slot_within`]'s, without the saturating conversion to
+    /// i32, which V8 makes a long sequence (2.5 against 0.4 ns a value here).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub(crate) fn add_within(&mut self, values: &[f32], bins: &LinearBins) {
+        use core::arch::wasm32::*;
+        let (lo, scale) = (f64x2_splat(bins.lo), f64x2_splat(bins.bins_per_unit));
+        let magic = f64x2_splat((1u64 << 52) as f64);
+        let bin = |x: v128| f64x2_add(f64x2_floor(f64x2_mul(f64x2_sub(x, lo), scale)), magic);
+        let mut quads = values.chunks_exact(4);
+        for quad in &mut quads {
+            let v = f32x4(quad[0], quad[1], quad[2], quad[3]);
+            let low = bin(f64x2_promote_low_f32x4(v));
+            let high = bin(f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 2, 3>(v, v)));
+            // The low 32 bits of each f64 lane.
+            let slot = i32x4_shuffle::<0, 2, 4, 6>(low, high);
+            let [c0, c1, c2, c3] = &mut self.0;
+            c0[i32x4_extract_lane::<0>(slot) as u8 as usize] += 1;
+            c1[i32x4_extract_lane::<1>(slot) as u8 as usize] += 1;
+            c2[i32x4_extract_lane::<2>(slot) as u8 as usize] += 1;
+            c3[i32x4_extract_lane::<3>(slot) as u8 as usize] += 1;
+        }
+        for &v in quads.remainder() {
+            self.0[0][bins.slot_within(v) as usize] += 1;
+        }
+    }
+
     pub(crate) fn histogram(&self, lo: f32, hi: f32, linthresh: f32) -> Histogram {
         let total = |slot: usize| self.0.iter().map(|copy| copy[slot]).sum::<u32>();
         let mut counts: Vec<u32> = (0..BINS).map(total).collect();

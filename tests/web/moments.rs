@@ -1,9 +1,12 @@
 //! The moments in the wasm build, whose loop over finite values runs on
-//! f64x2 and f32x4 (`src/core/stats/measure.rs`), equal the in-order loop of
+//! f64x2 and f32x4 (`src/core/stats/moments.rs`), equal the in-order loop of
 //! four f64 lanes bit for bit: every summary of a real network's buffers,
 //! with and without non-finite values and with lengths that leave a remainder.
+//! So do the linear histograms, whose bins of finite values the wasm build
+//! finds on f64x2 (`src/core/histogram.rs`, `Counts::add_within`): each
+//! equals a count value by value with the scalar formula.
 
-use normscope::core::stats::{std_of, Summary};
+use normscope::core::stats::{std_of, Histogram, Summary, BINS};
 use normscope::{Config, Scope};
 use wasm_bindgen_test::*;
 
@@ -28,24 +31,40 @@ fn in_order(values: &[f32]) -> [u32; 4] {
     [mean as f32, var.sqrt() as f32, min, max].map(f32::to_bits)
 }
 
+/// The linear histogram of the finite `values` over `[lo, hi]`, value by
+/// value: bin `floor((v - lo) * BINS / (hi - lo))` in f64, clamped.
+fn counted(values: &[f32], lo: f32, hi: f32) -> Vec<u32> {
+    let mut counts = vec![0u32; BINS];
+    let per_unit = BINS as f64 / (hi as f64 - lo as f64);
+    for &v in values.iter().filter(|v| v.is_finite()) {
+        let bin = ((v as f64 - lo as f64) * per_unit) as i32;
+        counts[bin.clamp(0, BINS as i32 - 1) as usize] += 1;
+    }
+    counts
+}
+
 fn bits(s: &Summary) -> [u32; 4] {
     [s.mean, s.std, s.min, s.max].map(f32::to_bits)
 }
 
+/// Networks whose buffers the vectorized loops are checked on (query, steps):
+/// ReLU with BatchNorm, GELU with Pre-LN, and one whose deep layers
+/// overflow into infinities and NaNs.
+pub(super) const NETWORKS: [(&str, usize); 3] = [
+    ("depth=4&width=13&batch=7&activation=relu&norm=batch", 3),
+    (
+        "depth=3&width=16&batch=8&activation=gelu&norm=layer&residual=pre",
+        5,
+    ),
+    (
+        "activation=linear&init=normal&scale=100&depth=64&width=32",
+        0,
+    ),
+];
+
 #[wasm_bindgen_test]
 fn every_summary_equals_the_in_order_loop() {
-    for (query, steps) in [
-        ("depth=4&width=13&batch=7&activation=relu&norm=batch", 3),
-        (
-            "depth=3&width=16&batch=8&activation=gelu&norm=layer&residual=pre",
-            5,
-        ),
-        // Overflows: the deep layers hold infinities and NaNs.
-        (
-            "activation=linear&init=normal&scale=100&depth=64&width=32",
-            0,
-        ),
-    ] {
+    for (query, steps) in NETWORKS {
         let mut scope = Scope::new(query.parse::<Config>().expect("config")).expect("scope");
         scope.step(steps);
         let stats = scope.stats().clone();
@@ -65,6 +84,13 @@ fn every_summary_equals_the_in_order_loop() {
                         layer.layer
                     );
                 }
+                let Histogram { lo, hi, counts, .. } = &summary.histogram;
+                assert_eq!(
+                    counts,
+                    &counted(values, *lo, *hi),
+                    "{query} layer {} histogram",
+                    layer.layer
+                );
             }
         }
     }

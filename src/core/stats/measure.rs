@@ -93,7 +93,7 @@ impl Stats {
                 let (bins, lo, hi) = ranges[q];
                 let finite = summary.nonfinite == 0;
                 let linear = |counts: &mut Counts, chunk: &[f32]| match finite {
-                    true => counts.add(chunk, |v| bins.slot_within(v)),
+                    true => counts.add_within(chunk, &bins),
                     false => counts.add(chunk, |v| bins.slot(v)),
                 };
                 let mut counts = Counts::default();
