@@ -104,8 +104,24 @@ fn percentiles_are_exact_on_clustered_and_extreme_values() {
         -1.0,
         2.5,
     ];
+    // Zeros beside subnormals of both signs, which share the zeros' bins: a
+    // rank there needs the keys, not only the bin's count.
+    let tiny = |i: u32, sign: f32| sign * f32::from_bits(1 + i * 7919 % 5000);
+    let zeros_and_subnormals: Vec<f32> = (0..3000)
+        .map(|i| match i % 3 {
+            0 => [0.0, -0.0][i as usize % 2],
+            1 => tiny(i, 1.0),
+            _ => tiny(i, -1.0),
+        })
+        .collect();
     let cases = [
         ("repeated", vec![0.25; 1000]),
+        ("zeros", vec![0.0; 1000]),
+        (
+            "negative zeros",
+            [vec![-0.0; 600], vec![0.0; 300], vec![1.0; 100]].concat(),
+        ),
+        ("zeros and subnormals", zeros_and_subnormals),
         ("two", vec![2.0, -2.0]),
         ("bell", bell),
         ("relu", relu),

@@ -6,8 +6,9 @@
 //! from a worker's bytes draws exactly as its `Scope` (`web/frames.rs`); the
 //! summary shows the collapse measures (`web/collapse.rs`); a comparison's
 //! shared ranges and overlays (`web/compare.rs`); the moments of the wasm
-//! build's vectorized loop (`web/moments.rs`) and its vectorized activations
-//! (`web/activations.rs`).
+//! build's vectorized loop and its histograms (`web/moments.rs`), its
+//! vectorized activations (`web/activations.rs`) and timeline percentiles
+//! (`web/timeline.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -30,6 +31,8 @@ mod compare;
 mod frames;
 #[path = "web/moments.rs"]
 mod moments;
+#[path = "web/timeline.rs"]
+mod timeline;
 
 use broken::Broken;
 
