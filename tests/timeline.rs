@@ -3,7 +3,7 @@
 //! frame that carries it to the page.
 
 use normscope::core::frame::{Frame, FrameRequest};
-use normscope::core::timeline::{percentiles, Scratch, Timeline, PERCENTILES, TIMELINE_CAP};
+use normscope::core::timeline::{percentiles, rank, Scratch, Timeline, PERCENTILES, TIMELINE_CAP};
 use normscope::{Config, Scope};
 
 /// Percentiles the slow way: sort the finite values, take the nearest rank.
@@ -12,7 +12,7 @@ fn by_sorting(values: &[f32]) -> Vec<f32> {
     sorted.sort_by(f32::total_cmp);
     PERCENTILES
         .iter()
-        .map(|p| sorted[(p / 100.0 * (sorted.len() - 1) as f32).round() as usize])
+        .map(|&p| sorted[rank(p, sorted.len())])
         .collect()
 }
 
@@ -36,6 +36,29 @@ fn scrambled(n: usize, seed: u64) -> Vec<f32> {
             }
         })
         .collect()
+}
+
+/// The nearest rank, `round(p / 100 * (n - 1))`, exact where the product ends
+/// in a half: 69 * 10350 / 100 = 7141.5 is rank 7142 (in f64, 0.69 * 10350
+/// falls just below the half and would round down).
+#[test]
+fn ranks_round_exact_halves_up() {
+    assert_eq!(rank(69.0, 10_351), 7142);
+    assert!(
+        (0.69f64 * 10_350.0).round() < 7142.0,
+        "the f64 product rounds down"
+    );
+    assert_eq!(rank(50.0, 2), 1);
+    assert_eq!(rank(7.0, 1), 0);
+    assert_eq!(rank(100.0, 524_288), 524_287);
+    assert_eq!(rank(0.0, 9), 0);
+    for n in 1..300 {
+        for &p in &PERCENTILES {
+            let exact = (p as usize * (n - 1)) as f64 / 100.0;
+            let want = exact.floor() as usize + usize::from(exact.fract() >= 0.5);
+            assert_eq!(rank(p, n), want, "p {p} n {n}");
+        }
+    }
 }
 
 #[test]

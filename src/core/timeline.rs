@@ -7,14 +7,15 @@
 //!
 //! Percentiles are exact, by nearest rank over the finite values: with the `n`
 //! finite values sorted, percentile `p` is the value at index
-//! `round(p / 100 * (n - 1))`, found by a histogram selection in linear time
+//! `round(p / 100 * (n - 1))` (exactly: [`rank`], a half rounded up), found
+//! by a histogram selection in linear time
 //! ([`percentiles`]). A layer with no finite value records NaN. A record
 //! costs about 5 ns a value natively on the 2-core test machine: 0.5 ms at
 //! the bench's S config (a step 2.3 ms), 3.9 ms at M (17 ms), 55-80 ms at L
 //! (0.7 s; `tests/timeline.rs`'s ignored `cost` test prints them), and
 //! recording gets rarer as the stride below grows. The wasm build finds keys,
 //! bins and extremes four values at a time (i32x4): 2.8 ms a record at M
-//! there, against 4.2 ms value by value.
+//! there, against 4.2 ms value by value (node 20, same machine).
 //! Percentiles read off the statistics' histograms would cost less but are
 //! only as fine as a bin (1/40 of the range), and those histograms exist only
 //! for the probe pass, not for every training step; so: exact.
@@ -219,6 +220,13 @@ fn bin(key: i32) -> usize {
     ((key >> BIN_SHIFT) + (BINS as i32 / 2)) as usize & (BINS - 1)
 }
 
+/// The index of whole percentile `p` among `n` sorted values,
+/// `round(p / 100 * (n - 1))` in integers, so exact where the product ends
+/// in a half (in f64, 0.69 * 10350 comes out below 7141.5 and rounds down).
+pub fn rank(p: f32, n: usize) -> usize {
+    ((p as u64 * (n as u64 - 1) + 50) / 100) as usize
+}
+
 /// The nearest-rank [`PERCENTILES`] of the finite `values` (NaN when none is
 /// finite), exactly those of sorting them with `f32::total_cmp`.
 ///
@@ -231,8 +239,9 @@ fn bin(key: i32) -> usize {
 /// finds each rank inside its bin (several ranks in one bin: each in what
 /// the one before left above it; a bin of one value, e.g. a ReLU's zeros,
 /// needs no selection). The two passes over all values branch on no value
-/// and wait on no store of the value before (four histograms, one cursor in
-/// a register); only the counting sort of the gathered few does.
+/// (but the wasm build's last few, fewer than four) and wait on no store of
+/// the value before (four histograms, one cursor in a register); only the
+/// counting sort of the gathered few does.
 /// `tests/timeline.rs`'s ignored `cost` test prints a record's cost.
 pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     let Scratch {
@@ -250,7 +259,7 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
         return band;
     }
     let at = |b: usize| counts.iter().map(|lane| lane[b] as usize).sum::<usize>();
-    let ranks = PERCENTILES.map(|p| (p as f64 / 100.0 * (n - 1) as f64).round() as usize);
+    let ranks = PERCENTILES.map(|p| rank(p, n));
     // Each interior rank's bin and rank within it; bins get a slot each in
     // the order met (ranks ascend, so do their bins). The scan starts at the
     // bin of the finite minimum, past every non-finite bin below.
@@ -318,7 +327,8 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     band
 }
 
-/// Counts the keys of `values` in `counts` (value `i` in lane `i % LANES`);
+/// Counts the keys of `values` in `counts` (value `i` in lane `i % LANES`,
+/// the last `len % LANES` in lane 0);
 /// returns the finite extremes' keys and the number of finite values.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (i32, i32, usize) {

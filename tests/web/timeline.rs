@@ -4,7 +4,7 @@
 //! buffer a record reads in real networks (with and without non-finite
 //! values), on lengths that leave a remainder, and on zeros beside subnormals.
 
-use normscope::core::timeline::{percentiles, Scratch, PERCENTILES};
+use normscope::core::timeline::{percentiles, rank, Scratch, PERCENTILES};
 use normscope::{Config, Scope};
 use wasm_bindgen_test::*;
 
@@ -17,7 +17,7 @@ fn by_sorting(values: &[f32]) -> Vec<u32> {
         .iter()
         .map(|p| match sorted.len() {
             0 => f32::NAN,
-            n => sorted[(p / 100.0 * (n - 1) as f32).round() as usize],
+            n => sorted[rank(*p, n)],
         })
         .map(f32::to_bits)
         .collect()
