@@ -1,5 +1,6 @@
 // The chart panels of one figure and when to redraw them. Only charts on
-// screen are drawn (IntersectionObserver); a resized canvas is redrawn at its
+// screen are drawn (IntersectionObserver; before its first report, those
+// whose box meets the viewport); a resized canvas is redrawn at its
 // new size (ResizeObserver); a chart is redrawn only when the scope, its step
 // or its options changed. While playing (`throttle`), a chart that costs more
 // than CHEAP_DRAW_MS (the decision regions, big layer matrices) is redrawn at
@@ -76,6 +77,16 @@ export function createChartSet(grid, kinds, { state, onView }) {
   const drawn = new Map(); // panel -> stampOf() last drawn
   const cost = new Map(); // panel -> { ms (running average), at, frames skipped }
   const visible = new Set(panels);
+  // Until the IntersectionObserver's first report, which can come after the
+  // first frame is in, a panel counts as visible when its box meets the
+  // viewport's height: the first draw leaves the charts below the fold
+  // (on the default page at 1280 x 900: the decision regions, the layer
+  // matrix and the over-time chart) until they scroll into view.
+  let reported = !('IntersectionObserver' in window);
+  const onScreen = (panel) => {
+    const box = panel.element.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  };
 
   let next = 0; // where the next budgeted draw starts, so stale charts take turns
 
@@ -86,14 +97,14 @@ export function createChartSet(grid, kinds, { state, onView }) {
     const budget = linked ? DRAW_BUDGET_MS / 2 : DRAW_BUDGET_MS;
     const start = throttle ? next : 0;
     // Every panel's box is read before any canvas is resized: one layout for all (charts.js measure).
-    const shown = panels.filter((panel) => visible.has(panel));
+    const shown = panels.filter((panel) => visible.has(panel) && (reported || onScreen(panel)));
     const sizes = shown.map((panel) => panel.measure());
     const resizes = new Map(shown.map((panel, i) => [panel, panel.resize(sizes[i])]));
     // A resize clears the canvas: a panel the budget leaves for a later frame must be drawn then.
     for (const [panel, resized] of resizes) if (resized) drawn.delete(panel);
     for (let i = 0; i < panels.length; i += 1) {
       const panel = panels[(start + i) % panels.length];
-      if (!visible.has(panel)) continue;
+      if (!resizes.has(panel)) continue;
       const source = sourceOf(panel.kind);
       const resized = resizes.get(panel);
       const stamp = stampOf(generation, source, panel.options(view));
@@ -126,6 +137,7 @@ export function createChartSet(grid, kinds, { state, onView }) {
   const observer =
     'IntersectionObserver' in window
       ? new IntersectionObserver((entries) => {
+          reported = true;
           for (const entry of entries) {
             const panel = panels.find((p) => p.element === entry.target);
             if (entry.isIntersecting) visible.add(panel);

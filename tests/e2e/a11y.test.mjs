@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { allPainted, useBrowser } from './figures.mjs';
+import { allPainted, scrollThroughCharts, useBrowser } from './figures.mjs';
 
 const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** WCAG 2.0 and 2.1, levels A and AA, and axe's best practices. */
@@ -65,6 +65,7 @@ for (const { name, path, root, viewport } of PAGES) {
     onPage(path, async (page) => {
       // The figure is built and drawn: axe sees the page a reader meets.
       await page.waitForFunction((r) => document.querySelectorAll(`${r} .chart canvas`).length > 0, root);
+      await scrollThroughCharts(page, root);
       assert.ok(await allPainted(page, root), `a chart on ${name} is blank`);
       assertNone(await violations(page), `${name} (${path})`);
     }, viewport ? { viewport } : undefined));

@@ -61,16 +61,33 @@ export const kindsIn = (page, root = 'body') =>
 export const controlsIn = (page, root = 'body') =>
   page.evaluate((r) => [...document.querySelectorAll(`${r} .controls .control`)].map((c) => c.dataset.key), root);
 
+/** In the page: whether every chart canvas under `root` (or only the `index`th) holds more than one colour. */
+function painted([root, index]) {
+  const canvases = [...document.querySelectorAll(`${root} .chart canvas`)].filter((_, i) => index === null || i === index);
+  return canvases.length > 0 && canvases.every((canvas) => {
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1]) return true;
+    return false;
+  });
+}
+
 /** Whether every chart canvas under `root` holds more than one colour. */
-export const allPainted = (page, root = 'body') =>
-  page.evaluate((r) => {
-    const canvases = [...document.querySelectorAll(`${r} .chart canvas`)];
-    return canvases.length > 0 && canvases.every((canvas) => {
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1]) return true;
-      return false;
-    });
-  }, root);
+export const allPainted = (page, root = 'body') => page.evaluate(painted, [root, null]);
+
+/**
+ * Scrolls each chart under `root` into view in turn and waits until it is
+ * painted (a figure draws only the charts on screen, www/chartset.js, so one
+ * below the fold is blank until a reader scrolls to it), then back to the top.
+ */
+export async function scrollThroughCharts(page, root = 'body') {
+  const canvases = page.locator(`${root} .chart canvas`);
+  const count = await canvases.count();
+  for (let i = 0; i < count; i += 1) {
+    await canvases.nth(i).scrollIntoViewIfNeeded();
+    await page.waitForFunction(painted, [root, i], { timeout: 30_000 });
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
 
 /** Evaluates `window.normscope.figure.<expression>` in a page or frame. */
 export const figure = (page, expression) => page.evaluate(`window.normscope.figure.${expression}`);
