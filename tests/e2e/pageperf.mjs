@@ -90,7 +90,9 @@ async function measure(context, scenario) {
     if (scenario.tall) await page.setViewportSize({ width: 1280, height: 2600 });
     await waitForReady(page, { timeout: 120_000 });
     const firstChartMs = await page.evaluate(() => window.__perf.readyAt);
-    // The same page again, its files in the browser's cache: a returning visitor.
+    // The same page again, its files in the browser's cache: a returning
+    // visitor. Once built, so that the reload aborts no request of the first load.
+    await page.waitForFunction(() => !document.querySelector('.figure.building'), null, { timeout: 120_000 });
     await page.reload();
     await waitForReady(page, { timeout: 120_000 });
     const revisitMs = await page.evaluate(() => window.__perf.readyAt);
