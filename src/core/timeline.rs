@@ -29,6 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::network::Network;
 
+mod passes;
+use passes::{bin, count_keys, gather, value, BINS, LANES, TRASH};
+
 /// The percentiles recorded, ascending.
 pub const PERCENTILES: [f32; 9] = [0.0, 7.0, 16.0, 31.0, 50.0, 69.0, 84.0, 93.0, 100.0];
 
@@ -191,35 +194,6 @@ impl Default for Scratch {
     }
 }
 
-/// The bins cut the 32-bit key space into 2^11 equal spans of 2^21 keys: 4
-/// bins per power of two of the values. Finite values fall in bins 4 to
-/// 2043; infinities and NaN in the first 4 and last 4 bins, never wanted.
-const BIN_SHIFT: u32 = 21;
-const BINS: usize = 1 << (32 - BIN_SHIFT);
-/// Histograms counted side by side: an increment then waits for the one
-/// `LANES` values before, not for the one before (values of one bin often
-/// follow each other). Together 32 KiB, the size of a core's L1 cache.
-const LANES: usize = 4;
-/// The slot of the bins that hold no wanted rank (slots 0 to 6 are theirs).
-const TRASH: u8 = 7;
-
-/// An integer whose order is `f32::total_cmp`'s (the usual sign trick), so
-/// that comparisons are plain integer ones.
-fn key(v: f32) -> i32 {
-    let bits = v.to_bits() as i32;
-    bits ^ (((bits >> 31) as u32) >> 1) as i32
-}
-
-/// The inverse of [`key`].
-fn value(key: i32) -> f32 {
-    f32::from_bits((key ^ (((key >> 31) as u32) >> 1) as i32) as u32)
-}
-
-/// The bin of a key, below [`BINS`] for every key.
-fn bin(key: i32) -> usize {
-    ((key >> BIN_SHIFT) + (BINS as i32 / 2)) as usize & (BINS - 1)
-}
-
 /// The index of whole percentile `p` among `n` sorted values,
 /// `round(p / 100 * (n - 1))` in integers, so exact where the product ends
 /// in a half (in f64, 0.69 * 10350 comes out below 7141.5 and rounds down).
@@ -325,133 +299,4 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
         done[slot] = rank;
     }
     band
-}
-
-/// Counts the keys of `values` in `counts` (value `i` in lane `i % LANES`,
-/// the last `len % LANES` in lane 0);
-/// returns the finite extremes' keys and the number of finite values.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (i32, i32, usize) {
-    let (mut lo, mut hi, mut n) = (i32::MAX, i32::MIN, 0usize);
-    let mut count = |v: f32, lane: &mut [u32; BINS]| {
-        let k = key(v);
-        lane[bin(k)] += 1;
-        // A non-finite value leaves the extremes and `n` alone.
-        let finite = v.is_finite();
-        lo = if finite { lo.min(k) } else { lo };
-        hi = if finite { hi.max(k) } else { hi };
-        n += usize::from(finite);
-    };
-    let [c0, c1, c2, c3] = counts;
-    let mut quads = values.chunks_exact(LANES);
-    for quad in &mut quads {
-        count(quad[0], c0);
-        count(quad[1], c1);
-        count(quad[2], c2);
-        count(quad[3], c3);
-    }
-    for &v in quads.remainder() {
-        count(v, c0);
-    }
-    (lo, hi, n)
-}
-
-/// As above, the keys, bins, extremes and finite counts of four values at
-/// once on i32x4 (the increments stay scalar: wasm has no scatter).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (i32, i32, usize) {
-    use core::arch::wasm32::*;
-    let (mut lo, mut hi, mut n) = (i32x4_splat(i32::MAX), i32x4_splat(i32::MIN), i32x4_splat(0));
-    let [c0, c1, c2, c3] = counts;
-    let mut quads = values.chunks_exact(LANES);
-    for quad in &mut quads {
-        let bits = f32x4(quad[0], quad[1], quad[2], quad[3]);
-        let (k, b) = keys_and_bins(bits);
-        // All ones where finite: |bits| below the exponent of infinity.
-        let finite = i32x4_lt(
-            v128_and(bits, i32x4_splat(i32::MAX)),
-            i32x4_splat(0x7f80_0000),
-        );
-        lo = v128_bitselect(i32x4_min(lo, k), lo, finite);
-        hi = v128_bitselect(i32x4_max(hi, k), hi, finite);
-        n = i32x4_sub(n, finite);
-        c0[i32x4_extract_lane::<0>(b) as usize & (BINS - 1)] += 1;
-        c1[i32x4_extract_lane::<1>(b) as usize & (BINS - 1)] += 1;
-        c2[i32x4_extract_lane::<2>(b) as usize & (BINS - 1)] += 1;
-        c3[i32x4_extract_lane::<3>(b) as usize & (BINS - 1)] += 1;
-    }
-    let lanes = |x: v128| {
-        [
-            i32x4_extract_lane::<0>(x),
-            i32x4_extract_lane::<1>(x),
-            i32x4_extract_lane::<2>(x),
-            i32x4_extract_lane::<3>(x),
-        ]
-    };
-    let mut lo = lanes(lo).into_iter().fold(i32::MAX, i32::min);
-    let mut hi = lanes(hi).into_iter().fold(i32::MIN, i32::max);
-    let mut n: usize = lanes(n).into_iter().map(|c| c as usize).sum();
-    for &v in quads.remainder() {
-        let k = key(v);
-        c0[bin(k)] += 1;
-        if v.is_finite() {
-            (lo, hi, n) = (lo.min(k), hi.max(k), n + 1);
-        }
-    }
-    (lo, hi, n)
-}
-
-/// The keys and bins of four values (their bits), as [`key`] and [`bin`]
-/// make them.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-fn keys_and_bins(
-    bits: core::arch::wasm32::v128,
-) -> (core::arch::wasm32::v128, core::arch::wasm32::v128) {
-    use core::arch::wasm32::*;
-    let k = v128_xor(bits, u32x4_shr(i32x4_shr(bits, 31), 1));
-    let half = i32x4_splat(BINS as i32 / 2);
-    let b = v128_and(
-        i32x4_add(i32x4_shr(k, BIN_SHIFT), half),
-        i32x4_splat(BINS as i32 - 1),
-    );
-    (k, b)
-}
-
-/// Writes the keys of the values whose bin has a slot into `gathered`, in
-/// order: each is written, and the cursor moves past it only if it is wanted
-/// (the last entry is a spare that takes the others).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn gather(values: &[f32], slot_of: &[u8; BINS], gathered: &mut [i32]) {
-    let spare = gathered.len() - 1;
-    let mut cursor = 0;
-    for &v in values {
-        let k = key(v);
-        gathered[cursor.min(spare)] = k;
-        cursor += usize::from(slot_of[bin(k)] != TRASH);
-    }
-}
-
-/// As above, the keys and bins of four values at once on i32x4.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn gather(values: &[f32], slot_of: &[u8; BINS], gathered: &mut [i32]) {
-    use core::arch::wasm32::*;
-    let spare = gathered.len() - 1;
-    let mut cursor = 0;
-    let mut put = |k: i32, b: i32| {
-        gathered[cursor.min(spare)] = k;
-        cursor += usize::from(slot_of[b as usize & (BINS - 1)] != TRASH);
-    };
-    let mut quads = values.chunks_exact(LANES);
-    for quad in &mut quads {
-        let (k, b) = keys_and_bins(f32x4(quad[0], quad[1], quad[2], quad[3]));
-        put(i32x4_extract_lane::<0>(k), i32x4_extract_lane::<0>(b));
-        put(i32x4_extract_lane::<1>(k), i32x4_extract_lane::<1>(b));
-        put(i32x4_extract_lane::<2>(k), i32x4_extract_lane::<2>(b));
-        put(i32x4_extract_lane::<3>(k), i32x4_extract_lane::<3>(b));
-    }
-    for &v in quads.remainder() {
-        let k = key(v);
-        put(k, bin(k) as i32);
-    }
 }

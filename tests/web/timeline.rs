@@ -1,5 +1,5 @@
 //! The timeline's percentiles in the wasm build, whose passes over the
-//! values find keys, bins and extremes on i32x4 (`src/core/timeline.rs`,
+//! values find keys, bins and extremes on i32x4 (`src/core/timeline/passes.rs`,
 //! `count_keys` and `gather`), equal a sort of the finite values: on every
 //! buffer a record reads in real networks (with and without non-finite
 //! values), on lengths that leave a remainder, and on zeros beside subnormals.
