@@ -88,7 +88,7 @@ impl Scope {
     /// refuses a config whose memory estimate passes the budget (`memory.rs`).
     pub fn new(config: Config) -> Result<Scope> {
         config.validate()?;
-        MemoryEstimate::check(&config)?;
+        MemoryEstimate::check(&config)?.reserve();
         let (data, test) = Data::generate_split(&config, &mut rng(config.seed, DATA_STREAM));
         let network = Network::new(&config, &mut rng(config.seed, INIT_STREAM));
         let mut batcher = Batcher::new(config.batch, data.dim, rng(config.seed, BATCH_STREAM));
