@@ -213,8 +213,7 @@ pub fn rank(p: f32, n: usize) -> usize {
 /// finds each rank inside its bin (several ranks in one bin: each in what
 /// the one before left above it; a bin of one value, e.g. a ReLU's zeros,
 /// needs no selection). The two passes over all values branch on no value
-/// (but the wasm build's last few, fewer than four) and wait on no store of
-/// the value before (four histograms, one cursor in a register); only the
+/// and wait on no store of the value before (four histograms, one cursor in a register); only the
 /// counting sort of the gathered few does.
 /// `tests/timeline.rs`'s ignored `cost` test prints a record's cost.
 pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {

@@ -38,28 +38,44 @@ pub(super) fn bin(key: i32) -> usize {
 /// returns the finite extremes' keys and the number of finite values.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (i32, i32, usize) {
-    let (mut lo, mut hi, mut n) = (i32::MAX, i32::MIN, 0usize);
-    let mut count = |v: f32, lane: &mut [u32; BINS]| {
-        let k = key(v);
-        lane[bin(k)] += 1;
-        // A non-finite value leaves the extremes and `n` alone.
-        let finite = v.is_finite();
-        lo = if finite { lo.min(k) } else { lo };
-        hi = if finite { hi.max(k) } else { hi };
-        n += usize::from(finite);
+    let mut found = Found {
+        lo: i32::MAX,
+        hi: i32::MIN,
+        n: 0,
     };
     let [c0, c1, c2, c3] = counts;
     let mut quads = values.chunks_exact(LANES);
     for quad in &mut quads {
-        count(quad[0], c0);
-        count(quad[1], c1);
-        count(quad[2], c2);
-        count(quad[3], c3);
+        found.count(quad[0], c0);
+        found.count(quad[1], c1);
+        found.count(quad[2], c2);
+        found.count(quad[3], c3);
     }
     for &v in quads.remainder() {
-        count(v, c0);
+        found.count(v, c0);
     }
-    (lo, hi, n)
+    (found.lo, found.hi, found.n)
+}
+
+/// The finite extremes' keys and the finite count of the values counted.
+struct Found {
+    lo: i32,
+    hi: i32,
+    n: usize,
+}
+
+impl Found {
+    /// Counts `v`'s key in `lane`; a non-finite value leaves the extremes
+    /// and `n` alone.
+    #[inline(always)]
+    fn count(&mut self, v: f32, lane: &mut [u32; BINS]) {
+        let k = key(v);
+        lane[bin(k)] += 1;
+        let finite = v.is_finite();
+        self.lo = if finite { self.lo.min(k) } else { self.lo };
+        self.hi = if finite { self.hi.max(k) } else { self.hi };
+        self.n += usize::from(finite);
+    }
 }
 
 /// As above, the keys, bins, extremes and finite counts of four values at
@@ -94,17 +110,15 @@ pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (
             i32x4_extract_lane::<3>(x),
         ]
     };
-    let mut lo = lanes(lo).into_iter().fold(i32::MAX, i32::min);
-    let mut hi = lanes(hi).into_iter().fold(i32::MIN, i32::max);
-    let mut n: usize = lanes(n).into_iter().map(|c| c as usize).sum();
+    let mut found = Found {
+        lo: lanes(lo).into_iter().fold(i32::MAX, i32::min),
+        hi: lanes(hi).into_iter().fold(i32::MIN, i32::max),
+        n: lanes(n).into_iter().map(|c| c as usize).sum(),
+    };
     for &v in quads.remainder() {
-        let k = key(v);
-        c0[bin(k)] += 1;
-        if v.is_finite() {
-            (lo, hi, n) = (lo.min(k), hi.max(k), n + 1);
-        }
+        found.count(v, c0);
     }
-    (lo, hi, n)
+    (found.lo, found.hi, found.n)
 }
 
 /// The keys and bins of four values (their bits), as [`key`] and [`bin`]
