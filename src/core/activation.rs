@@ -30,6 +30,8 @@
 pub use crate::core::config::Activation;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod gelu4;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod musl4;
 
 /// The negative slope of `leaky_relu` (torch's default).
@@ -109,7 +111,8 @@ impl Activation {
     /// One loop per activation: linear, relu and leaky relu each with phi
     /// known at compile time, so they vectorize however large this function
     /// grows; in wasm, tanh, sigmoid and gelu four lanes at a time with the
-    /// same bits (`activation/musl4.rs`), natively one libm call per value.
+    /// same bits (`activation/musl4.rs`, gelu's `activation/gelu4.rs`),
+    /// natively one libm call per value.
     fn forward_serial(self, x: &[f32], y: &mut [f32]) {
         fn each(x: &[f32], y: &mut [f32], phi: impl Fn(f32) -> f32) {
             for (y, &x) in y.iter_mut().zip(x) {
@@ -128,7 +131,7 @@ impl Activation {
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Activation::Sigmoid => musl4::sigmoid_forward(x, y),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Activation::Gelu => musl4::gelu_forward(x, y),
+            Activation::Gelu => gelu4::gelu_forward(x, y),
             #[allow(unreachable_patterns)]
             phi => each(x, y, |v| phi.apply(v)),
         }
@@ -171,7 +174,7 @@ impl Activation {
                 each(x, y, dy, dx, |x, y| Activation::LeakyRelu.derivative(x, y))
             }
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Activation::Gelu => musl4::gelu_backward(x, dy, dx),
+            Activation::Gelu => gelu4::gelu_backward(x, dy, dx),
             #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
             Activation::Gelu => each(x, y, dy, dx, |x, y| Activation::Gelu.derivative(x, y)),
         }

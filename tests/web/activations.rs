@@ -1,5 +1,5 @@
 //! tanh, sigmoid and gelu in the wasm build run four lanes at a time
-//! (`src/core/activation/musl4.rs`) and must equal the scalar code bit for
+//! (`src/core/activation/musl4.rs`, gelu's passes `gelu4.rs`) and must equal the scalar code bit for
 //! bit, NaN in, NaN out: its `tanh`, `exp` and `erf` against `f32::tanh`,
 //! `f32::exp` and `libm::erff`, and each activation's forward and backward
 //! pass against `Activation::apply` and `derivative`. Inputs: a sweep of all
@@ -178,4 +178,29 @@ fn vectorized_activations_equal_the_scalar_passes_bit_for_bit() {
         );
         sweep(|xs| assert_eq!(pass_difference(activation, xs), None, "{activation:?}"));
     }
+}
+
+/// gelu's passes set values aside by `erf` branch (`activation/gelu4.rs`):
+/// here each quad mixes branches, in every order, with blocks of 512 values
+/// whose lists fill up, stay empty, or end in a part of a quad.
+#[wasm_bindgen_test]
+fn gelu_passes_equal_the_scalar_code_with_branches_interleaved() {
+    let near = near(&GELU);
+    let shuffled = |xs: &[f32]| -> Vec<f32> {
+        // 7919 is prime, so i -> 7919 i mod n visits every index once.
+        let n = xs.len();
+        (0..n).map(|i| xs[i * 7919 % n]).collect()
+    };
+    assert_eq!(pass_difference(Activation::Gelu, &shuffled(&near)), None);
+    let mut lengths = 0;
+    sweep(|xs| {
+        assert_eq!(pass_difference(Activation::Gelu, &shuffled(xs)), None);
+        // Lengths around a block and a quad: 509 to 1031 values.
+        if xs.len() > 1100 {
+            let start = lengths % (xs.len() - 1100);
+            let part = &xs[start..start + 509 + lengths % 523];
+            assert_eq!(pass_difference(Activation::Gelu, &shuffled(part)), None);
+            lengths += 1;
+        }
+    });
 }

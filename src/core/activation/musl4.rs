@@ -8,12 +8,14 @@
 //! bench's S config and gelu's `erff` and `expf` 19-25% of L's
 //! (`cargo xtask bench`). `tests/web/activations.rs` checks the equality
 //! over every 61st of the 2^32 bit patterns and every pattern near a branch.
+//! gelu's passes over a tensor (`gelu4.rs`) sort the values by `erf` branch
+//! first.
 
 #![allow(clippy::excessive_precision)]
 
 use core::arch::wasm32::*;
 
-use super::{Activation, FRAC_1_SQRT_2, INV_SQRT_2PI};
+use super::Activation;
 
 // musl's constants as musl writes them (each rounds to the bits beside it).
 // expm1f's:
@@ -24,7 +26,7 @@ const INV_LN2: f32 = 1.4426950216e+00; // 0x3fb8aa3b
 const Q1: f32 = -3.3333212137e-2; // -0x888868.0p-28
 const Q2: f32 = 1.5807170421e-3; // 0xcf3010.0p-33
 
-fn f(v: f32) -> v128 {
+pub(super) fn f(v: f32) -> v128 {
     f32x4_splat(v)
 }
 
@@ -33,7 +35,7 @@ fn u(v: u32) -> v128 {
 }
 
 /// `if mask { a } else { b }` lane by lane.
-fn select(mask: v128, a: v128, b: v128) -> v128 {
+pub(super) fn select(mask: v128, a: v128, b: v128) -> v128 {
     v128_bitselect(a, b, mask)
 }
 
@@ -281,54 +283,103 @@ fn horner(s: v128, c: &[f32]) -> v128 {
         .fold(f(*last), |acc, &c| f32x4_add(f(c), f32x4_mul(s, acc)))
 }
 
-/// As [`horner`], each lane's coefficient from `a` where `mask`, else `b`.
-fn horner_either(s: v128, mask: v128, a: &[f32], b: &[f32]) -> v128 {
-    let c = |i: usize| select(mask, f(a[i]), f(b[i]));
-    (0..a.len() - 1)
-        .rev()
-        .fold(c(a.len() - 1), |acc, i| f32x4_add(c(i), f32x4_mul(s, acc)))
-}
+/// Where `|x|` is at least this (as f32 bits, 0.84375), [`erf`] takes its
+/// wider branches; below it, [`erf_near`] is `erf`.
+pub const ERF_NEAR_END: u32 = 0x3f58_0000;
 
-/// musl's `erff` of each lane (`libm::erff`). The branches for
-/// 0.84375 <= |x| < 1.25 and 1.25 <= |x| < 6 run only when a lane needs them.
-pub fn erf(x: v128) -> v128 {
-    let sign = v128_and(x, u(0x8000_0000));
+/// musl's `erff` of the lanes with `|x| <` 0.84375 ([`ERF_NEAR_END`]):
+/// `x + x P(x^2) / Q(x^2)`, below 2^-28 `0.125 (8x + efx8 x)`. The other
+/// lanes hold no meaningful value.
+pub fn erf_near(x: v128) -> v128 {
     let a = v128_and(x, u(0x7fff_ffff));
-    // |x| < 0.84375: x + x * P(x^2) / Q(x^2); below 2^-28, 0.125 (8x + efx8 x).
     let z = f32x4_mul(x, x);
     let near = f32x4_add(x, f32x4_mul(x, f32x4_div(horner(z, &PP), horner(z, &QQ))));
     let tiny = f32x4_mul(
         f(0.125),
         f32x4_add(f32x4_mul(f(8.0), x), f32x4_mul(f(EFX8), x)),
     );
-    let mut result = select(u32x4_lt(a, u(0x3180_0000)), tiny, near);
+    select(u32x4_lt(a, u(0x3180_0000)), tiny, near)
+}
 
-    let mid = v128_and(u32x4_ge(a, u(0x3f58_0000)), u32x4_lt(a, u(0x40c0_0000)));
-    if v128_any_true(mid) {
-        // erfc(|x|) for |x| < 1.25: 1 - erx - P(|x| - 1) / Q(|x| - 1).
-        let s = f32x4_sub(a, f(1.0));
-        let mut erfc = f32x4_sub(f(1.0 - ERX), f32x4_div(horner(s, &PA), horner(s, &QA)));
-        let far = v128_and(mid, u32x4_ge(a, u(0x3fa0_0000)));
-        if v128_any_true(far) {
-            // exp(-z^2 - 0.5625) exp((z - x)(z + x) + R/S) / x, z = x with
-            // its 13 low bits cleared, R/S from RA/SA below 1/0.35 else RB/SB.
-            let s = f32x4_div(f(1.0), f32x4_mul(a, a));
-            let below = u32x4_lt(a, u(0x4036_db6d));
-            let r = horner_either(s, below, &RA, &RB);
-            let big_s = horner_either(s, below, &SA, &SB);
-            let z = v128_and(a, u(0xffff_e000));
-            let first = exp(f32x4_sub(f32x4_mul(f32x4_neg(z), z), f(0.5625)));
-            let second = exp(f32x4_add(
-                f32x4_mul(f32x4_sub(z, a), f32x4_add(z, a)),
-                f32x4_div(r, big_s),
-            ));
-            erfc = select(far, f32x4_div(f32x4_mul(first, second), a), erfc);
+/// A function of four lanes.
+pub type Lanes = fn(v128) -> v128;
+
+/// musl's `erff` of each lane (`libm::erff`): [`erf_near`], and each of
+/// erff's wider branches where a lane needs it.
+pub fn erf(x: v128) -> v128 {
+    let a = v128_and(x, u(0x7fff_ffff));
+    let mut result = erf_near(x);
+    let branches: [(u32, u32, Lanes); 3] = [
+        (ERF_NEAR_END, ERF_MID_END, erf_mid),
+        (ERF_MID_END, ERF_FAR_SPLIT, erf_far_a),
+        (ERF_FAR_SPLIT, u32::MAX, erf_far_b), // |x|'s bits are below u32::MAX
+    ];
+    for (start, end, branch) in branches {
+        let lanes = v128_and(u32x4_ge(a, u(start)), u32x4_lt(a, u(end)));
+        if v128_any_true(lanes) {
+            result = select(lanes, branch(x), result);
         }
-        result = select(mid, v128_xor(f32x4_sub(f(1.0), erfc), sign), result);
     }
-    // |x| >= 6: 1 - 2^-120; NaN and inf: 1 - 2 sign + 1 / x.
+    result
+}
+
+/// Where `erff` leaves its rational middle branch for its `exp` branch
+/// (1.25 as f32 bits).
+pub const ERF_MID_END: u32 = 0x3fa0_0000;
+
+/// Where the `exp` branch changes coefficients, RA/SA below, RB/SB from here
+/// on (1/0.35 as f32 bits).
+pub const ERF_FAR_SPLIT: u32 = 0x4036_db6d;
+
+/// From this `|x|` on (6 as f32 bits), `erff` is `1 - 2^-120` with x's sign.
+const ERF_FAR_END: u32 = 0x40c0_0000;
+
+/// [`erf`] of the lanes with [`ERF_NEAR_END`] <= `|x|` < [`ERF_MID_END`]:
+/// `1 - erfc(|x|)` with x's sign, erfc(|x|) = 1 - erx - P(|x| - 1) /
+/// Q(|x| - 1). The other lanes hold no meaningful value.
+pub fn erf_mid(x: v128) -> v128 {
+    let a = v128_and(x, u(0x7fff_ffff));
+    let s = f32x4_sub(a, f(1.0));
+    let erfc = f32x4_sub(f(1.0 - ERX), f32x4_div(horner(s, &PA), horner(s, &QA)));
+    v128_xor(f32x4_sub(f(1.0), erfc), v128_and(x, u(0x8000_0000)))
+}
+
+/// [`erf`] of the lanes with [`ERF_MID_END`] <= `|x|` < [`ERF_FAR_SPLIT`];
+/// the other lanes hold no meaningful value.
+pub fn erf_far_a(x: v128) -> v128 {
+    erf_far(x, &RA, &SA)
+}
+
+/// [`erf`] of the lanes with `|x|` >= [`ERF_FAR_SPLIT`], inf and NaN
+/// included; the other lanes hold no meaningful value.
+pub fn erf_far_b(x: v128) -> v128 {
+    past_far(x, erf_far(x, &RB, &SB))
+}
+
+/// `1 - erfc(|x|)` with x's sign for 1.25 <= |x| < 6: erfc(|x|) =
+/// exp(-z^2 - 0.5625) exp((z - x)(z + x) + R/S) / x, z = x with its 13 low
+/// bits cleared, R and S polynomials in 1/x^2 with coefficients `r`, `s`.
+fn erf_far(x: v128, r: &[f32], s: &[f32]) -> v128 {
+    let a = v128_and(x, u(0x7fff_ffff));
+    let t = f32x4_div(f(1.0), f32x4_mul(a, a));
+    let (r, s) = (horner(t, r), horner(t, s));
+    let z = v128_and(a, u(0xffff_e000));
+    let first = exp(f32x4_sub(f32x4_mul(f32x4_neg(z), z), f(0.5625)));
+    let second = exp(f32x4_add(
+        f32x4_mul(f32x4_sub(z, a), f32x4_add(z, a)),
+        f32x4_div(r, s),
+    ));
+    let erfc = f32x4_div(f32x4_mul(first, second), a);
+    v128_xor(f32x4_sub(f(1.0), erfc), v128_and(x, u(0x8000_0000)))
+}
+
+/// `result` with the lanes past erff's last branch replaced: |x| >= 6 by
+/// 1 - 2^-120, NaN and inf by 1 - 2 sign + 1 / x.
+fn past_far(x: v128, result: v128) -> v128 {
+    let sign = v128_and(x, u(0x8000_0000));
+    let a = v128_and(x, u(0x7fff_ffff));
     let one = f32x4_sub(f(1.0), f(f32::from_bits(0x0380_0000)));
-    result = select(u32x4_ge(a, u(0x40c0_0000)), v128_xor(one, sign), result);
+    let result = select(u32x4_ge(a, u(ERF_FAR_END)), v128_xor(one, sign), result);
     let sign_one = f32x4_convert_i32x4(u32x4_shr(sign, 31));
     let special = f32x4_add(
         f32x4_sub(f(1.0), f32x4_mul(f(2.0), sign_one)),
@@ -351,11 +402,11 @@ fn map(x: &[f32], y: &mut [f32], phi: impl Fn(v128) -> v128, tail: impl Fn(f32) 
 }
 
 /// Four lanes of `[0]`, `[1]`, `[2]`, `[3]`.
-fn load(x: &[f32]) -> v128 {
+pub(super) fn load(x: &[f32]) -> v128 {
     f32x4(x[0], x[1], x[2], x[3])
 }
 
-fn store(v: v128, y: &mut [f32]) {
+pub(super) fn store(v: v128, y: &mut [f32]) {
     y[0] = f32x4_extract_lane::<0>(v);
     y[1] = f32x4_extract_lane::<1>(v);
     y[2] = f32x4_extract_lane::<2>(v);
@@ -371,36 +422,4 @@ pub fn tanh_forward(x: &[f32], y: &mut [f32]) {
 pub fn sigmoid_forward(x: &[f32], y: &mut [f32]) {
     let sigmoid = |x| f32x4_div(f(1.0), f32x4_add(f(1.0), exp(f32x4_neg(x))));
     map(x, y, sigmoid, |x| Activation::Sigmoid.apply(x))
-}
-
-/// `0.5 (1 + erf(x / sqrt 2))`, the normal cdf as gelu computes it.
-fn cdf_half_plus(x: v128) -> v128 {
-    f32x4_add(f(1.0), erf(f32x4_mul(x, f(FRAC_1_SQRT_2))))
-}
-
-/// `y = gelu(x)` (NaN at +inf, as torch's vectorized kernel), as [`map`].
-pub fn gelu_forward(x: &[f32], y: &mut [f32]) {
-    let gelu = |x| {
-        let y = f32x4_mul(f32x4_mul(f(0.5), x), cdf_half_plus(x));
-        select(f32x4_eq(x, f(f32::INFINITY)), f(f32::NAN), y)
-    };
-    map(x, y, gelu, |x| Activation::Gelu.apply(x))
-}
-
-/// `dx = gelu'(x) dy` four at a time, the remainder by the scalar code.
-pub fn gelu_backward(x: &[f32], dy: &[f32], dx: &mut [f32]) {
-    let mut xs = x.chunks_exact(4);
-    let mut dys = dy.chunks_exact(4);
-    let mut dxs = dx.chunks_exact_mut(4);
-    for ((x, dy), dx) in (&mut xs).zip(&mut dys).zip(&mut dxs) {
-        let x = load(x);
-        let cdf = f32x4_mul(f(0.5), cdf_half_plus(x));
-        let pdf = exp(f32x4_mul(f32x4_mul(f(-0.5), x), x));
-        let derivative = f32x4_add(cdf, f32x4_mul(f32x4_mul(x, f(INV_SQRT_2PI)), pdf));
-        store(f32x4_mul(derivative, load(dy)), dx);
-    }
-    let rest = xs.remainder().iter().zip(dys.remainder());
-    for (dx, (&x, &dy)) in dxs.into_remainder().iter_mut().zip(rest) {
-        *dx = Activation::Gelu.derivative(x, 0.0) * dy; // reads x only
-    }
 }
