@@ -6,14 +6,13 @@ use normscope::core::frame::{Frame, FrameRequest};
 use normscope::core::timeline::{percentiles, rank, Scratch, Timeline, PERCENTILES, TIMELINE_CAP};
 use normscope::{Config, Scope};
 
-/// Percentiles the slow way: sort the finite values, take the nearest rank.
-fn by_sorting(values: &[f32]) -> Vec<f32> {
-    let mut sorted: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_by(f32::total_cmp);
-    PERCENTILES
-        .iter()
-        .map(|&p| sorted[rank(p, sorted.len())])
-        .collect()
+#[path = "timeline/cases.rs"]
+mod cases;
+use cases::{by_sorting, zeros_and_subnormals};
+
+/// A band as bits, as [`by_sorting`] gives it.
+fn bits(band: &[f32]) -> Vec<u32> {
+    band.iter().map(|v| v.to_bits()).collect()
 }
 
 /// A deterministic scramble of `n` values with repeats, NaN and infinities.
@@ -72,7 +71,7 @@ fn percentiles_equal_a_sort_of_the_finite_values() {
             assert!(band.iter().all(|v| v.is_nan()), "n {n}");
             continue;
         }
-        assert_eq!(band.to_vec(), by_sorting(&values), "n {n}");
+        assert_eq!(bits(&band), by_sorting(&values), "n {n}");
         assert!(band.windows(2).all(|w| w[0] <= w[1]), "ascending: {band:?}");
     }
     // The extremes are the finite min and max; a known middle.
@@ -91,7 +90,6 @@ fn percentiles_equal_a_sort_of_the_finite_values() {
 /// largest floats, one far outlier, and a smooth bell of 2^16 values.
 #[test]
 fn percentiles_are_exact_on_clustered_and_extreme_values() {
-    let bits = |v: Vec<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     let mut scratch = Scratch::default();
     let bell: Vec<f32> = scrambled(1 << 18, 7)
         .chunks(4)
@@ -127,16 +125,6 @@ fn percentiles_are_exact_on_clustered_and_extreme_values() {
         -1.0,
         2.5,
     ];
-    // Zeros beside subnormals of both signs, which share the zeros' bins: a
-    // rank there needs the keys, not only the bin's count.
-    let tiny = |i: u32, sign: f32| sign * f32::from_bits(1 + i * 7919 % 5000);
-    let zeros_and_subnormals: Vec<f32> = (0..3000)
-        .map(|i| match i % 3 {
-            0 => [0.0, -0.0][i as usize % 2],
-            1 => tiny(i, 1.0),
-            _ => tiny(i, -1.0),
-        })
-        .collect();
     let cases = [
         ("repeated", vec![0.25; 1000]),
         ("zeros", vec![0.0; 1000]),
@@ -144,7 +132,7 @@ fn percentiles_are_exact_on_clustered_and_extreme_values() {
             "negative zeros",
             [vec![-0.0; 600], vec![0.0; 300], vec![1.0; 100]].concat(),
         ),
-        ("zeros and subnormals", zeros_and_subnormals),
+        ("zeros and subnormals", zeros_and_subnormals(3000)),
         ("two", vec![2.0, -2.0]),
         ("bell", bell),
         ("relu", relu),
@@ -153,7 +141,7 @@ fn percentiles_are_exact_on_clustered_and_extreme_values() {
     ];
     for (name, values) in cases {
         let band = percentiles(&values, &mut scratch);
-        assert_eq!(bits(band.to_vec()), bits(by_sorting(&values)), "{name}");
+        assert_eq!(bits(&band), by_sorting(&values), "{name}");
     }
 }
 
@@ -194,7 +182,7 @@ fn step_one_records_the_pass_the_probe_shows_at_step_zero() {
     scope.stats();
     let network = scope.network();
     let rows = network.rows();
-    let expected: Vec<[Vec<f32>; 3]> = network
+    let expected: Vec<[Vec<u32>; 3]> = network
         .blocks
         .iter()
         .zip(network.acts.blocks.iter().zip(&network.grads.blocks))
@@ -214,7 +202,7 @@ fn step_one_records_the_pass_the_probe_shows_at_step_zero() {
     for (layer, tensors) in expected.iter().enumerate() {
         for (tensor, values) in tensors.iter().enumerate() {
             assert_eq!(
-                &timeline.bands[layer][tensor][0].to_vec(),
+                &bits(&timeline.bands[layer][tensor][0]),
                 values,
                 "layer {layer} tensor {tensor}"
             );

@@ -4,24 +4,13 @@
 //! buffer a record reads in real networks (with and without non-finite
 //! values), on lengths that leave a remainder, and on zeros beside subnormals.
 
-use normscope::core::timeline::{percentiles, rank, Scratch, PERCENTILES};
+use normscope::core::timeline::{percentiles, Scratch};
 use normscope::{Config, Scope};
 use wasm_bindgen_test::*;
 
-/// The nearest-rank percentiles of the sorted finite values, as bits (NaN
-/// when there is none).
-fn by_sorting(values: &[f32]) -> Vec<u32> {
-    let mut sorted: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_by(f32::total_cmp);
-    PERCENTILES
-        .iter()
-        .map(|p| match sorted.len() {
-            0 => f32::NAN,
-            n => sorted[rank(*p, n)],
-        })
-        .map(f32::to_bits)
-        .collect()
-}
+#[path = "../timeline/cases.rs"]
+mod cases;
+use cases::{by_sorting, zeros_and_subnormals};
 
 fn check(values: &[f32], scratch: &mut Scratch, what: &str) {
     let band = percentiles(values, scratch).map(f32::to_bits).to_vec();
@@ -61,14 +50,10 @@ fn percentiles_equal_a_sort_in_the_wasm_build() {
         *v = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][i % 3];
     }
     check(&holes, &mut scratch, "non-finite values");
-    // Zeros of both signs beside subnormals, which share their bins.
-    let tiny = |i: u32, sign: f32| sign * f32::from_bits(1 + i * 7919 % 5000);
-    let zeros: Vec<f32> = (0..3001)
-        .map(|i| match i % 3 {
-            0 => [0.0, -0.0][i as usize % 2],
-            1 => tiny(i, 1.0),
-            _ => tiny(i, -1.0),
-        })
-        .collect();
-    check(&zeros, &mut scratch, "zeros and subnormals");
+    // 3001: a length that leaves a remainder after the quads.
+    check(
+        &zeros_and_subnormals(3001),
+        &mut scratch,
+        "zeros and subnormals",
+    );
 }
