@@ -172,6 +172,17 @@ type Tile = [[f32; TILE_COLS]; TILE_ROWS];
 
 /// Adds to a register tile the products of four rows of a (each as long as
 /// the panel) with a packed panel of b.
+///
+/// Each step is a multiply and an add, each rounded. Tried and left out
+/// (issue 13, 3 December 2026): relaxed SIMD's `f32x4_relaxed_madd` in
+/// this loop (a second build with `+relaxed-simd`) made a whole step 15-20%
+/// faster in node 20 with `--experimental-wasm-relaxed-simd` (bench M 13.0
+/// -> 11.0 ms, depth 64 x 256 95 -> 81 ms, best of 10-12, alternating with
+/// the plain build; the same loop written with explicit `f32x4_mul` and
+/// `f32x4_add` ran as fast as this one). But relaxed madd is fused on some
+/// CPUs and not on others, so the numbers a page shows would then depend on
+/// the reader's machine and differ from the native build's, which the texts'
+/// checked figures and the bit-identical tests rely on.
 #[inline(always)]
 fn tile(a_rows: [&[f32]; TILE_ROWS], panel: &[[f32; TILE_COLS]], acc: &mut Tile) {
     let [a0, a1, a2, a3] = a_rows;
