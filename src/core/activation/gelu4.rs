@@ -11,13 +11,14 @@
 //! (`node --cpu-prof`).
 //!
 //! Here each block of values first gets the near branch ([`erf_near`]) four
-//! at a time. The values past it are set aside in three lists (below 1.25;
-//! below 1/0.35; from there on, with inf and NaN), and each list then runs
-//! four at a time through its own branch ([`erf_mid`], [`erf_far_a`],
-//! [`erf_far_b`]). Every lane is still computed by the same operations as
-//! `libm::erff` would, so the bits are the same: `tests/web/activations.rs`
-//! checks both passes against the scalar code on every 61st bit pattern, in
-//! order and shuffled.
+//! at a time, and [`past_far`] where a lane is at 6 or beyond (or inf or
+//! NaN). The values between are set aside in three lists (below 1.25; below
+//! 1/0.35; below 6), and each list then runs four at a time through its own
+//! branch ([`erf_mid`], [`erf_far_a`], [`erf_far_b`]). Every lane is still
+//! computed by the same operations as `libm::erff` would, so the bits are
+//! the same: `tests/web/activations.rs` checks both passes against the
+//! scalar code on every 61st bit pattern, shuffled, and on random bit
+//! patterns, whose quads mix all the lists.
 //!
 //! Measured in node 20 (one package against the other, alternating): a step
 //! of depth 8 x 64 gelu 16% faster (best of 20), depth 16 x 128 12%, the L
@@ -26,33 +27,34 @@
 
 use core::arch::wasm32::*;
 
-use super::musl4::{erf_far_a, erf_far_b, erf_mid, erf_near, exp, f, load, select, store};
-use super::musl4::{Lanes, ERF_FAR_SPLIT, ERF_MID_END, ERF_NEAR_END};
+use super::musl4::{erf_far_a, erf_far_b, erf_mid, erf_near, exp, f, load, past_far};
+use super::musl4::{select, store, Lanes, ERF_FAR_END, ERF_FAR_SPLIT, ERF_MID_END, ERF_NEAR_END};
 use super::{Activation, FRAC_1_SQRT_2, INV_SQRT_2PI};
 
 /// Values per block: their set-aside lists live on the stack (9 KiB).
 const BLOCK: usize = 512;
 
 /// Values of one block set aside for one branch of `erf`: their positions in
-/// the block and their arguments. Each slot past `len` may hold a value
-/// written but not kept (one quad's worth: four more slots than a block).
+/// the block and their arguments. Slots from `len` on may hold values written
+/// but not kept.
 struct SetAside {
-    at: [u16; BLOCK + 4],
-    z: [f32; BLOCK + 4],
+    at: [u16; BLOCK],
+    z: [f32; BLOCK],
     len: usize,
 }
 
 impl SetAside {
     fn new() -> SetAside {
         SetAside {
-            at: [0; BLOCK + 4],
-            z: [0.0; BLOCK + 4],
+            at: [0; BLOCK],
+            z: [0.0; BLOCK],
             len: 0,
         }
     }
 
     /// Writes `z` at the end and keeps it if `keep` (0 or 1): no branch on
-    /// `keep`, which is as random as the values.
+    /// `keep`, which is as random as the values. The value at position `at`
+    /// is written when at most `at` values were kept, so within the block.
     fn push(&mut self, at: usize, z: f32, keep: usize) {
         self.at[self.len] = at as u16;
         self.z[self.len] = z;
@@ -79,19 +81,26 @@ impl SetAside {
 /// for the first `4 * (len / 4)` values (module docs).
 fn erf_scaled(x: &[f32], out: &mut [f32]) {
     let mut lists = [SetAside::new(), SetAside::new(), SetAside::new()];
-    let [mid, far_a, far_b] = [ERF_NEAR_END, ERF_MID_END, ERF_FAR_SPLIT].map(|v| u32x4_splat(v));
+    let [mid, far_a, far_b, end] =
+        [ERF_NEAR_END, ERF_MID_END, ERF_FAR_SPLIT, ERF_FAR_END].map(|v| u32x4_splat(v));
     for (x, out) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
         let quads = x.chunks_exact(4).zip(out.chunks_exact_mut(4));
         for (q, (x, out)) in quads.enumerate() {
             let z = f32x4_mul(load(x), f(FRAC_1_SQRT_2));
             let a = v128_and(z, u32x4_splat(0x7fff_ffff));
             let beyond = u32x4_ge(a, mid);
+            let mut erf = erf_near(z);
             if v128_any_true(beyond) {
-                // Lane bits of |z| >= each list's start; each lane joins the
-                // last list it reaches.
-                let past =
-                    [beyond, u32x4_ge(a, far_a), u32x4_ge(a, far_b)].map(|v| i32x4_bitmask(v));
-                let joins = [past[0] & !past[1], past[1] & !past[2], past[2]];
+                // Lane bits of |z| >= each list's start and >= 6; each lane
+                // below 6 joins the last list it reaches.
+                let past = [
+                    beyond,
+                    u32x4_ge(a, far_a),
+                    u32x4_ge(a, far_b),
+                    u32x4_ge(a, end),
+                ]
+                .map(|v| i32x4_bitmask(v));
+                let joins = [past[0] & !past[1], past[1] & !past[2], past[2] & !past[3]];
                 let mut zs = [0.0; 4];
                 store(z, &mut zs);
                 for (lane, z) in zs.into_iter().enumerate() {
@@ -99,8 +108,11 @@ fn erf_scaled(x: &[f32], out: &mut [f32]) {
                         list.push(4 * q + lane, z, (joins >> lane & 1) as usize);
                     }
                 }
+                if past[3] != 0 {
+                    erf = past_far(z, erf);
+                }
             }
-            store(erf_near(z), out);
+            store(erf, out);
         }
         let branches: [Lanes; 3] = [erf_mid, erf_far_a, erf_far_b];
         for (list, branch) in lists.iter_mut().zip(branches) {

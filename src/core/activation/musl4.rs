@@ -8,8 +8,8 @@
 //! bench's S config and gelu's `erff` and `expf` 19-25% of L's
 //! (`cargo xtask bench`). `tests/web/activations.rs` checks the equality
 //! over every 61st of the 2^32 bit patterns and every pattern near a branch.
-//! gelu's passes over a tensor (`gelu4.rs`) sort the values by `erf` branch
-//! first.
+//! gelu's passes over a tensor (`gelu4.rs`) set the values past the near
+//! branch aside by `erf` branch first.
 
 #![allow(clippy::excessive_precision)]
 
@@ -230,8 +230,6 @@ const QA: [f32; 7] = [
     1.3637083583e-02,
     1.1984500103e-02,
 ];
-// RB and SB have one term fewer than RA and SA: a last 0 leaves Horner's
-// sums unchanged (c + s * 0 = c for the finite s = 1/x^2 used).
 const RA: [f32; 8] = [
     -9.8649440333e-03,
     -6.9385856390e-01,
@@ -253,7 +251,7 @@ const SA: [f32; 9] = [
     6.5702495575e+00,
     -6.0424413532e-02,
 ];
-const RB: [f32; 8] = [
+const RB: [f32; 7] = [
     -9.8649431020e-03,
     -7.9928326607e-01,
     -1.7757955551e+01,
@@ -261,9 +259,8 @@ const RB: [f32; 8] = [
     -6.3756646729e+02,
     -1.0250950928e+03,
     -4.8351919556e+02,
-    0.0,
 ];
-const SB: [f32; 9] = [
+const SB: [f32; 8] = [
     1.0,
     3.0338060379e+01,
     3.2579251099e+02,
@@ -272,7 +269,6 @@ const SB: [f32; 9] = [
     2.5530502930e+03,
     4.7452853394e+02,
     -2.2440952301e+01,
-    0.0,
 ];
 
 /// `c[0] + s * (c[1] + s * (c[2] + ...))`, as musl writes its polynomials.
@@ -304,15 +300,15 @@ pub fn erf_near(x: v128) -> v128 {
 /// A function of four lanes.
 pub type Lanes = fn(v128) -> v128;
 
-/// musl's `erff` of each lane (`libm::erff`): [`erf_near`], and each of
-/// erff's wider branches where a lane needs it.
+/// musl's `erff` of each lane (`libm::erff`): [`erf_near`], each of erff's
+/// wider branches where a lane needs it, and [`past_far`].
 pub fn erf(x: v128) -> v128 {
     let a = v128_and(x, u(0x7fff_ffff));
     let mut result = erf_near(x);
     let branches: [(u32, u32, Lanes); 3] = [
         (ERF_NEAR_END, ERF_MID_END, erf_mid),
         (ERF_MID_END, ERF_FAR_SPLIT, erf_far_a),
-        (ERF_FAR_SPLIT, u32::MAX, erf_far_b), // |x|'s bits are below u32::MAX
+        (ERF_FAR_SPLIT, ERF_FAR_END, erf_far_b),
     ];
     for (start, end, branch) in branches {
         let lanes = v128_and(u32x4_ge(a, u(start)), u32x4_lt(a, u(end)));
@@ -320,7 +316,7 @@ pub fn erf(x: v128) -> v128 {
             result = select(lanes, branch(x), result);
         }
     }
-    result
+    past_far(x, result)
 }
 
 /// Where `erff` leaves its rational middle branch for its `exp` branch
@@ -331,8 +327,9 @@ pub const ERF_MID_END: u32 = 0x3fa0_0000;
 /// on (1/0.35 as f32 bits).
 pub const ERF_FAR_SPLIT: u32 = 0x4036_db6d;
 
-/// From this `|x|` on (6 as f32 bits), `erff` is `1 - 2^-120` with x's sign.
-const ERF_FAR_END: u32 = 0x40c0_0000;
+/// From this `|x|` on (6 as f32 bits), `erff` is `1 - 2^-120` with x's sign
+/// (and inf and NaN are past it too): [`past_far`].
+pub const ERF_FAR_END: u32 = 0x40c0_0000;
 
 /// [`erf`] of the lanes with [`ERF_NEAR_END`] <= `|x|` < [`ERF_MID_END`]:
 /// `1 - erfc(|x|)` with x's sign, erfc(|x|) = 1 - erx - P(|x| - 1) /
@@ -350,10 +347,10 @@ pub fn erf_far_a(x: v128) -> v128 {
     erf_far(x, &RA, &SA)
 }
 
-/// [`erf`] of the lanes with `|x|` >= [`ERF_FAR_SPLIT`], inf and NaN
-/// included; the other lanes hold no meaningful value.
+/// [`erf`] of the lanes with [`ERF_FAR_SPLIT`] <= `|x|` < [`ERF_FAR_END`];
+/// the other lanes hold no meaningful value.
 pub fn erf_far_b(x: v128) -> v128 {
-    past_far(x, erf_far(x, &RB, &SB))
+    erf_far(x, &RB, &SB)
 }
 
 /// `1 - erfc(|x|)` with x's sign for 1.25 <= |x| < 6: erfc(|x|) =
@@ -375,7 +372,7 @@ fn erf_far(x: v128, r: &[f32], s: &[f32]) -> v128 {
 
 /// `result` with the lanes past erff's last branch replaced: |x| >= 6 by
 /// 1 - 2^-120, NaN and inf by 1 - 2 sign + 1 / x.
-fn past_far(x: v128, result: v128) -> v128 {
+pub fn past_far(x: v128, result: v128) -> v128 {
     let sign = v128_and(x, u(0x8000_0000));
     let a = v128_and(x, u(0x7fff_ffff));
     let one = f32x4_sub(f(1.0), f(f32::from_bits(0x0380_0000)));
