@@ -13,12 +13,12 @@
 //! Here each block of values first gets the near branch ([`erf_near`]) four
 //! at a time, and [`past_far`] where a lane is at 6 or beyond (or inf or
 //! NaN). The values between are set aside in three lists (below 1.25; below
-//! 1/0.35; below 6), and each list then runs four at a time through its own
-//! branch ([`erf_mid`], [`erf_far_a`], [`erf_far_b`]). Every lane is still
-//! computed by the same operations as `libm::erff` would, so the bits are
-//! the same: `tests/web/activations.rs` checks both passes against the
-//! scalar code on every 61st bit pattern, shuffled, and on random bit
-//! patterns, whose quads mix all the lists.
+//! 1/0.35; below 6: [`ERF_BRANCHES`]), and each list then runs four at a
+//! time through its own branch. Every lane is still computed by the same
+//! operations as `libm::erff` would, so the bits are the same:
+//! `tests/web/activations.rs` checks both passes against the scalar code on
+//! every 61st bit pattern, on the threshold patterns shuffled, and on random
+//! bit patterns and bell-shaped values, whose quads mix all the lists.
 //!
 //! Measured in node 20 (one package against the other, alternating): a step
 //! of depth 8 x 64 gelu 16% faster (best of 20), depth 16 x 128 12%, the L
@@ -27,8 +27,8 @@
 
 use core::arch::wasm32::*;
 
-use super::musl4::{erf_far_a, erf_far_b, erf_mid, erf_near, exp, f, load, past_far};
-use super::musl4::{select, store, Lanes, ERF_FAR_END, ERF_FAR_SPLIT, ERF_MID_END, ERF_NEAR_END};
+use super::musl4::{erf_near, exp, f, load, past_far, select, store, Lanes};
+use super::musl4::{ERF_BRANCHES, ERF_FAR_END};
 use super::{Activation, FRAC_1_SQRT_2, INV_SQRT_2PI};
 
 /// Values per block: their set-aside lists live on the stack (9 KiB).
@@ -81,8 +81,8 @@ impl SetAside {
 /// for the first `4 * (len / 4)` values (module docs).
 fn erf_scaled(x: &[f32], out: &mut [f32]) {
     let mut lists = [SetAside::new(), SetAside::new(), SetAside::new()];
-    let [mid, far_a, far_b, end] =
-        [ERF_NEAR_END, ERF_MID_END, ERF_FAR_SPLIT, ERF_FAR_END].map(|v| u32x4_splat(v));
+    let [mid, far_a, far_b] = ERF_BRANCHES.map(|(start, _, _)| u32x4_splat(start));
+    let end = u32x4_splat(ERF_FAR_END);
     for (x, out) in x.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
         let quads = x.chunks_exact(4).zip(out.chunks_exact_mut(4));
         for (q, (x, out)) in quads.enumerate() {
@@ -114,8 +114,7 @@ fn erf_scaled(x: &[f32], out: &mut [f32]) {
             }
             store(erf, out);
         }
-        let branches: [Lanes; 3] = [erf_mid, erf_far_a, erf_far_b];
-        for (list, branch) in lists.iter_mut().zip(branches) {
+        for (list, (_, _, branch)) in lists.iter_mut().zip(ERF_BRANCHES) {
             list.finish(branch, out);
         }
     }

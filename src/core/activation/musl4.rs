@@ -305,12 +305,7 @@ pub type Lanes = fn(v128) -> v128;
 pub fn erf(x: v128) -> v128 {
     let a = v128_and(x, u(0x7fff_ffff));
     let mut result = erf_near(x);
-    let branches: [(u32, u32, Lanes); 3] = [
-        (ERF_NEAR_END, ERF_MID_END, erf_mid),
-        (ERF_MID_END, ERF_FAR_SPLIT, erf_far_a),
-        (ERF_FAR_SPLIT, ERF_FAR_END, erf_far_b),
-    ];
-    for (start, end, branch) in branches {
+    for (start, end, branch) in ERF_BRANCHES {
         let lanes = v128_and(u32x4_ge(a, u(start)), u32x4_lt(a, u(end)));
         if v128_any_true(lanes) {
             result = select(lanes, branch(x), result);
@@ -319,13 +314,22 @@ pub fn erf(x: v128) -> v128 {
     past_far(x, result)
 }
 
+/// erff's branches past [`erf_near`], each from where the one before ends:
+/// the range of `|x|`'s bits, `[start, end)`, each computes. One table for
+/// [`erf`] and for gelu's passes (`gelu4.rs`), which set values aside by it.
+pub const ERF_BRANCHES: [(u32, u32, Lanes); 3] = [
+    (ERF_NEAR_END, ERF_MID_END, erf_mid),
+    (ERF_MID_END, ERF_FAR_SPLIT, erf_far_a),
+    (ERF_FAR_SPLIT, ERF_FAR_END, erf_far_b),
+];
+
 /// Where `erff` leaves its rational middle branch for its `exp` branch
 /// (1.25 as f32 bits).
-pub const ERF_MID_END: u32 = 0x3fa0_0000;
+const ERF_MID_END: u32 = 0x3fa0_0000;
 
 /// Where the `exp` branch changes coefficients, RA/SA below, RB/SB from here
 /// on (1/0.35 as f32 bits).
-pub const ERF_FAR_SPLIT: u32 = 0x4036_db6d;
+const ERF_FAR_SPLIT: u32 = 0x4036_db6d;
 
 /// From this `|x|` on (6 as f32 bits), `erff` is `1 - 2^-120` with x's sign
 /// (and inf and NaN are past it too): [`past_far`].
