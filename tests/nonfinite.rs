@@ -56,8 +56,9 @@ fn every_activation_matches_torch_on_nan_and_inf() {
             "{name}: no NaN input"
         );
         let (mut y, mut dx) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-        phi.forward(&x, &mut y);
-        phi.backward(&x, &y, &dy, &mut dx);
+        let mut saved = vec![0.0; x.len()]; // gelu's erf, for its backward
+        phi.forward(&x, &mut y, &mut saved);
+        phi.backward((&x, &y, &saved), &dy, &mut dx);
         compare(&format!("{name}: y"), &y, &want_y, RULE, tol);
         compare(&format!("{name}: dx"), &dx, &want_dx, RULE, tol);
         // Where dy = 1, torch's dx is phi'(x) itself.

@@ -41,6 +41,24 @@ const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
 /// 1 / sqrt(2 pi), the standard normal density at 0.
 const INV_SQRT_2PI: f32 = 0.398_942_3;
 
+/// `(gelu(x), erf(x / sqrt 2))`, the erf as gelu computes it
+/// (`x * FRAC_1_SQRT_2`): what [`Activation::apply`] gives, and what the
+/// backward pass reuses.
+fn gelu_and_erf(x: f32) -> (f32, f32) {
+    let erf = libm::erff(x * FRAC_1_SQRT_2);
+    match x == f32::INFINITY {
+        true => (f32::NAN, erf),
+        false => (0.5 * x * (1.0 + erf), erf),
+    }
+}
+
+/// gelu'(x) = Phi(x) + x phi_N(x), given `erf(x / sqrt 2)` (as
+/// [`gelu_and_erf`] computes it).
+fn gelu_derivative(x: f32, erf: f32) -> f32 {
+    let cdf = 0.5 * (1.0 + erf);
+    cdf + x * INV_SQRT_2PI * (-0.5 * x * x).exp()
+}
+
 impl Activation {
     /// phi(x) for one value.
     pub fn apply(self, x: f32) -> f32 {
@@ -63,8 +81,7 @@ impl Activation {
                     LEAKY_SLOPE * x
                 }
             }
-            Activation::Gelu if x == f32::INFINITY => f32::NAN,
-            Activation::Gelu => 0.5 * x * (1.0 + libm::erff(x * FRAC_1_SQRT_2)),
+            Activation::Gelu => gelu_and_erf(x).0,
         }
     }
 
@@ -89,23 +106,37 @@ impl Activation {
                     LEAKY_SLOPE
                 }
             }
-            Activation::Gelu => {
-                let cdf = 0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2));
-                cdf + x * INV_SQRT_2PI * (-0.5 * x * x).exp()
-            }
+            Activation::Gelu => gelu_derivative(x, libm::erff(x * FRAC_1_SQRT_2)),
         }
+    }
+
+    /// Whether phi's backward reads what its forward saved (`saved` in
+    /// [`Activation::forward`] and [`Activation::backward`]): gelu's
+    /// `erf(x / sqrt 2)`, so that the backward does not compute it again.
+    pub fn saves(self) -> bool {
+        self == Activation::Gelu
     }
 
     /// `y = phi(x)` elementwise (with the `threads` feature, a long tensor in
     /// one contiguous part per thread: each entry computed as on one thread).
-    pub fn forward(self, x: &[f32], y: &mut [f32]) {
+    /// Where phi [`saves`](Activation::saves) and `saved` is not empty, it
+    /// receives what the backward reuses (it must then be at least as long
+    /// as `y`); an inference pass, which no backward follows, passes it
+    /// empty. Other activations do not touch it.
+    pub fn forward(self, x: &[f32], y: &mut [f32], saved: &mut [f32]) {
         #[cfg(feature = "threads")]
         if let Some(chunk) = crate::core::matrix::parallel_chunk(y.len()) {
             use rayon::prelude::*;
+            let saves = self.saves() && !saved.is_empty();
+            let saved = &mut saved[..if saves { y.len() } else { 0 }];
             let parts = y.par_chunks_mut(chunk).zip(x.par_chunks(chunk));
-            return parts.for_each(|(y, x)| self.forward_serial(x, y));
+            if saves {
+                let parts = parts.zip(saved.par_chunks_mut(chunk));
+                return parts.for_each(|((y, x), saved)| self.forward_serial(x, y, saved));
+            }
+            return parts.for_each(|(y, x)| self.forward_serial(x, y, &mut []));
         }
-        self.forward_serial(x, y)
+        self.forward_serial(x, y, saved)
     }
 
     /// One loop per activation: linear, relu and leaky relu each with phi
@@ -113,7 +144,7 @@ impl Activation {
     /// grows; in wasm, tanh, sigmoid and gelu four lanes at a time with the
     /// same bits (`activation/musl4.rs`, gelu's `activation/gelu4.rs`),
     /// natively one libm call per value.
-    fn forward_serial(self, x: &[f32], y: &mut [f32]) {
+    fn forward_serial(self, x: &[f32], y: &mut [f32], saved: &mut [f32]) {
         fn each(x: &[f32], y: &mut [f32], phi: impl Fn(f32) -> f32) {
             for (y, &x) in y.iter_mut().zip(x) {
                 *y = phi(x);
@@ -131,31 +162,46 @@ impl Activation {
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Activation::Sigmoid => musl4::sigmoid_forward(x, y),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Activation::Gelu => gelu4::gelu_forward(x, y),
+            Activation::Gelu => gelu4::gelu_forward(x, y, saved),
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+            Activation::Gelu if !saved.is_empty() => {
+                for ((y, erf), &x) in y.iter_mut().zip(&mut saved[..x.len()]).zip(x) {
+                    (*y, *erf) = gelu_and_erf(x);
+                }
+            }
             #[allow(unreachable_patterns)]
             phi => each(x, y, |v| phi.apply(v)),
         }
     }
 
-    /// `dx = phi'(x) * dy` elementwise, with `y = phi(x)` from the forward pass;
-    /// for relu the select `0 if y <= 0 else dy` (no `0 * NaN`), as torch.
-    pub fn backward(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
+    /// `dx = phi'(x) * dy` elementwise, with `y = phi(x)` and `saved` from
+    /// the forward pass ([`Activation::forward`]); for relu the select
+    /// `0 if y <= 0 else dy` (no `0 * NaN`), as torch.
+    pub fn backward(self, (x, y, saved): (&[f32], &[f32], &[f32]), dy: &[f32], dx: &mut [f32]) {
         #[cfg(feature = "threads")]
         if let Some(chunk) = crate::core::matrix::parallel_chunk(dx.len()) {
             use rayon::prelude::*;
+            let saves = self.saves() && saved.len() >= dx.len();
+            let saved = &saved[..if saves { dx.len() } else { 0 }];
             let inputs = x.par_chunks(chunk).zip(y.par_chunks(chunk));
             let parts = dx
                 .par_chunks_mut(chunk)
                 .zip(dy.par_chunks(chunk))
                 .zip(inputs);
-            return parts.for_each(|((dx, dy), (x, y))| self.backward_serial(x, y, dy, dx));
+            if saves {
+                let parts = parts.zip(saved.par_chunks(chunk));
+                return parts.for_each(|(((dx, dy), (x, y)), saved)| {
+                    self.backward_serial((x, y, saved), dy, dx)
+                });
+            }
+            return parts.for_each(|((dx, dy), (x, y))| self.backward_serial((x, y, &[]), dy, dx));
         }
-        self.backward_serial(x, y, dy, dx)
+        self.backward_serial((x, y, saved), dy, dx)
     }
 
     /// As [`Activation::forward_serial`]: one loop per activation; for relu
     /// the select on `y`, in wasm gelu four lanes at a time.
-    fn backward_serial(self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
+    fn backward_serial(self, (x, y, saved): (&[f32], &[f32], &[f32]), dy: &[f32], dx: &mut [f32]) {
         fn each(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], phi: impl Fn(f32, f32) -> f32) {
             for (((dx, &x), &y), &dy) in dx.iter_mut().zip(x).zip(y).zip(dy) {
                 *dx = phi(x, y) * dy;
@@ -173,10 +219,16 @@ impl Activation {
             Activation::LeakyRelu => {
                 each(x, y, dy, dx, |x, y| Activation::LeakyRelu.derivative(x, y))
             }
+            // A forward that saved nothing (an inference pass, which no
+            // backward should follow): erf again, value by value.
+            Activation::Gelu if saved.len() < dx.len() => {
+                each(x, y, dy, dx, |x, y| Activation::Gelu.derivative(x, y))
+            }
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Activation::Gelu => gelu4::gelu_backward(x, dy, dx),
+            Activation::Gelu => gelu4::gelu_backward(x, saved, dy, dx),
+            // `saved` in the place of y: gelu' reads x and the saved erf.
             #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-            Activation::Gelu => each(x, y, dy, dx, |x, y| Activation::Gelu.derivative(x, y)),
+            Activation::Gelu => each(x, saved, dy, dx, gelu_derivative),
         }
     }
 

@@ -32,15 +32,22 @@ pub struct BlockActs {
     pub act_out: Vec<f32>,
     /// `h_l`.
     pub out: Vec<f32>,
+    /// What phi's forward saves for its backward (gelu's `erf(x / sqrt 2)`:
+    /// `Activation::saves`); empty for the other activations.
+    pub phi_saved: Vec<f32>,
     /// The normalization's cache (x_hat, per-set mean and rstd).
     pub norm: NormCache,
 }
 
 impl BlockActs {
-    pub(crate) fn ensure(&mut self, rows: usize, fan_in: usize, fan_out: usize) {
+    /// Grows the buffers to `rows` rows; `phi_saved` only where `saves`.
+    pub(crate) fn ensure(&mut self, rows: usize, (fan_in, fan_out): (usize, usize), saves: bool) {
         let (n_in, n) = (rows * fan_in, rows * fan_out);
         for buffer in [&mut self.input, &mut self.residual_buf] {
             resize(buffer, n_in.max(n));
+        }
+        if saves {
+            resize(&mut self.phi_saved, n);
         }
         for buffer in [
             &mut self.pre,

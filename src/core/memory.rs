@@ -14,7 +14,7 @@
 //!   largest parameter (each entry's applied update, `optim.rs`);
 //! - **training buffers**: what one forward pass writes per row (each block's
 //!   input, Linear output, phi input and output, block output, the norm's
-//!   cache) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch,
+//!   cache, and gelu's erf for the backward) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch,
 //!   and one layer's dL/da transposed for the weight gradient), times `b`;
 //! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
 //!   charts show a probe pass in buffers of its own (training and gradient
@@ -67,6 +67,9 @@ struct Shapes {
     trained_vectors: usize,
     /// Forward and backward buffers per row.
     forward_per_row: usize,
+    /// Per row, what phi's forward saves for the backward (gelu's erf);
+    /// inference passes save nothing.
+    saved_per_row: usize,
     backward_per_row: usize,
     /// The largest parameter (the optimizer's scratch buffer).
     largest: usize,
@@ -97,6 +100,7 @@ impl Shapes {
             trained_vectors: depth * w + 2 + if affine { norms * 2 * w } else { 0 },
             // The final norm's cache, the head's input and the logits.
             forward_per_row: forward_blocks + usize::from(final_norm) * norm_cache + w + 2,
+            saved_per_row: usize::from(config.activation.saves()) * depth * w,
             // dL/dlogits and the head's dX.
             backward_per_row: backward_blocks + 2 + w,
             largest: (d * w).max(if depth > 1 { w * w } else { 0 }),
@@ -116,7 +120,8 @@ impl MemoryEstimate {
             Optimizer::Momentum => 1,
             Optimizer::Adam => 2,
         };
-        let batch_set = b * (shapes.forward_per_row + shapes.backward_per_row);
+        let batch_set =
+            b * (shapes.forward_per_row + shapes.saved_per_row + shapes.backward_per_row);
         let eval_set = match (config.norm, config.mode) {
             (NormKind::Batch, Mode::Eval) => {
                 bytes(batch_set + shapes.weights + shapes.trained_vectors)

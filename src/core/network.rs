@@ -69,24 +69,29 @@ impl Block {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
         let norm = &mut self.norm;
+        // No backward follows an inference pass: nothing to save for it.
+        let saved = match pass {
+            Pass::Infer => &mut [][..],
+            _ => &mut a.phi_saved[..],
+        };
         match self.wiring {
             Wiring::Plain(Position::Before) => {
                 self.linear.forward(&a.input, rows, &mut a.pre);
                 norm.forward(&mut a.norm, &a.pre, rows, &mut a.act_in, pass);
-                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n], saved);
                 a.out[..n].copy_from_slice(&a.act_out[..n]);
             }
             Wiring::Plain(Position::After) => {
                 self.linear.forward(&a.input, rows, &mut a.pre);
                 a.act_in[..n].copy_from_slice(&a.pre[..n]);
-                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n], saved);
                 norm.forward(&mut a.norm, &a.act_out, rows, &mut a.out, pass);
             }
             Wiring::Pre => {
                 norm.forward(&mut a.norm, &a.input, rows, &mut a.residual_buf, pass);
                 self.linear.forward(&a.residual_buf, rows, &mut a.pre);
                 a.act_in[..n].copy_from_slice(&a.pre[..n]);
-                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n], saved);
                 for i in 0..n {
                     a.out[i] = a.input[i] + a.act_out[i];
                 }
@@ -94,7 +99,7 @@ impl Block {
             Wiring::Post => {
                 self.linear.forward(&a.input, rows, &mut a.pre);
                 a.act_in[..n].copy_from_slice(&a.pre[..n]);
-                phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+                phi.forward(&a.act_in[..n], &mut a.act_out[..n], saved);
                 for i in 0..n {
                     a.residual_buf[i] = a.input[i] + a.act_out[i];
                 }
@@ -115,7 +120,7 @@ impl Block {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
         let (norm, linear) = (&self.norm, &self.linear);
-        let (act_in, act_out) = (&a.act_in[..n], &a.act_out[..n]);
+        let phi_pass = (&a.act_in[..n], &a.act_out[..n], &a.phi_saved[..]);
         let d_in = if need_input_grad {
             Some(&mut g.d_in[..])
         } else {
@@ -123,17 +128,17 @@ impl Block {
         };
         match self.wiring {
             Wiring::Plain(Position::Before) => {
-                phi.backward(act_in, act_out, &g.d_out[..n], &mut g.scratch[..n]);
+                phi.backward(phi_pass, &g.d_out[..n], &mut g.scratch[..n]);
                 norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_pre);
                 linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
             }
             Wiring::Plain(Position::After) => {
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
-                phi.backward(act_in, act_out, &g.scratch[..n], &mut g.d_pre[..n]);
+                phi.backward(phi_pass, &g.scratch[..n], &mut g.d_pre[..n]);
                 linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
             }
             Wiring::Pre => {
-                phi.backward(act_in, act_out, &g.d_out[..n], &mut g.d_pre[..n]);
+                phi.backward(phi_pass, &g.d_out[..n], &mut g.d_pre[..n]);
                 let d_normed = Some(&mut g.scratch[..]);
                 let x = &a.residual_buf;
                 linear.backward(&mut g.linear, x, rows, &g.d_pre, d_normed, d_out_t);
@@ -144,7 +149,7 @@ impl Block {
             }
             Wiring::Post => {
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
-                phi.backward(act_in, act_out, &g.scratch[..n], &mut g.d_pre[..n]);
+                phi.backward(phi_pass, &g.scratch[..n], &mut g.d_pre[..n]);
                 linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
                 for i in 0..n {
                     g.d_in[i] += g.scratch[i];
@@ -272,7 +277,8 @@ impl Network {
         let width = self.head.fan_in;
         acts.blocks.resize_with(self.blocks.len(), Default::default);
         for (a, block) in acts.blocks.iter_mut().zip(&self.blocks) {
-            a.ensure(rows, block.linear.fan_in, block.linear.fan_out);
+            let shape = (block.linear.fan_in, block.linear.fan_out);
+            a.ensure(rows, shape, block.activation.saves() && pass != Pass::Infer);
         }
         resize(&mut acts.head_in, rows * width);
         resize(&mut acts.logits, rows * 2);

@@ -186,10 +186,9 @@ fn activations(network: &mut Network) {
     for (block, (a, g)) in network.blocks.iter().zip(layers) {
         let n = rows * block.linear.fan_out;
         let phi = block.activation;
-        phi.forward(&a.act_in[..n], &mut a.act_out[..n]);
+        phi.forward(&a.act_in[..n], &mut a.act_out[..n], &mut a.phi_saved);
         phi.backward(
-            &a.act_in[..n],
-            &a.act_out[..n],
+            (&a.act_in[..n], &a.act_out[..n], &a.phi_saved),
             &g.d_out[..n],
             &mut g.d_pre[..n],
         );

@@ -127,11 +127,19 @@ fn lane_difference(
 /// the scalar one: (x, vectorized, scalar).
 fn pass_difference(activation: Activation, xs: &[f32]) -> Option<(f32, f32, f32)> {
     let mut ys = vec![0.0; xs.len()];
-    activation.forward(xs, &mut ys);
+    // What gelu's forward saves for its backward (its erf); unread by the others.
+    let mut saved = vec![f32::NAN; if activation.saves() { xs.len() } else { 0 }];
+    activation.forward(xs, &mut ys, &mut saved);
     let dys: Vec<f32> = (0..xs.len()).map(|i| 0.75 - (i % 3) as f32).collect();
     let mut dxs = vec![0.0; xs.len()];
-    activation.backward(xs, &ys, &dys, &mut dxs);
+    activation.backward((xs, &ys, &saved), &dys, &mut dxs);
+    // An inference pass saves nothing; its y is the same.
+    let mut unsaved = vec![0.0; xs.len()];
+    activation.forward(xs, &mut unsaved, &mut []);
     (0..xs.len()).find_map(|i| {
+        if !same(unsaved[i], ys[i]) {
+            return Some((xs[i], unsaved[i], ys[i]));
+        }
         let (x, y, dy, dx) = (xs[i], ys[i], dys[i], dxs[i]);
         let want = activation.apply(x);
         if !same(y, want) {

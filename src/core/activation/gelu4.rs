@@ -24,12 +24,17 @@
 //! of depth 8 x 64 gelu 16% faster (best of 20), depth 16 x 128 12%, the L
 //! config 4% (`erf` 27% -> 24% of its step: 46% of its values take the far
 //! branch, whose two `exp`s remain).
+//!
+//! The forward pass keeps each `erf` in a buffer of its own
+//! (`BlockActs::phi_saved`), from which the backward pass reads `Phi(x)`
+//! instead of computing `erf` again; an inference pass, which no backward
+//! follows, keeps nothing.
 
 use core::arch::wasm32::*;
 
 use super::musl4::{erf_near, exp, f, load, past_far, select, store, Lanes};
 use super::musl4::{ERF_BRANCHES, ERF_FAR_END};
-use super::{Activation, FRAC_1_SQRT_2, INV_SQRT_2PI};
+use super::{gelu_and_erf, gelu_derivative, FRAC_1_SQRT_2, INV_SQRT_2PI};
 
 /// Values per block: their set-aside lists live on the stack (9 KiB).
 const BLOCK: usize = 512;
@@ -121,37 +126,50 @@ fn erf_scaled(x: &[f32], out: &mut [f32]) {
 }
 
 /// `y = gelu(x) = x/2 (1 + erf(x / sqrt 2))` (NaN at +inf, as torch's
-/// vectorized kernel); a remainder of fewer than four by the scalar code.
-pub fn gelu_forward(x: &[f32], y: &mut [f32]) {
+/// vectorized kernel), and `erf(x / sqrt 2)` in `saved` for the backward
+/// pass unless `saved` is empty (then `y` holds the erf on the way); a
+/// remainder of fewer than four by the scalar code.
+pub fn gelu_forward(x: &[f32], y: &mut [f32], saved: &mut [f32]) {
     let n = x.len().min(y.len());
     let quads = n - n % 4;
-    erf_scaled(&x[..quads], &mut y[..quads]);
-    for (x, y) in x[..quads].chunks_exact(4).zip(y.chunks_exact_mut(4)) {
-        let x = load(x);
-        let gelu = f32x4_mul(f32x4_mul(f(0.5), x), f32x4_add(f(1.0), load(y)));
-        store(select(f32x4_eq(x, f(f32::INFINITY)), f(f32::NAN), gelu), y);
+    let keep = !saved.is_empty();
+    match keep {
+        true => erf_scaled(&x[..quads], &mut saved[..quads]),
+        false => erf_scaled(&x[..quads], &mut y[..quads]),
     }
-    for (y, &x) in y[quads..n].iter_mut().zip(&x[quads..n]) {
-        *y = Activation::Gelu.apply(x);
+    for (i, x) in x[..quads].chunks_exact(4).enumerate() {
+        let x = load(x);
+        let erf = load(if keep { &saved[4 * i..] } else { &y[4 * i..] });
+        let gelu = f32x4_mul(f32x4_mul(f(0.5), x), f32x4_add(f(1.0), erf));
+        store(
+            select(f32x4_eq(x, f(f32::INFINITY)), f(f32::NAN), gelu),
+            &mut y[4 * i..],
+        );
+    }
+    for i in quads..n {
+        let (gelu, erf) = gelu_and_erf(x[i]);
+        y[i] = gelu;
+        if keep {
+            saved[i] = erf;
+        }
     }
 }
 
-/// `dx = gelu'(x) dy` with `gelu'(x) = Phi(x) + x phi_N(x)`; a remainder of
-/// fewer than four by the scalar code.
-pub fn gelu_backward(x: &[f32], dy: &[f32], dx: &mut [f32]) {
+/// `dx = gelu'(x) dy` with `gelu'(x) = Phi(x) + x phi_N(x)`, Phi from the
+/// forward pass's `erf`; a remainder of fewer than four by the scalar code.
+pub fn gelu_backward(x: &[f32], erf: &[f32], dy: &[f32], dx: &mut [f32]) {
     let n = x.len().min(dy.len()).min(dx.len());
     let quads = n - n % 4;
-    erf_scaled(&x[..quads], &mut dx[..quads]);
-    let inputs = x[..quads].chunks_exact(4).zip(dy.chunks_exact(4));
-    for ((x, dy), dx) in inputs.zip(dx.chunks_exact_mut(4)) {
+    let inputs = x[..quads].chunks_exact(4).zip(erf.chunks_exact(4));
+    for ((x, erf), (dy, dx)) in inputs.zip(dy.chunks_exact(4).zip(dx.chunks_exact_mut(4))) {
         let x = load(x);
-        let cdf = f32x4_mul(f(0.5), f32x4_add(f(1.0), load(dx)));
+        let cdf = f32x4_mul(f(0.5), f32x4_add(f(1.0), load(erf)));
         let pdf = exp(f32x4_mul(f32x4_mul(f(-0.5), x), x));
         let derivative = f32x4_add(cdf, f32x4_mul(f32x4_mul(x, f(INV_SQRT_2PI)), pdf));
         store(f32x4_mul(derivative, load(dy)), dx);
     }
-    let rest = x[quads..n].iter().zip(&dy[quads..n]);
-    for (dx, (&x, &dy)) in dx[quads..n].iter_mut().zip(rest) {
-        *dx = Activation::Gelu.derivative(x, 0.0) * dy; // reads x only
+    let rest = x[quads..n].iter().zip(&erf[quads..n]).zip(&dy[quads..n]);
+    for (dx, ((&x, &erf), &dy)) in dx[quads..n].iter_mut().zip(rest) {
+        *dx = gelu_derivative(x, erf) * dy;
     }
 }
