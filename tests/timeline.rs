@@ -8,7 +8,7 @@ use normscope::{Config, Scope};
 
 #[path = "timeline/cases.rs"]
 mod cases;
-use cases::{by_sorting, zeros_and_subnormals};
+use cases::{by_sorting, zeros_and_subnormals, zeros_then_subnormals};
 
 /// A band as bits, as [`by_sorting`] gives it.
 fn bits(band: &[f32]) -> Vec<u32> {
@@ -142,6 +142,10 @@ fn percentiles_are_exact_on_clustered_and_extreme_values() {
     for (name, values) in cases {
         let band = percentiles(&values, &mut scratch);
         assert_eq!(bits(&band), by_sorting(&values), "{name}");
+    }
+    for values in zeros_then_subnormals() {
+        let band = percentiles(&values, &mut scratch);
+        assert_eq!(bits(&band), by_sorting(&values), "{values:?}");
     }
 }
 

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::network::Network;
 
 mod passes;
-use passes::{bin, count_keys, gather, value, BINS, LANES, TRASH};
+use passes::{bin, count_keys, gather, value, Found, BINS, LANES, TRASH};
 
 /// The percentiles recorded, ascending.
 pub const PERCENTILES: [f32; 9] = [0.0, 7.0, 16.0, 31.0, 50.0, 69.0, 84.0, 93.0, 100.0];
@@ -194,6 +194,9 @@ impl Default for Scratch {
     }
 }
 
+/// The slot in [`percentiles`]' `wanted` of a rank whose value is +0.0.
+const ZERO: usize = usize::MAX;
+
 /// The index of whole percentile `p` among `n` sorted values,
 /// `round(p / 100 * (n - 1))` in integers, so exact where the product ends
 /// in a half (in f64, 0.69 * 10350 comes out below 7141.5 and rounds down).
@@ -211,10 +214,13 @@ pub fn rank(p: f32, n: usize) -> usize {
 /// gathers the keys of the few bins that hold those (about a fifth of the
 /// values), which are then laid out bin by bin, and `select_nth_unstable`
 /// finds each rank inside its bin (several ranks in one bin: each in what
-/// the one before left above it; a bin of one value, e.g. a ReLU's zeros,
-/// needs no selection). The two passes over all values branch on no value
-/// and wait on no store of the value before (four histograms, one cursor in a register); only the
-/// counting sort of the gathered few does.
+/// the one before left above it; a bin of one value needs no selection).
+/// The first pass also counts the +0.0s, the lowest key of their bin: a rank
+/// among them is +0.0 without gathering the bin, which holds half of a
+/// ReLU's output (5% of the bench's M step in node 20). The two passes over
+/// all values branch on no value and wait on no store of the value before
+/// (four histograms, one cursor in a register); only the counting sort of
+/// the gathered few does.
 /// `tests/timeline.rs`'s ignored `cost` test prints a record's cost.
 pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     let Scratch {
@@ -226,7 +232,7 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     for lane in counts.iter_mut() {
         lane.fill(0);
     }
-    let (lo, hi, n) = count_keys(values, counts);
+    let Found { lo, hi, n, zeros } = count_keys(values, counts);
     let mut band = [f32::NAN; 9];
     if n == 0 {
         return band;
@@ -237,7 +243,8 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     // the order met (ranks ascend, so do their bins). The scan starts at the
     // bin of the finite minimum, past every non-finite bin below.
     let mut segments = [(0usize, 0usize); 7]; // a slot's [start, end) in `picked`
-    let mut wanted = [(0usize, 0usize); 7]; // a rank's (slot, rank in its bin)
+                                              // A rank's (slot, rank in its bin), or (ZERO, 0) where it is a +0.0.
+    let mut wanted = [(0usize, 0usize); 7];
     let mut used: [usize; 7] = [BINS; 7]; // the bin of each slot
     let (mut slots, mut total, mut below, mut b) = (0, 0, 0, bin(lo));
     let mut here = at(b);
@@ -246,6 +253,12 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
             below += here;
             b += 1;
             here = at(b);
+        }
+        if b == bin(0) && rank - below < zeros {
+            // Key 0 is its bin's lowest: the bin's first `zeros` ranks are
+            // +0.0, with no need to gather the bin (half a ReLU's output).
+            *want = (ZERO, 0);
+            continue;
         }
         if slots == 0 || used[slots - 1] != b {
             segments[slots] = (total, total + here);
@@ -286,6 +299,10 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     let mut done = [0usize; 7];
     let mut single: [Option<bool>; 7] = [None; 7];
     for (out, &(slot, rank)) in band[1..8].iter_mut().zip(&wanted) {
+        if slot == ZERO {
+            *out = 0.0;
+            continue;
+        }
         let (start, end) = segments[slot];
         let segment = &mut picked[start..end];
         let first = segment[0];

@@ -31,3 +31,21 @@ pub fn zeros_and_subnormals(n: u32) -> Vec<f32> {
         })
         .collect()
 }
+
+/// For each `z` from 0 to 21: `z` zeros (+0.0) and `21 - z` positive
+/// subnormals, which share the zeros' bin, in both orders. At `n = 21` the
+/// ranks are 0, 1, 3, 6, 10, 14, 17, 19 and 20, so for most `z` one rank
+/// falls on the first subnormal right after the zeros: the percentiles
+/// answer +0.0 from the count of zeros alone only below it.
+pub fn zeros_then_subnormals() -> Vec<Vec<f32>> {
+    (0..=21u32)
+        .flat_map(|z| {
+            let zeros = vec![0.0f32; z as usize];
+            let tiny: Vec<f32> = (z..21).map(|i| f32::from_bits(1 + i * 37)).collect();
+            [
+                [zeros.clone(), tiny.clone()].concat(),
+                [tiny, zeros].concat(),
+            ]
+        })
+        .collect()
+}

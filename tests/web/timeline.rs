@@ -10,7 +10,7 @@ use wasm_bindgen_test::*;
 
 #[path = "../timeline/cases.rs"]
 mod cases;
-use cases::{by_sorting, zeros_and_subnormals};
+use cases::{by_sorting, zeros_and_subnormals, zeros_then_subnormals};
 
 fn check(values: &[f32], scratch: &mut Scratch, what: &str) {
     let band = percentiles(values, scratch).map(f32::to_bits).to_vec();
@@ -56,4 +56,8 @@ fn percentiles_equal_a_sort_in_the_wasm_build() {
         &mut scratch,
         "zeros and subnormals",
     );
+    // Zeros counted in the quads and in the remainder (21 = 5 quads + 1).
+    for values in zeros_then_subnormals() {
+        check(&values, &mut scratch, &format!("{values:?}"));
+    }
 }

@@ -34,14 +34,15 @@ pub(super) fn bin(key: i32) -> usize {
 }
 
 /// Counts the keys of `values` in `counts` (value `i` in lane `i % LANES`,
-/// the last `len % LANES` in lane 0);
-/// returns the finite extremes' keys and the number of finite values.
+/// the last `len % LANES` in lane 0); returns the finite extremes' keys, the
+/// number of finite values and the number of `+0.0` (key 0).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (i32, i32, usize) {
+pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> Found {
     let mut found = Found {
         lo: i32::MAX,
         hi: i32::MIN,
         n: 0,
+        zeros: 0,
     };
     let [c0, c1, c2, c3] = counts;
     let mut quads = values.chunks_exact(LANES);
@@ -54,14 +55,18 @@ pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (
     for &v in quads.remainder() {
         found.count(v, c0);
     }
-    (found.lo, found.hi, found.n)
+    found
 }
 
-/// The finite extremes' keys and the finite count of the values counted.
-struct Found {
-    lo: i32,
-    hi: i32,
-    n: usize,
+/// The finite extremes' keys, the finite count and the count of `+0.0` of
+/// the values counted.
+pub(super) struct Found {
+    pub lo: i32,
+    pub hi: i32,
+    pub n: usize,
+    /// Values of key 0: +0.0, the lowest key of its bin (a ReLU's output is
+    /// often half zeros).
+    pub zeros: usize,
 }
 
 impl Found {
@@ -75,15 +80,17 @@ impl Found {
         self.lo = if finite { self.lo.min(k) } else { self.lo };
         self.hi = if finite { self.hi.max(k) } else { self.hi };
         self.n += usize::from(finite);
+        self.zeros += usize::from(k == 0);
     }
 }
 
 /// As above, the keys, bins, extremes and finite counts of four values at
 /// once on i32x4 (the increments stay scalar: wasm has no scatter).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (i32, i32, usize) {
+pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> Found {
     use core::arch::wasm32::*;
     let (mut lo, mut hi, mut n) = (i32x4_splat(i32::MAX), i32x4_splat(i32::MIN), i32x4_splat(0));
+    let mut zeros = i32x4_splat(0);
     let [c0, c1, c2, c3] = counts;
     let mut quads = values.chunks_exact(LANES);
     for quad in &mut quads {
@@ -97,6 +104,7 @@ pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (
         lo = v128_bitselect(i32x4_min(lo, k), lo, finite);
         hi = v128_bitselect(i32x4_max(hi, k), hi, finite);
         n = i32x4_sub(n, finite);
+        zeros = i32x4_sub(zeros, i32x4_eq(k, i32x4_splat(0)));
         c0[i32x4_extract_lane::<0>(b) as usize & (BINS - 1)] += 1;
         c1[i32x4_extract_lane::<1>(b) as usize & (BINS - 1)] += 1;
         c2[i32x4_extract_lane::<2>(b) as usize & (BINS - 1)] += 1;
@@ -114,11 +122,12 @@ pub(super) fn count_keys(values: &[f32], counts: &mut [[u32; BINS]; LANES]) -> (
         lo: lanes(lo).into_iter().fold(i32::MAX, i32::min),
         hi: lanes(hi).into_iter().fold(i32::MIN, i32::max),
         n: lanes(n).into_iter().map(|c| c as usize).sum(),
+        zeros: lanes(zeros).into_iter().map(|c| c as usize).sum(),
     };
     for &v in quads.remainder() {
         found.count(v, c0);
     }
-    (found.lo, found.hi, found.n)
+    found
 }
 
 /// The keys and bins of four values (their bits), as [`key`] and [`bin`]
