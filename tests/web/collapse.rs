@@ -116,3 +116,55 @@ fn at_batch_one_the_hover_says_the_measures_need_two_samples() {
         );
     }
 }
+
+/// The spread as one scalar loop per pass computes it (the native build's
+/// code): per column, the finite values' mean, then their squared deviations.
+fn spread_by_columns(values: &[f32], width: usize) -> Option<f32> {
+    let rows = values.len() / width;
+    let (mut units, mut total) = (0usize, 0.0f64);
+    for j in 0..width {
+        let column = (0..rows).map(|i| values[i * width + j]);
+        let (mut count, mut sum) = (0u32, 0.0f64);
+        for v in column.clone() {
+            count += u32::from(v.is_finite());
+            sum += if v.is_finite() { v as f64 } else { 0.0 };
+        }
+        let mean = sum / count.max(1) as f64;
+        let mut square = 0.0f64;
+        for v in column.filter(|v| v.is_finite()) {
+            square += (v as f64 - mean) * (v as f64 - mean);
+        }
+        if count >= 2 {
+            units += 1;
+            total += (square / count as f64).sqrt();
+        }
+    }
+    (units > 0).then(|| (total / units as f64) as f32)
+}
+
+/// `collapse::sample_spread`, four columns at a time in wasm, gives the bits
+/// of the scalar loops: widths around the quads, with NaN, infinities,
+/// -0.0 and values of very different sizes in the columns.
+#[wasm_bindgen_test]
+fn the_wasm_spread_equals_the_scalar_loops_bit_for_bit() {
+    use normscope::core::collapse::sample_spread;
+    for width in [1, 2, 3, 4, 5, 7, 8, 9, 13, 128] {
+        for rows in [1, 2, 3, 64] {
+            let mut values: Vec<f32> = (0..rows * width)
+                .map(|i| ((i as f32) * 0.618).sin() * 10f32.powi(i as i32 % 9 - 4))
+                .collect();
+            for (i, v) in values.iter_mut().enumerate().step_by(11) {
+                *v = [f32::NAN, f32::INFINITY, -0.0, f32::NEG_INFINITY][i % 4];
+            }
+            let (got, want) = (
+                sample_spread(&values, width),
+                spread_by_columns(&values, width),
+            );
+            assert_eq!(
+                got.map(f32::to_bits),
+                want.map(f32::to_bits),
+                "{rows} x {width}"
+            );
+        }
+    }
+}
