@@ -63,8 +63,10 @@ fn peak_bytes(query: &str) -> (u64, MemoryEstimate) {
     (peak, estimate)
 }
 
-const CONFIGS: [&str; 5] = [
+const CONFIGS: [&str; 6] = [
     "depth=8&width=64&batch=64&activation=tanh&norm=layer",
+    // gelu's saved erf twice: in the training buffers and the eval probe's.
+    "depth=12&width=256&batch=512&activation=gelu&norm=batch&mode=eval",
     "depth=16&width=128&batch=128&activation=relu&norm=batch&mode=eval&optimizer=adam&dataset=gaussian",
     "depth=64&width=256&batch=256&activation=gelu&norm=layer&residual=pre&optimizer=adam&dataset=gaussian",
     "depth=8&width=512&batch=1024&norm=group&groups=8&optimizer=momentum",

@@ -164,3 +164,34 @@ fn the_decision_grid_is_what_the_old_inference_path_gave() {
         assert_eq!(s.stats(), &stats, "{query}");
     }
 }
+
+/// gelu's backward reads the erf its forward saved. An inference pass saves
+/// none, so a backward after one, in the same buffers, must not read the
+/// erf of the pass before (on other rows): it computes the erf again and
+/// gives the gradients of a probe pass on the same rows, bit for bit.
+#[test]
+fn a_backward_after_an_inference_pass_reads_no_stale_erf() {
+    let scope = scope("depth=3&width=8&batch=8&activation=gelu&norm=layer");
+    let (x, y) = scope.batch();
+    let rows = y.len();
+    let mut other = x.to_vec();
+    other.reverse();
+    let backward = |network: &mut Network| {
+        network.grads.d_logits = vec![0.0; rows * 2];
+        let logits = network.acts.logits[..rows * 2].to_vec();
+        softmax_cross_entropy(&logits, y, 2, &mut network.grads.d_logits);
+        network.backward();
+        let grads = &network.grads.blocks;
+        let bits = |g: &[f32]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        grads
+            .iter()
+            .map(|g| bits(&g.linear.dweight))
+            .collect::<Vec<_>>()
+    };
+    let mut probed = scope.network().clone();
+    probed.forward(x, rows, Pass::ProbeTrain);
+    let mut inferred = scope.network().clone();
+    inferred.forward(&other, rows, Pass::ProbeTrain);
+    inferred.forward(x, rows, Pass::Infer);
+    assert_eq!(backward(&mut inferred), backward(&mut probed));
+}

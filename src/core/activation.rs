@@ -119,15 +119,15 @@ impl Activation {
 
     /// `y = phi(x)` elementwise (with the `threads` feature, a long tensor in
     /// one contiguous part per thread: each entry computed as on one thread).
-    /// Where phi [`saves`](Activation::saves) and `saved` is not empty, it
-    /// receives what the backward reuses (it must then be at least as long
-    /// as `y`); an inference pass, which no backward follows, passes it
-    /// empty. Other activations do not touch it.
+    /// Where phi [`saves`](Activation::saves) and `saved` is at least as long
+    /// as `y`, it receives what the backward reuses; an inference pass, which
+    /// no backward follows, passes it empty (a shorter one is not written
+    /// either). Other activations do not touch it.
     pub fn forward(self, x: &[f32], y: &mut [f32], saved: &mut [f32]) {
         #[cfg(feature = "threads")]
         if let Some(chunk) = crate::core::matrix::parallel_chunk(y.len()) {
             use rayon::prelude::*;
-            let saves = self.saves() && !saved.is_empty();
+            let saves = self.saves() && saved.len() >= y.len();
             let saved = &mut saved[..if saves { y.len() } else { 0 }];
             let parts = y.par_chunks_mut(chunk).zip(x.par_chunks(chunk));
             if saves {
@@ -164,8 +164,8 @@ impl Activation {
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Activation::Gelu => gelu4::gelu_forward(x, y, saved),
             #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-            Activation::Gelu if !saved.is_empty() => {
-                for ((y, erf), &x) in y.iter_mut().zip(&mut saved[..x.len()]).zip(x) {
+            Activation::Gelu if saved.len() >= x.len().min(y.len()) => {
+                for ((y, erf), &x) in y.iter_mut().zip(saved.iter_mut()).zip(x) {
                     (*y, *erf) = gelu_and_erf(x);
                 }
             }

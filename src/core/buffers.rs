@@ -40,14 +40,18 @@ pub struct BlockActs {
 }
 
 impl BlockActs {
-    /// Grows the buffers to `rows` rows; `phi_saved` only where `saves`.
+    /// Grows the buffers to `rows` rows; `phi_saved` only where `saves`,
+    /// else it is emptied (keeping its allocation).
     pub(crate) fn ensure(&mut self, rows: usize, (fan_in, fan_out): (usize, usize), saves: bool) {
         let (n_in, n) = (rows * fan_in, rows * fan_out);
         for buffer in [&mut self.input, &mut self.residual_buf] {
             resize(buffer, n_in.max(n));
         }
-        if saves {
-            resize(&mut self.phi_saved, n);
+        // A pass that saves nothing leaves nothing a backward could take
+        // for its own: the erf of an earlier pass would be stale.
+        match saves {
+            true => resize(&mut self.phi_saved, n),
+            false => self.phi_saved.clear(),
         }
         for buffer in [
             &mut self.pre,

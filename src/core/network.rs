@@ -13,8 +13,9 @@
 //! `pre` adds a final `N` before the head (as Pre-LN transformers do; only when
 //! depth > 1 and norm is not `none`). The head
 //! is `logits = h W_o^T + b_o`. Every block caches its input, `a` (`pre`), the
-//! input and output of phi, and its output; backward walks the same steps in
-//! reverse.
+//! input and output of phi (with gelu also its `erf(x / sqrt 2)`, which the
+//! backward reuses; not in an inference pass), and its output; backward
+//! walks the same steps in reverse.
 //!
 //! [`Network`] holds the parameters (and BatchNorm's running statistics) apart
 //! from the per-batch buffers (`buffers.rs`): its own [`Activations`] and

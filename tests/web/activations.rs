@@ -133,12 +133,24 @@ fn pass_difference(activation: Activation, xs: &[f32]) -> Option<(f32, f32, f32)
     let dys: Vec<f32> = (0..xs.len()).map(|i| 0.75 - (i % 3) as f32).collect();
     let mut dxs = vec![0.0; xs.len()];
     activation.backward((xs, &ys, &saved), &dys, &mut dxs);
-    // An inference pass saves nothing; its y is the same.
+    // An inference pass saves nothing; its y is the same, and a backward
+    // without a saved erf (which computes it again) gives the same dx.
     let mut unsaved = vec![0.0; xs.len()];
     activation.forward(xs, &mut unsaved, &mut []);
+    let mut recomputed = vec![0.0; xs.len()];
+    activation.backward((xs, &ys, &[]), &dys, &mut recomputed);
     (0..xs.len()).find_map(|i| {
         if !same(unsaved[i], ys[i]) {
             return Some((xs[i], unsaved[i], ys[i]));
+        }
+        if !same(recomputed[i], dxs[i]) {
+            return Some((xs[i], recomputed[i], dxs[i]));
+        }
+        // What gelu saved is erff's own bits (a last-bit error there could
+        // vanish in 1 + erf).
+        let erf = libm::erff(xs[i] * core::f32::consts::FRAC_1_SQRT_2);
+        if activation.saves() && !same(saved[i], erf) {
+            return Some((xs[i], saved[i], erf));
         }
         let (x, y, dy, dx) = (xs[i], ys[i], dys[i], dxs[i]);
         let want = activation.apply(x);

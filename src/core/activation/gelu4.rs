@@ -127,12 +127,12 @@ fn erf_scaled(x: &[f32], out: &mut [f32]) {
 
 /// `y = gelu(x) = x/2 (1 + erf(x / sqrt 2))` (NaN at +inf, as torch's
 /// vectorized kernel), and `erf(x / sqrt 2)` in `saved` for the backward
-/// pass unless `saved` is empty (then `y` holds the erf on the way); a
-/// remainder of fewer than four by the scalar code.
+/// pass if it has room (else `y` holds the erf on the way); a remainder of
+/// fewer than four by the scalar code.
 pub fn gelu_forward(x: &[f32], y: &mut [f32], saved: &mut [f32]) {
     let n = x.len().min(y.len());
     let quads = n - n % 4;
-    let keep = !saved.is_empty();
+    let keep = saved.len() >= n;
     match keep {
         true => erf_scaled(&x[..quads], &mut saved[..quads]),
         false => erf_scaled(&x[..quads], &mut y[..quads]),
@@ -156,7 +156,8 @@ pub fn gelu_forward(x: &[f32], y: &mut [f32], saved: &mut [f32]) {
 }
 
 /// `dx = gelu'(x) dy` with `gelu'(x) = Phi(x) + x phi_N(x)`, Phi from the
-/// forward pass's `erf`; a remainder of fewer than four by the scalar code.
+/// forward pass's `erf` (as long as `dx`: `Activation::backward` checks);
+/// a remainder of fewer than four by the scalar code.
 pub fn gelu_backward(x: &[f32], erf: &[f32], dy: &[f32], dx: &mut [f32]) {
     let n = x.len().min(dy.len()).min(dx.len());
     let quads = n - n % 4;

@@ -1,6 +1,7 @@
 //! The two passes of [`super::percentiles`] over all of a tensor's values:
 //! [`count_keys`] counts their keys in fixed bins and finds the finite
-//! extremes, [`gather`] writes out the keys of the wanted bins. Each comes
+//! extremes and the number of +0.0s, [`gather`] writes out the keys of the
+//! wanted bins. Each comes
 //! twice: value by value, and in the wasm build four values at a time on
 //! i32x4 (the same counts and keys: `tests/web/timeline.rs`).
 
