@@ -14,8 +14,9 @@
 //!   largest parameter (each entry's applied update, `optim.rs`);
 //! - **training buffers**: what one forward pass writes per row (each block's
 //!   input, Linear output, phi input and output, block output, the norm's
-//!   cache, and gelu's erf for the backward) and one backward pass (dL/dh, dL/da, dL/dh_{l-1}, scratch,
-//!   and one layer's dL/da transposed for the weight gradient), times `b`;
+//!   cache, and gelu's erf for the backward) and one backward pass (dL/dh,
+//!   dL/da, dL/dh_{l-1}, scratch, and one layer's dL/da transposed for the
+//!   weight gradient), times `b`;
 //! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
 //!   charts show a probe pass in buffers of its own (training and gradient
 //!   buffers and dW again). The page checks the config with its new mode

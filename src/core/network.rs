@@ -70,11 +70,9 @@ impl Block {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
         let norm = &mut self.norm;
-        // No backward follows an inference pass: nothing to save for it.
-        let saved = match pass {
-            Pass::Infer => &mut [][..],
-            _ => &mut a.phi_saved[..],
-        };
+        // Empty for an inference pass, which no backward follows
+        // (`Network::forward_with` ensures the buffers so): nothing saved.
+        let saved = &mut a.phi_saved[..];
         match self.wiring {
             Wiring::Plain(Position::Before) => {
                 self.linear.forward(&a.input, rows, &mut a.pre);

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::network::Network;
 
 mod passes;
-use passes::{bin, count_keys, gather, value, Found, BINS, LANES, TRASH};
+use passes::{bin, count_keys, gather, value, Found, BINS, LANES, NONFINITE_BINS, TRASH};
 
 /// The percentiles recorded, ascending.
 pub const PERCENTILES: [f32; 9] = [0.0, 7.0, 16.0, 31.0, 50.0, 69.0, 84.0, 93.0, 100.0];
@@ -249,9 +249,6 @@ pub fn percentiles(values: &[f32], scratch: &mut Scratch) -> Band {
     band
 }
 
-/// The bins at each end that hold infinities and NaN (`passes.rs`).
-const NONFINITE_BINS: usize = 4;
-
 /// [`percentiles`] once the keys are counted.
 fn select_ranks(
     values: &[f32],
@@ -270,8 +267,9 @@ fn select_ranks(
     // Each interior rank's bin and rank within it; bins get a slot each in
     // the order met (ranks ascend, so do their bins). The scan starts at the
     // bin of the finite minimum, past every non-finite bin below.
-    let mut segments = [(0usize, 0usize); 7]; // a slot's [start, end) in `picked`
-                                              // A rank's (slot, rank in its bin), or (ZERO, 0) where it is a +0.0.
+    // A slot's [start, end) in `picked`; a rank's (slot, rank in its bin),
+    // or (ZERO, 0) where it is a +0.0.
+    let mut segments = [(0usize, 0usize); 7];
     let mut wanted = [(0usize, 0usize); 7];
     let mut used: [usize; 7] = [BINS; 7]; // the bin of each slot
     let (mut slots, mut total, mut below, mut b) = (0, 0, 0, bin(lo));

@@ -1,15 +1,18 @@
 //! The two passes of [`super::percentiles`] over all of a tensor's values:
 //! [`count_keys`] counts their keys in fixed bins and finds the finite
 //! extremes and the number of +0.0s, [`gather`] writes out the keys of the
-//! wanted bins. Each comes
-//! twice: value by value, and in the wasm build four values at a time on
-//! i32x4 (the same counts and keys: `tests/web/timeline.rs`).
+//! wanted bins. Each comes twice: value by value, and in the wasm build four
+//! values at a time on i32x4 (the same counts and keys:
+//! `tests/web/timeline.rs`).
 
 /// The bins cut the 32-bit key space into 2^11 equal spans of 2^21 keys: 4
 /// bins per power of two of the values. Finite values fall in bins 4 to
-/// 2043; infinities and NaN in the first 4 and last 4 bins, never wanted.
+/// 2043; infinities and NaN in the first and last [`NONFINITE_BINS`], never
+/// wanted.
 pub(super) const BIN_SHIFT: u32 = 21;
 pub(super) const BINS: usize = 1 << (32 - BIN_SHIFT);
+/// The bins at each end that hold only infinities and NaN.
+pub(super) const NONFINITE_BINS: usize = 4;
 /// Histograms counted side by side: an increment then waits for the one
 /// `LANES` values before, not for the one before (values of one bin often
 /// follow each other). Together 32 KiB, the size of a core's L1 cache.
