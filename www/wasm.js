@@ -18,9 +18,16 @@ import { describeOverlay, drawOverlay, isOverlaid } from '../pkg/normscope.js';
 
 let started = null;
 
-/** Compiles the module at `url` (streaming when the server says application/wasm). */
+/**
+ * Compiles the module at `url` (streaming when the server says
+ * application/wasm). main.js starts the download of the default URL before
+ * this module has loaded (NORMSCOPE_WASM_FETCH): it is taken from there, once
+ * (a retry after a failure fetches again).
+ */
 async function compile(url) {
-  const response = await fetch(url);
+  const early = globalThis.NORMSCOPE_WASM_FETCH;
+  globalThis.NORMSCOPE_WASM_FETCH = undefined;
+  const response = await (early?.url === String(url) ? early.response : fetch(url));
   if (!response.ok) throw new Error(`failed to fetch ${url}: ${response.status} ${response.statusText}`);
   try {
     return await WebAssembly.compileStreaming(response.clone());
