@@ -7,8 +7,8 @@
 //! summary shows the collapse measures (`web/collapse.rs`); a comparison's
 //! shared ranges and overlays (`web/compare.rs`); the moments of the wasm
 //! build's vectorized loop and its histograms (`web/moments.rs`), its
-//! vectorized activations (`web/activations.rs`) and timeline percentiles
-//! (`web/timeline.rs`).
+//! vectorized activations (`web/activations.rs`), timeline percentiles
+//! (`web/timeline.rs`) and transpose (`web/matrix.rs`).
 //!
 //! Run: `wasm-pack test --headless --chrome --test web`.
 #![cfg(target_arch = "wasm32")]
@@ -29,6 +29,8 @@ mod collapse;
 mod compare;
 #[path = "web/frames.rs"]
 mod frames;
+#[path = "web/matrix.rs"]
+mod matrix;
 #[path = "web/moments.rs"]
 mod moments;
 #[path = "web/timeline.rs"]
