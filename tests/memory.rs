@@ -103,7 +103,7 @@ fn a_tiny_network_stays_below_its_estimate() {
     );
 }
 
-/// The largest config (depth 64, width 512, batch 1024: about 1850 MiB) is
+/// The largest config (depth 64, width 512, batch 1024: about 1789 MiB) is
 /// refused before anything is built, naming what it needs and which keys to
 /// lower; halving the batch is not enough, a quarter of it is.
 #[test]

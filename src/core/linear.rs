@@ -1,12 +1,12 @@
 //! A Linear layer `y = x W^T + b`, as `torch.nn.Linear` (W of shape
 //! `(fan_out, fan_in)`), with its forward and backward passes on the matrix
-//! kernels of `matrix.rs` and a stored transpose of W (see there). The
+//! kernels of `matrix.rs` (the forward reads W by columns: see there). The
 //! gradients live apart, in a [`LinearGrads`] that backward writes.
 
 use crate::core::buffers::resize;
 use crate::core::config::Config;
 use crate::core::init::{LinearInit, Rng};
-use crate::core::matrix::{column_sums, gemm, gemm_bias, transpose};
+use crate::core::matrix::{column_sums, gemm, gemm_bias_t, transpose};
 
 /// A Linear layer `y = x W^T + b` with W of shape `(fan_out, fan_in)`.
 #[derive(Debug, Clone)]
@@ -15,8 +15,6 @@ pub struct Linear {
     pub fan_out: usize,
     pub weight: Vec<f32>,
     pub bias: Vec<f32>,
-    /// `W^T (fan_in x fan_out)`, refreshed by [`Linear::sync`] after W changes.
-    weight_t: Vec<f32>,
 }
 
 /// The gradients of a [`Linear`], written by its backward pass.
@@ -43,7 +41,6 @@ impl Linear {
             fan_out,
             weight: vec![0.0; fan_in * fan_out],
             bias: vec![0.0; fan_out],
-            weight_t: vec![0.0; fan_in * fan_out],
         };
         let init = LinearInit {
             scheme: config.init,
@@ -51,18 +48,12 @@ impl Linear {
             activation: config.activation,
         };
         init.fill(fan_in, fan_out, rng, &mut linear.weight, &mut linear.bias);
-        linear.sync();
         linear
-    }
-
-    /// Refreshes the transposed copy of the weight; call after changing it.
-    pub fn sync(&mut self) {
-        transpose(&self.weight, self.fan_out, self.fan_in, &mut self.weight_t);
     }
 
     pub(crate) fn forward(&self, x: &[f32], rows: usize, out: &mut [f32]) {
         let (k, m) = (self.fan_in, self.fan_out);
-        gemm_bias(x, &self.weight_t, &self.bias, out, rows, k, m);
+        gemm_bias_t(x, &self.weight, &self.bias, out, rows, k, m);
     }
 
     /// Writes `dW = dA^T x`, `db = sum_rows dA` and, if asked, `dx = dA W`.

@@ -5,9 +5,8 @@
 //! holds once it has trained and drawn (f32 = 4 bytes), with `d` the input
 //! width, `w` the width, `b` the batch, `L` the depth:
 //!
-//! - **parameters**: every Linear's weight, its transposed copy (the forward
-//!   product reads it) and bias; each norm's gamma, beta and running
-//!   statistics;
+//! - **parameters**: every Linear's weight and bias; each norm's gamma, beta
+//!   and running statistics;
 //! - **parameter gradients**: dW, db, dgamma, dbeta;
 //! - **optimizer state**: none for `sgd`, one buffer per parameter for
 //!   `momentum`, two for `adam`, and one scratch buffer as large as the
@@ -139,7 +138,7 @@ impl MemoryEstimate {
         let frame = 3 * history + depth as u64 * 1000 + 2 * bytes(3 * b * w);
         let points = (DATASET_SIZE + TEST_SIZE) * config.input_dim();
         MemoryEstimate {
-            parameters: bytes(2 * shapes.weights + shapes.vectors),
+            parameters: bytes(shapes.weights + shapes.vectors),
             parameter_grads: bytes(shapes.weights + shapes.vectors),
             optimizer: states * bytes(trained) + bytes(shapes.largest),
             training: bytes(batch_set),

@@ -366,7 +366,6 @@ impl Network {
             let linear = &mut block.linear;
             visit(owner, Param::Weight, &mut linear.weight, &g.linear.dweight);
             visit(owner, Param::Bias, &mut linear.bias, &g.linear.dbias);
-            linear.sync();
             visit_norm(&mut block.norm, &g.norm, owner, &mut visit);
         }
         if let Some(norm) = &mut self.final_norm {
@@ -380,6 +379,5 @@ impl Network {
             &grads.head.dweight,
         );
         visit(Owner::Head, Param::Bias, &mut head.bias, &grads.head.dbias);
-        head.sync();
     }
 }

@@ -33,7 +33,7 @@ pub struct Breakdown {
     pub activations: f64,
     /// Softmax cross-entropy and its gradient.
     pub loss: f64,
-    /// The parameter update (and the transposed weight copies it refreshes).
+    /// The parameter update.
     pub optimizer: f64,
     /// The per-layer statistics of one frame.
     pub statistics: f64,
