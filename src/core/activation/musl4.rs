@@ -402,12 +402,14 @@ fn map(x: &[f32], y: &mut [f32], phi: impl Fn(v128) -> v128, tail: impl Fn(f32) 
     }
 }
 
-/// Four lanes of `[0]`, `[1]`, `[2]`, `[3]`.
-pub(super) fn load(x: &[f32]) -> v128 {
+/// Four lanes of `[0]`, `[1]`, `[2]`, `[3]` (LLVM makes it one v128.load;
+/// the transpose's blocks use it too, `matrix/transpose.rs`).
+pub(crate) fn load(x: &[f32]) -> v128 {
     f32x4(x[0], x[1], x[2], x[3])
 }
 
-pub(super) fn store(v: v128, y: &mut [f32]) {
+/// `y[0..4]` from the four lanes (one v128.store).
+pub(crate) fn store(v: v128, y: &mut [f32]) {
     y[0] = f32x4_extract_lane::<0>(v);
     y[1] = f32x4_extract_lane::<1>(v);
     y[2] = f32x4_extract_lane::<2>(v);

@@ -50,6 +50,8 @@ fn tiled(
 mod quads {
     use core::arch::wasm32::*;
 
+    use crate::core::activation::musl4::{load, store};
+
     /// Transposes the blocks that fit, in tiles of 16 x 16; returns the rows
     /// and columns they cover (the largest multiples of 4).
     pub(super) fn transpose(
@@ -60,15 +62,12 @@ mod quads {
     ) -> (usize, usize) {
         const TILE: usize = 16;
         let (rows4, cols4) = (rows / 4 * 4, cols / 4 * 4);
-        let load = |at: usize| {
-            let s = &src[at..at + 4];
-            f32x4(s[0], s[1], s[2], s[3])
-        };
         for i0 in (0..rows4).step_by(TILE) {
             for j0 in (0..cols4).step_by(TILE) {
                 for i in (i0..(i0 + TILE).min(rows4)).step_by(4) {
                     for j in (j0..(j0 + TILE).min(cols4)).step_by(4) {
-                        let [a, b, c, d] = [0, 1, 2, 3].map(|r| load((i + r) * cols + j));
+                        let at = |r: usize| (i + r) * cols + j;
+                        let [a, b, c, d] = [0, 1, 2, 3].map(|r| load(&src[at(r)..at(r) + 4]));
                         let ab_low = i32x4_shuffle::<0, 4, 1, 5>(a, b);
                         let ab_high = i32x4_shuffle::<2, 6, 3, 7>(a, b);
                         let cd_low = i32x4_shuffle::<0, 4, 1, 5>(c, d);
@@ -80,11 +79,8 @@ mod quads {
                             i32x4_shuffle::<2, 3, 6, 7>(ab_high, cd_high),
                         ];
                         for (r, column) in columns.into_iter().enumerate() {
-                            let out = &mut dst[(j + r) * rows + i..(j + r) * rows + i + 4];
-                            out[0] = f32x4_extract_lane::<0>(column);
-                            out[1] = f32x4_extract_lane::<1>(column);
-                            out[2] = f32x4_extract_lane::<2>(column);
-                            out[3] = f32x4_extract_lane::<3>(column);
+                            let at = (j + r) * rows + i;
+                            store(column, &mut dst[at..at + 4]);
                         }
                     }
                 }
