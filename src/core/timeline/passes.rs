@@ -153,9 +153,15 @@ fn keys_and_bins(
 
 /// Writes the keys of the values whose bin has a slot into `gathered`, in
 /// order: each is written, and the cursor moves past it only if it is wanted
-/// (the last entry is a spare that takes the others).
+/// (`gathered` ends in [`LANES`] spare entries; the last takes the others).
+/// `wanted` lists the bins with a slot, which the wasm build compares with.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-pub(super) fn gather(values: &[f32], slot_of: &[u8; BINS], gathered: &mut [i32]) {
+pub(super) fn gather(
+    values: &[f32],
+    slot_of: &[u8; BINS],
+    _wanted: &[usize],
+    gathered: &mut [i32],
+) {
     let spare = gathered.len() - 1;
     let mut cursor = 0;
     for &v in values {
@@ -165,26 +171,69 @@ pub(super) fn gather(values: &[f32], slot_of: &[u8; BINS], gathered: &mut [i32])
     }
 }
 
-/// As above, the keys and bins of four values at once on i32x4.
+/// As above, four values at once on i32x4: their bins are compared with
+/// the wanted ones (up to seven; -1 for none, which no bin equals), and one
+/// shuffle moves the keys of the wanted values to the front of the four, which
+/// are stored at the cursor together (so `gathered` has [`LANES`] spare
+/// entries, not one); the cursor moves past the wanted ones. The same keys in
+/// the same order as value by value, without a branch, a lookup or a store
+/// per value.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub(super) fn gather(values: &[f32], slot_of: &[u8; BINS], gathered: &mut [i32]) {
+pub(super) fn gather(values: &[f32], slot_of: &[u8; BINS], wanted: &[usize], gathered: &mut [i32]) {
     use core::arch::wasm32::*;
-    let spare = gathered.len() - 1;
+    let mut bins = [i32x4_splat(-1); 7];
+    for (splat, &b) in bins.iter_mut().zip(wanted) {
+        *splat = i32x4_splat(b as i32);
+    }
     let mut cursor = 0;
-    let mut put = |k: i32, b: i32| {
-        gathered[cursor.min(spare)] = k;
-        cursor += usize::from(slot_of[b as usize & (BINS - 1)] != TRASH);
-    };
     let mut quads = values.chunks_exact(LANES);
     for quad in &mut quads {
         let (k, b) = keys_and_bins(f32x4(quad[0], quad[1], quad[2], quad[3]));
-        put(i32x4_extract_lane::<0>(k), i32x4_extract_lane::<0>(b));
-        put(i32x4_extract_lane::<1>(k), i32x4_extract_lane::<1>(b));
-        put(i32x4_extract_lane::<2>(k), i32x4_extract_lane::<2>(b));
-        put(i32x4_extract_lane::<3>(k), i32x4_extract_lane::<3>(b));
+        let hit = bins[1..]
+            .iter()
+            .fold(i32x4_eq(b, bins[0]), |hit, &w| v128_or(hit, i32x4_eq(b, w)));
+        let mask = usize::from(i32x4_bitmask(hit));
+        let front = i8x16_swizzle(k, FRONT[mask]);
+        let out = &mut gathered[cursor..cursor + LANES];
+        out[0] = i32x4_extract_lane::<0>(front);
+        out[1] = i32x4_extract_lane::<1>(front);
+        out[2] = i32x4_extract_lane::<2>(front);
+        out[3] = i32x4_extract_lane::<3>(front);
+        cursor += mask.count_ones() as usize;
     }
     for &v in quads.remainder() {
         let k = key(v);
-        put(k, bin(k) as i32);
+        gathered[cursor] = k;
+        cursor += usize::from(slot_of[bin(k)] != TRASH);
     }
 }
+
+/// For each 4-bit mask of wanted lanes, the byte shuffle that moves those
+/// lanes, in order, to the front (the lanes after them are don't-cares).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+const FRONT: [core::arch::wasm32::v128; 16] = {
+    let mut table = [core::arch::wasm32::u8x16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); 16];
+    let mut mask = 0;
+    while mask < 16 {
+        let mut bytes = [0u8; 16];
+        let (mut lane, mut front) = (0, 0);
+        while lane < 4 {
+            if mask & (1 << lane) != 0 {
+                let mut byte = 0;
+                while byte < 4 {
+                    bytes[4 * front + byte] = (4 * lane + byte) as u8;
+                    byte += 1;
+                }
+                front += 1;
+            }
+            lane += 1;
+        }
+        let b = bytes;
+        table[mask] = core::arch::wasm32::u8x16(
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+            b[14], b[15],
+        );
+        mask += 1;
+    }
+    table
+};
