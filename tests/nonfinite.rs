@@ -176,9 +176,9 @@ fn the_overflowing_preset_reports_nan_loss_and_no_dead_nan_layers() {
         assert_eq!(reported, counts, "layer {}: non-finite counts", layer.layer);
         assert_eq!(layer.grad_pre.nonfinite, count(&g.d_pre));
         total += counts.iter().sum::<usize>() + count(&g.d_pre);
-        let width = block.linear.fan_out;
+        let (width, phi_input) = (block.linear.fan_out, block.phi_input(a));
         let units_all_nan = (0..width)
-            .filter(|&j| (0..rows).all(|r| a.act_in[r * width + j].is_nan()))
+            .filter(|&j| (0..rows).all(|r| phi_input[r * width + j].is_nan()))
             .count();
         if units_all_nan == width {
             layers_with_nan_input += 1;

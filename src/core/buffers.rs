@@ -27,7 +27,10 @@ pub struct BlockActs {
     pub residual_buf: Vec<f32>,
     /// `a`, the Linear output.
     pub pre: Vec<f32>,
-    /// The input and output of phi.
+    /// The input and output of phi where they are not `pre` and `out`
+    /// themselves: phi reads `pre` in place unless a norm comes between
+    /// (`act_in` = N(a), plain blocks before phi), and writes `out` directly
+    /// in plain blocks before phi (`Block::phi_input`, `Block::phi_output`).
     pub act_in: Vec<f32>,
     pub act_out: Vec<f32>,
     /// `h_l`.

@@ -15,6 +15,7 @@
 
 use serde::Serialize;
 
+use crate::core::config::NormKind;
 use crate::core::loss::softmax_cross_entropy;
 use crate::core::network::{Network, Wiring};
 use crate::core::norm::Pass;
@@ -147,6 +148,11 @@ fn norms(network: &mut Network) {
         .iter_mut()
         .zip(acts.blocks.iter_mut().zip(grads.blocks.iter_mut()))
     {
+        // `none` normalizes nothing: a plain block skips it, and the copy
+        // that stands in for it in a residual block is part of "other".
+        if block.norm.kind == NormKind::None {
+            continue;
+        }
         // Every norm has `width` features but layer 1's under residual=pre,
         // which is a plain block: the Linear output has its shape.
         block
@@ -186,9 +192,13 @@ fn activations(network: &mut Network) {
     for (block, (a, g)) in network.blocks.iter().zip(layers) {
         let n = rows * block.linear.fan_out;
         let phi = block.activation;
-        phi.forward(&a.act_in[..n], &mut a.act_out[..n], &mut a.phi_saved);
+        let x = match block.phi_reads_act_in() {
+            true => &a.act_in,
+            false => &a.pre,
+        };
+        phi.forward(&x[..n], &mut a.act_out[..n], &mut a.phi_saved);
         phi.backward(
-            (&a.act_in[..n], &a.act_out[..n], &a.phi_saved),
+            (&x[..n], &a.act_out[..n], &a.phi_saved),
             &g.d_out[..n],
             &mut g.d_pre[..n],
         );

@@ -190,15 +190,8 @@ impl Norm {
         y: &mut [f32],
         pass: Pass,
     ) {
-        let n = rows * self.features;
+        let n = self.begin(cache, rows, pass);
         debug_assert!(x.len() >= n && y.len() >= n);
-        cache.rows = rows;
-        let sets = self.sets(rows);
-        cache.x_hat.resize(n, 0.0);
-        cache.mean.resize(sets, 0.0);
-        cache.rstd.resize(sets, 0.0);
-        cache.var_grad.resize(sets, 0.0);
-        cache.batch_stats = !matches!(pass, Pass::Eval | Pass::Infer);
         let (x, y) = (&x[..n], &mut y[..n]);
         match self.kind {
             NormKind::None => y.copy_from_slice(x),
@@ -232,6 +225,27 @@ impl Norm {
             }
             NormKind::Rms => self.by_rows(cache, x, y, rms::forward),
         }
+    }
+
+    /// Sizes `cache` for `rows` rows and records the pass; returns the
+    /// number of values.
+    fn begin(&self, cache: &mut NormCache, rows: usize, pass: Pass) -> usize {
+        let n = rows * self.features;
+        cache.rows = rows;
+        let sets = self.sets(rows);
+        cache.x_hat.resize(n, 0.0);
+        cache.mean.resize(sets, 0.0);
+        cache.rstd.resize(sets, 0.0);
+        cache.var_grad.resize(sets, 0.0);
+        cache.batch_stats = !matches!(pass, Pass::Eval | Pass::Infer);
+        n
+    }
+
+    /// What `forward` of `norm=none` records in `cache`, without copying x
+    /// to y: for a caller that reads x in place of y (`network.rs`).
+    pub(crate) fn pass_through(&self, cache: &mut NormCache, rows: usize, pass: Pass) {
+        debug_assert_eq!(self.kind, NormKind::None);
+        self.begin(cache, rows, pass);
     }
 
     /// Runs a per-row kind's forward pass over all rows: with the `threads`
