@@ -131,6 +131,14 @@ fn smooth_activations() {
             &format!("norm=rms&activation={activation}"),
             Pass::ProbeTrain,
         );
+        // Without a norm, phi reads `pre` in place and its backward reads it
+        // there (`Block::phi_input`): gelu's derivative needs x, not y.
+        for wiring in WIRINGS {
+            check(
+                &format!("norm=none&{wiring}&activation={activation}"),
+                Pass::ProbeTrain,
+            );
+        }
     }
 }
 

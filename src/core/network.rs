@@ -83,8 +83,9 @@ impl Block {
         }
     }
 
-    /// phi's output among `a`'s buffers: `out` itself in a plain block that
-    /// normalizes before phi (h = phi(N(a))), `act_out` everywhere else.
+    /// phi's output among `a`'s buffers: `out` itself in a plain block with
+    /// its norm (any, `none` included) before phi, h = phi(N(a)); `act_out`
+    /// everywhere else.
     pub fn phi_output<'a>(&self, a: &'a BlockActs) -> &'a [f32] {
         match self.wiring {
             Wiring::Plain(Position::Before) => &a.out,

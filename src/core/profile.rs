@@ -28,7 +28,8 @@ use crate::core::timeline::Timeline;
 pub struct Breakdown {
     /// Forward, dW and dX products of every Linear and the head.
     pub matmuls: f64,
-    /// Forward and backward of every normalization (the final one included).
+    /// Forward and backward of every normalization that is not `none` (the
+    /// final one included).
     pub norms: f64,
     /// Forward and backward of every activation.
     pub activations: f64,
@@ -134,7 +135,8 @@ fn matmuls(network: &mut Network) {
     );
 }
 
-/// Forward (train mode) and backward of every norm, on tensors of its shape.
+/// Forward (train mode) and backward of every norm but `none`, on tensors of
+/// its shape.
 fn norms(network: &mut Network) {
     let Network {
         blocks,
@@ -148,8 +150,9 @@ fn norms(network: &mut Network) {
         .iter_mut()
         .zip(acts.blocks.iter_mut().zip(grads.blocks.iter_mut()))
     {
-        // `none` normalizes nothing: a plain block skips it, and the copy
-        // that stands in for it in a residual block is part of "other".
+        // `none` normalizes nothing: a plain block with position=before skips
+        // it, and the copy that stands in for it elsewhere (position=after,
+        // residual blocks) is part of "other".
         if block.norm.kind == NormKind::None {
             continue;
         }

@@ -77,6 +77,8 @@ impl LayerMatrix {
     pub(crate) fn of(layer: usize, block: &Block, acts: &BlockActs, rows: usize) -> LayerMatrix {
         let cols = block.norm.features;
         let a = acts;
+        // The output is read only where the norm is not `none`: with `none`,
+        // a plain block before phi does not write `act_in` (`Block::phi_input`).
         let (input, source, output) = match block.wiring {
             Wiring::Plain(Position::Before) => (NormInput::Linear, &a.pre, &a.act_in),
             Wiring::Plain(Position::After) => (NormInput::Activation, &a.act_out, &a.out),
