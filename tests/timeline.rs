@@ -8,33 +8,11 @@ use normscope::{Config, Scope};
 
 #[path = "timeline/cases.rs"]
 mod cases;
-use cases::{by_sorting, zeros_and_subnormals, zeros_then_subnormals};
+use cases::{by_sorting, scrambled, zeros_and_subnormals, zeros_then_subnormals};
 
 /// A band as bits, as [`by_sorting`] gives it.
 fn bits(band: &[f32]) -> Vec<u32> {
     band.iter().map(|v| v.to_bits()).collect()
-}
-
-/// A deterministic scramble of `n` values with repeats, NaN and infinities.
-fn scrambled(n: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|i| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let u = (state >> 40) as f32 / (1u64 << 24) as f32;
-            match i % 97 {
-                13 => f32::NAN,
-                41 => f32::INFINITY,
-                77 => f32::NEG_INFINITY,
-                _ if i % 5 == 0 => (u * 4.0).round(), // ties
-                _ => (u - 0.3) * 10f32.powi((i % 7) as i32 - 3),
-            }
-        })
-        .collect()
 }
 
 /// The nearest rank, `round(p / 100 * (n - 1))`, exact where the product ends

@@ -14,12 +14,11 @@
 //! the bench's S config (a step 2.3 ms), 3.9 ms at M (17 ms), 55-80 ms at L
 //! (0.7 s; `tests/timeline.rs`'s ignored `cost` test prints them), and
 //! recording gets rarer as the stride below grows. The wasm build finds keys,
-//! bins and extremes four values at a time (i32x4): 2.8 ms a record at M
-//! there, against 4.2 ms value by value (node 20, same machine); and it
-//! gathers the wanted keys four at a time too, with one shuffle and one
-//! store (`passes.rs`): 2.0-2.2 ms a record at M before that, 1.7 after, and
-//! 9.0-9.2 ms against 7.4 at depth 64 x 256 (node 20, `core::profile`'s
-//! best of runs of 200 ms, on 2026-12-04).
+//! bins and extremes four values at a time (i32x4), and gathers the wanted
+//! keys four at a time with a compare and a shuffle (`passes.rs`). In node 20
+//! on the same machine (`core::profile`'s record, best of runs of 200 ms,
+//! 2026-12-04), a record at M takes 1.7 ms (2.0-2.2 ms with the gather value
+//! by value), at depth 64 x 256 7.4 ms (9.0-9.2 ms).
 //! Percentiles read off the statistics' histograms would cost less but are
 //! only as fine as a bin (1/40 of the range), and those histograms exist only
 //! for the probe pass, not for every training step; so: exact.

@@ -49,3 +49,25 @@ pub fn zeros_then_subnormals() -> Vec<Vec<f32>> {
         })
         .collect()
 }
+
+/// A deterministic scramble of `n` values with repeats, NaN and infinities.
+pub fn scrambled(n: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|i| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = (state >> 40) as f32 / (1u64 << 24) as f32;
+            match i % 97 {
+                13 => f32::NAN,
+                41 => f32::INFINITY,
+                77 => f32::NEG_INFINITY,
+                _ if i % 5 == 0 => (u * 4.0).round(), // ties
+                _ => (u - 0.3) * 10f32.powi((i % 7) as i32 - 3),
+            }
+        })
+        .collect()
+}

@@ -1,6 +1,7 @@
 //! The timeline's percentiles in the wasm build, whose passes over the
-//! values find keys, bins and extremes on i32x4 (`src/core/timeline/passes.rs`,
-//! `count_keys` and `gather`), equal a sort of the finite values: on every
+//! values find keys, bins and extremes on i32x4 and gather the wanted keys
+//! by compare and shuffle (`src/core/timeline/passes.rs`, `count_keys` and
+//! `gather`), equal a sort of the finite values: on every
 //! buffer a record reads in real networks (with and without non-finite
 //! values), on lengths that leave a remainder, and on zeros beside subnormals.
 
@@ -10,7 +11,7 @@ use wasm_bindgen_test::*;
 
 #[path = "../timeline/cases.rs"]
 mod cases;
-use cases::{by_sorting, zeros_and_subnormals, zeros_then_subnormals};
+use cases::{by_sorting, scrambled, zeros_and_subnormals, zeros_then_subnormals};
 
 fn check(values: &[f32], scratch: &mut Scratch, what: &str) {
     let band = percentiles(values, scratch).map(f32::to_bits).to_vec();
@@ -50,6 +51,11 @@ fn percentiles_equal_a_sort_in_the_wasm_build() {
         *v = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][i % 3];
     }
     check(&holes, &mut scratch, "non-finite values");
+    // Seven wanted bins (every compare of the gather), 13 of the 16 masks,
+    // NaN and infinities, and a remainder of 3; and two more lengths.
+    for (n, seed) in [(1003, 7), (100, 4), (4099, 8)] {
+        check(&scrambled(n, seed), &mut scratch, &format!("scrambled {n}"));
+    }
     // 3001: a length that leaves a remainder after the quads.
     check(
         &zeros_and_subnormals(3001),

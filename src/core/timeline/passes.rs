@@ -153,8 +153,9 @@ fn keys_and_bins(
 
 /// Writes the keys of the values whose bin has a slot into `gathered`, in
 /// order: each is written, and the cursor moves past it only if it is wanted
-/// (`gathered` ends in [`LANES`] spare entries; the last takes the others).
-/// `wanted` lists the bins with a slot, which the wasm build compares with.
+/// (`gathered` ends in [`LANES`] spare entries; the first takes the values
+/// after the last wanted one). `wanted` lists the bins with a slot, which
+/// the wasm build compares with instead of looking up `slot_of`.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(super) fn gather(
     values: &[f32],
@@ -174,14 +175,20 @@ pub(super) fn gather(
 /// As above, four values at once on i32x4: their bins are compared with
 /// the wanted ones (up to seven; -1 for none, which no bin equals), and one
 /// shuffle moves the keys of the wanted values to the front of the four, which
-/// are stored at the cursor together (so `gathered` has [`LANES`] spare
-/// entries, not one); the cursor moves past the wanted ones. The same keys in
-/// the same order as value by value, without a branch, a lookup or a store
-/// per value.
+/// are stored at the cursor together (LLVM makes the four lane stores one
+/// `v128.store`; so `gathered` has [`LANES`] spare entries); the cursor
+/// moves past the wanted ones. The same keys in the same order as value by
+/// value, without a branch, a lookup or a store per value.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub(super) fn gather(values: &[f32], slot_of: &[u8; BINS], wanted: &[usize], gathered: &mut [i32]) {
+pub(super) fn gather(
+    values: &[f32],
+    _slot_of: &[u8; BINS],
+    wanted: &[usize],
+    gathered: &mut [i32],
+) {
     use core::arch::wasm32::*;
     let mut bins = [i32x4_splat(-1); 7];
+    debug_assert!(wanted.len() <= bins.len());
     for (splat, &b) in bins.iter_mut().zip(wanted) {
         *splat = i32x4_splat(b as i32);
     }
@@ -204,7 +211,7 @@ pub(super) fn gather(values: &[f32], slot_of: &[u8; BINS], wanted: &[usize], gat
     for &v in quads.remainder() {
         let k = key(v);
         gathered[cursor] = k;
-        cursor += usize::from(slot_of[bin(k)] != TRASH);
+        cursor += usize::from(wanted.contains(&bin(k)));
     }
 }
 
