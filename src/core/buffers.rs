@@ -21,8 +21,6 @@ pub(crate) fn resize(buffer: &mut Vec<f32>, len: usize) {
 /// What one hidden block's forward pass writes. `rows x width` unless noted.
 #[derive(Debug, Clone, Default)]
 pub struct BlockActs {
-    /// `h_{l-1}` (`rows x fan_in`).
-    pub input: Vec<f32>,
     /// Residual pre: `N(h_{l-1})`, the Linear's input. Post: `h_{l-1} + phi(a)`.
     pub residual_buf: Vec<f32>,
     /// `a`, the Linear output.
@@ -47,9 +45,7 @@ impl BlockActs {
     /// else it is emptied (keeping its allocation).
     pub(crate) fn ensure(&mut self, rows: usize, (fan_in, fan_out): (usize, usize), saves: bool) {
         let (n_in, n) = (rows * fan_in, rows * fan_out);
-        for buffer in [&mut self.input, &mut self.residual_buf] {
-            resize(buffer, n_in.max(n));
-        }
+        resize(&mut self.residual_buf, n_in.max(n));
         // A pass that saves nothing leaves nothing a backward could take
         // for its own: the erf of an earlier pass would be stale.
         match saves {
@@ -74,17 +70,15 @@ pub struct BlockGrads {
     pub linear: LinearGrads,
     /// dL/dgamma and dL/dbeta of the norm.
     pub norm: NormGrads,
-    /// dL/dh_l, dL/da and dL/dh_{l-1}.
+    /// dL/dh_l (written by the block after, or the head) and dL/da.
     pub d_out: Vec<f32>,
     pub d_pre: Vec<f32>,
-    pub d_in: Vec<f32>,
     pub(crate) scratch: Vec<f32>,
 }
 
 impl BlockGrads {
-    pub(crate) fn ensure(&mut self, rows: usize, fan_in: usize, fan_out: usize) {
-        let (n_in, n) = (rows * fan_in, rows * fan_out);
-        resize(&mut self.d_in, n_in.max(n));
+    pub(crate) fn ensure(&mut self, rows: usize, fan_out: usize) {
+        let n = rows * fan_out;
         for buffer in [&mut self.d_out, &mut self.d_pre, &mut self.scratch] {
             resize(buffer, n);
         }
@@ -95,6 +89,9 @@ impl BlockGrads {
 /// the head's input and the logits.
 #[derive(Debug, Clone, Default)]
 pub struct Activations {
+    /// x, the network's input (`rows x d_in`): block 1's input. Block l > 1
+    /// reads block l-1's `out`.
+    pub input: Vec<f32>,
     pub blocks: Vec<BlockActs>,
     pub final_norm: NormCache,
     /// The head's input (the final norm's output, or the last block's output).
@@ -103,6 +100,17 @@ pub struct Activations {
     pub logits: Vec<f32>,
     /// Rows of the last forward pass.
     pub rows: usize,
+}
+
+impl Activations {
+    /// The input of hidden block `l` (0-based): the network's input for the
+    /// first, else the block before's output, where it lies.
+    pub fn block_input(&self, l: usize) -> &[f32] {
+        match l.checked_sub(1).and_then(|before| self.blocks.get(before)) {
+            Some(before) => &before.out,
+            None => &self.input,
+        }
+    }
 }
 
 /// Everything one backward pass writes, from dL/dlogits down.

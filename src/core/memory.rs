@@ -11,11 +11,11 @@
 //! - **optimizer state**: none for `sgd`, one buffer per parameter for
 //!   `momentum`, two for `adam`, and one scratch buffer as large as the
 //!   largest parameter (each entry's applied update, `optim.rs`);
-//! - **training buffers**: what one forward pass writes per row (each block's
-//!   input, Linear output, phi input and output, block output, the norm's
-//!   cache, and gelu's erf for the backward) and one backward pass (dL/dh,
-//!   dL/da, dL/dh_{l-1}, scratch, and one layer's dL/da transposed for the
-//!   weight gradient), times `b`;
+//! - **training buffers**: what one forward pass writes per row (the
+//!   network's input; each block's residual buffer, Linear output, phi input
+//!   and output, block output, the norm's cache, and gelu's erf for the
+//!   backward) and one backward pass (per block dL/dh, dL/da and scratch, and
+//!   one layer's dL/da transposed for the weight gradient), times `b`;
 //! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
 //!   charts show a probe pass in buffers of its own (training and gradient
 //!   buffers and dW again). The page checks the config with its new mode
@@ -87,12 +87,13 @@ impl Shapes {
             _ => w,
         };
         let first_wide = d.max(w);
-        // Per block: input and residual buffer (at least as wide as the
-        // input), a, phi input and output, h, the norm's cache.
-        let forward_blocks = 2 * first_wide + (depth - 1) * 2 * w + depth * (4 * w + norm_cache);
-        // Per block: dL/dh_{l-1} (as wide as the input), dL/dh, dL/da and
+        // The network's input; per block: the residual buffer (at least as
+        // wide as the input), a, phi input and output, h, the norm's cache
+        // (a block reads the block before's h: no copy of its input).
+        let forward_blocks = d + first_wide + (depth - 1) * w + depth * (4 * w + norm_cache);
+        // Per block: dL/dh (which the block after writes), dL/da and
         // scratch; once, one layer's dL/da transposed (`Linear::backward`).
-        let backward_blocks = first_wide + (depth - 1) * w + depth * 3 * w + w;
+        let backward_blocks = depth * 3 * w + w;
         let affine = has_norm && config.affine;
         Shapes {
             weights: d * w + (depth - 1) * w * w + 2 * w,

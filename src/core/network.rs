@@ -12,13 +12,16 @@
 //!
 //! `pre` adds a final `N` before the head (as Pre-LN transformers do; only when
 //! depth > 1 and norm is not `none`). The head
-//! is `logits = h W_o^T + b_o`. Every block caches its input, `a` (`pre`), the
-//! input and output of phi (with gelu also its `erf(x / sqrt 2)`, which the
-//! backward reuses; not in an inference pass), and its output; backward
-//! walks the same steps in reverse. phi reads `a` in place where no norm
-//! comes between, and writes `h'` in place where it is the block's last
-//! step ([`Block::phi_input`], [`Block::phi_output`]): copies of 64 KiB a
-//! layer at depth 64 x 256 cost 4% of a step in node 20.
+//! is `logits = h W_o^T + b_o`. Every block caches `a` (`pre`), the input
+//! and output of phi (with gelu also its `erf(x / sqrt 2)`, which the
+//! backward reuses; not in an inference pass), and its output, which the
+//! next block reads as its input where it lies ([`Activations::block_input`]);
+//! backward walks the same steps in reverse, each block writing dL/dh of the
+//! block before into that block's `d_out`. phi reads `a` in place where no
+//! norm comes between, and writes `h'` in place where it is the block's last
+//! step ([`Block::phi_input`], [`Block::phi_output`]). No buffer is copied
+//! into another: three copies of 64 KiB a layer at depth 64 x 256 cost 4% of
+//! a step in node 20, the last two (the input, dL/dh) 2-4%.
 //!
 //! [`Network`] holds the parameters (and BatchNorm's running statistics) apart
 //! from the per-batch buffers (`buffers.rs`): its own [`Activations`] and
@@ -93,8 +96,9 @@ impl Block {
         }
     }
 
-    /// Runs the block on `a.input[..rows * fan_in]`, writing `a.out`.
-    fn forward(&mut self, a: &mut BlockActs, rows: usize, pass: Pass) {
+    /// Runs the block on `input[..rows * fan_in]` (the block before's `out`,
+    /// or the network's input), writing `a.out`.
+    fn forward(&mut self, input: &[f32], a: &mut BlockActs, rows: usize, pass: Pass) {
         let n = rows * self.linear.fan_out;
         let phi = self.activation;
         let reads_act_in = self.phi_reads_act_in();
@@ -106,7 +110,7 @@ impl Block {
             // h = phi(N(a)), written by phi straight into `out`; without a
             // norm, phi reads `a` itself (nothing copied).
             Wiring::Plain(Position::Before) => {
-                self.linear.forward(&a.input, rows, &mut a.pre);
+                self.linear.forward(input, rows, &mut a.pre);
                 let x = match reads_act_in {
                     true => {
                         norm.forward(&mut a.norm, &a.pre, rows, &mut a.act_in, pass);
@@ -120,36 +124,33 @@ impl Block {
                 phi.forward(&x[..n], &mut a.out[..n], saved);
             }
             Wiring::Plain(Position::After) => {
-                self.linear.forward(&a.input, rows, &mut a.pre);
+                self.linear.forward(input, rows, &mut a.pre);
                 phi.forward(&a.pre[..n], &mut a.act_out[..n], saved);
                 norm.forward(&mut a.norm, &a.act_out, rows, &mut a.out, pass);
             }
             Wiring::Pre => {
-                norm.forward(&mut a.norm, &a.input, rows, &mut a.residual_buf, pass);
+                norm.forward(&mut a.norm, input, rows, &mut a.residual_buf, pass);
                 self.linear.forward(&a.residual_buf, rows, &mut a.pre);
                 phi.forward(&a.pre[..n], &mut a.act_out[..n], saved);
-                for i in 0..n {
-                    a.out[i] = a.input[i] + a.act_out[i];
-                }
+                sum_into(&mut a.out[..n], &input[..n], &a.act_out[..n]);
             }
             Wiring::Post => {
-                self.linear.forward(&a.input, rows, &mut a.pre);
+                self.linear.forward(input, rows, &mut a.pre);
                 phi.forward(&a.pre[..n], &mut a.act_out[..n], saved);
-                for i in 0..n {
-                    a.residual_buf[i] = a.input[i] + a.act_out[i];
-                }
+                sum_into(&mut a.residual_buf[..n], &input[..n], &a.act_out[..n]);
                 norm.forward(&mut a.norm, &a.residual_buf, rows, &mut a.out, pass);
             }
         }
     }
 
-    /// From `g.d_out`, writes the parameter gradients, `d_pre` and (unless
-    /// this is the first block) `d_in`.
+    /// From `g.d_out`, writes the parameter gradients, `d_pre` and dL/d
+    /// `input` into `d_in` (the block before's `d_out`), which the first
+    /// block, always plain, is not given.
     fn backward(
         &self,
-        (a, g): (&BlockActs, &mut BlockGrads),
+        (input, a, g): (&[f32], &BlockActs, &mut BlockGrads),
+        d_in: Option<&mut [f32]>,
         rows: usize,
-        need_input_grad: bool,
         d_out_t: &mut Vec<f32>,
     ) {
         let n = rows * self.linear.fan_out;
@@ -160,45 +161,57 @@ impl Block {
             &self.phi_output(a)[..n],
             &a.phi_saved[..],
         );
-        let d_in = if need_input_grad {
-            Some(&mut g.d_in[..])
-        } else {
-            None
-        };
         match self.wiring {
             Wiring::Plain(Position::Before) if !self.phi_reads_act_in() => {
                 phi.backward(phi_pass, &g.d_out[..n], &mut g.d_pre[..n]);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
+                linear.backward(&mut g.linear, input, rows, &g.d_pre, d_in, d_out_t);
             }
             Wiring::Plain(Position::Before) => {
                 phi.backward(phi_pass, &g.d_out[..n], &mut g.scratch[..n]);
                 norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_pre);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
+                linear.backward(&mut g.linear, input, rows, &g.d_pre, d_in, d_out_t);
             }
             Wiring::Plain(Position::After) => {
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
                 phi.backward(phi_pass, &g.scratch[..n], &mut g.d_pre[..n]);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
+                linear.backward(&mut g.linear, input, rows, &g.d_pre, d_in, d_out_t);
             }
+            // Residual blocks are never first (`Block::new`): `d_in` is given.
             Wiring::Pre => {
                 phi.backward(phi_pass, &g.d_out[..n], &mut g.d_pre[..n]);
                 let d_normed = Some(&mut g.scratch[..]);
                 let x = &a.residual_buf;
                 linear.backward(&mut g.linear, x, rows, &g.d_pre, d_normed, d_out_t);
-                norm.backward(&a.norm, &mut g.norm, &g.scratch, &mut g.d_in);
-                for i in 0..n {
-                    g.d_in[i] += g.d_out[i];
+                if let Some(d_in) = d_in {
+                    norm.backward(&a.norm, &mut g.norm, &g.scratch, d_in);
+                    add_into(&mut d_in[..n], &g.d_out[..n]);
                 }
             }
             Wiring::Post => {
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
                 phi.backward(phi_pass, &g.scratch[..n], &mut g.d_pre[..n]);
-                linear.backward(&mut g.linear, &a.input, rows, &g.d_pre, d_in, d_out_t);
-                for i in 0..n {
-                    g.d_in[i] += g.scratch[i];
+                let mut d_in = d_in;
+                let d_input = d_in.as_deref_mut();
+                linear.backward(&mut g.linear, input, rows, &g.d_pre, d_input, d_out_t);
+                if let Some(d_in) = d_in {
+                    add_into(&mut d_in[..n], &g.scratch[..n]);
                 }
             }
         }
+    }
+}
+
+/// `out = a + b` elementwise (the residual sum).
+fn sum_into(out: &mut [f32], a: &[f32], b: &[f32]) {
+    for ((out, &a), &b) in out.iter_mut().zip(a).zip(b) {
+        *out = a + b;
+    }
+}
+
+/// `acc += x` elementwise (the residual's share of a gradient).
+fn add_into(acc: &mut [f32], x: &[f32]) {
+    for (acc, &x) in acc.iter_mut().zip(x) {
+        *acc += x;
     }
 }
 
@@ -326,20 +339,23 @@ impl Network {
         resize(&mut acts.head_in, rows * width);
         resize(&mut acts.logits, rows * 2);
         let d_in = self.blocks[0].linear.fan_in;
-        acts.blocks[0].input[..rows * d_in].copy_from_slice(&x[..rows * d_in]);
-        for l in 0..self.blocks.len() {
-            self.blocks[l].forward(&mut acts.blocks[l], rows, pass);
-            let (done, rest) = acts.blocks.split_at_mut(l + 1);
-            let out = &done[l].out[..rows * width];
-            match rest.first_mut() {
-                Some(next) => next.input[..rows * width].copy_from_slice(out),
-                None => match &mut self.final_norm {
-                    Some(norm) => {
-                        norm.forward(&mut acts.final_norm, out, rows, &mut acts.head_in, pass)
-                    }
-                    None => acts.head_in[..rows * width].copy_from_slice(out),
-                },
-            }
+        resize(&mut acts.input, rows * d_in);
+        acts.input[..rows * d_in].copy_from_slice(&x[..rows * d_in]);
+        // Block l reads block l-1's output where it lies (nothing copied).
+        for (l, block) in self.blocks.iter_mut().enumerate() {
+            let (done, rest) = acts.blocks.split_at_mut(l);
+            let input = done
+                .last()
+                .map_or(&acts.input[..], |before| &before.out[..]);
+            block.forward(input, &mut rest[0], rows, pass);
+        }
+        let out = acts
+            .blocks
+            .last()
+            .map_or(&[][..], |last| &last.out[..rows * width]);
+        match &mut self.final_norm {
+            Some(norm) => norm.forward(&mut acts.final_norm, out, rows, &mut acts.head_in, pass),
+            None => acts.head_in[..rows * width].copy_from_slice(out),
         }
         self.head.forward(&acts.head_in, rows, &mut acts.logits);
         &acts.logits[..rows * 2]
@@ -356,7 +372,7 @@ impl Network {
             .blocks
             .resize_with(self.blocks.len(), Default::default);
         for (g, block) in grads.blocks.iter_mut().zip(&self.blocks) {
-            g.ensure(rows, block.linear.fan_in, block.linear.fan_out);
+            g.ensure(rows, block.linear.fan_out);
         }
         resize(&mut grads.d_head_in, n);
         self.head.backward(
@@ -378,13 +394,13 @@ impl Network {
             ),
             None => d_last[..n].copy_from_slice(&grads.d_head_in[..n]),
         }
-        for l in (0..self.blocks.len()).rev() {
-            let block = (&acts.blocks[l], &mut grads.blocks[l]);
-            self.blocks[l].backward(block, rows, l > 0, &mut grads.d_out_t);
-            if l > 0 {
-                let (before, after) = grads.blocks.split_at_mut(l);
-                before[l - 1].d_out[..n].copy_from_slice(&after[0].d_in[..n]);
-            }
+        // Block l writes dL/dh_{l-1} straight into block l-1's `d_out`.
+        for (l, block) in self.blocks.iter().enumerate().rev() {
+            let input = acts.block_input(l);
+            let (before, after) = grads.blocks.split_at_mut(l);
+            let d_in = before.last_mut().map(|g| &mut g.d_out[..n]);
+            let pass = (input, &acts.blocks[l], &mut after[0]);
+            block.backward(pass, d_in, rows, &mut grads.d_out_t);
         }
     }
 

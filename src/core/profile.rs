@@ -110,14 +110,21 @@ fn matmuls(network: &mut Network) {
         ..
     } = network;
     let rows = acts.rows;
-    let layers = acts.blocks.iter_mut().zip(grads.blocks.iter_mut());
-    for (l, (block, (a, g))) in blocks.iter().zip(layers).enumerate() {
+    for (l, block) in blocks.iter().enumerate() {
+        // As the step: block l reads block l-1's output and writes dL/dh_{l-1}
+        // into block l-1's `d_out`.
+        let (done, rest) = acts.blocks.split_at_mut(l);
+        let a = &mut rest[0];
         let input = match block.wiring {
-            Wiring::Pre => &a.residual_buf,
-            _ => &a.input,
+            Wiring::Pre => &a.residual_buf[..],
+            _ => done
+                .last()
+                .map_or(&acts.input[..], |before| &before.out[..]),
         };
         block.linear.forward(input, rows, &mut a.pre);
-        let d_in = (l > 0).then_some(&mut g.d_in[..]);
+        let (before, after) = grads.blocks.split_at_mut(l);
+        let g = &mut after[0];
+        let d_in = before.last_mut().map(|g| &mut g.d_out[..]);
         let d_out_t = &mut grads.d_out_t;
         block
             .linear

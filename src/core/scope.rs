@@ -332,8 +332,7 @@ impl Scope {
         }
         Some(self.with_shown(|scope, _| {
             let network = &scope.network;
-            let (block, acts) = (&network.blocks[layer - 1], &network.acts.blocks[layer - 1]);
-            LayerMatrix::of(layer, block, acts, network.rows())
+            LayerMatrix::of(layer, &network.blocks[layer - 1], &network.acts)
         }))
     }
 

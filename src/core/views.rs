@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::config::{Formula, NormKind, Position};
 use crate::core::data::Data;
-use crate::core::network::{Activations, Block, BlockActs, Network, Wiring};
+use crate::core::network::{Activations, Block, Network, Wiring};
 use crate::core::norm::Pass;
 
 /// Which tensor a block hands to its normalization (see the wiring table in
@@ -74,15 +74,20 @@ pub struct LayerMatrix {
 }
 
 impl LayerMatrix {
-    pub(crate) fn of(layer: usize, block: &Block, acts: &BlockActs, rows: usize) -> LayerMatrix {
-        let cols = block.norm.features;
-        let a = acts;
+    /// The matrix of hidden layer `layer` (1-based) of `acts`.
+    pub(crate) fn of(layer: usize, block: &Block, acts: &Activations) -> LayerMatrix {
+        let (cols, rows) = (block.norm.features, acts.rows);
+        let a = &acts.blocks[layer - 1];
         // The output is read only where the norm is not `none`: with `none`,
         // a plain block before phi does not write `act_in` (`Block::phi_input`).
-        let (input, source, output) = match block.wiring {
+        let (input, source, output): (_, &[f32], &[f32]) = match block.wiring {
             Wiring::Plain(Position::Before) => (NormInput::Linear, &a.pre, &a.act_in),
             Wiring::Plain(Position::After) => (NormInput::Activation, &a.act_out, &a.out),
-            Wiring::Pre => (NormInput::BlockInput, &a.input, &a.residual_buf),
+            Wiring::Pre => (
+                NormInput::BlockInput,
+                acts.block_input(layer - 1),
+                &a.residual_buf,
+            ),
             Wiring::Post => (NormInput::ResidualSum, &a.residual_buf, &a.out),
         };
         let n = rows * cols;
