@@ -70,7 +70,8 @@ pub struct BlockGrads {
     pub linear: LinearGrads,
     /// dL/dgamma and dL/dbeta of the norm.
     pub norm: NormGrads,
-    /// dL/dh_l (written by the block after, or the head) and dL/da.
+    /// dL/dh_l (written by the block after, or for the last block by the
+    /// final norm or the head) and dL/da.
     pub d_out: Vec<f32>,
     pub d_pre: Vec<f32>,
     pub(crate) scratch: Vec<f32>,
@@ -106,9 +107,9 @@ impl Activations {
     /// The input of hidden block `l` (0-based): the network's input for the
     /// first, else the block before's output, where it lies.
     pub fn block_input(&self, l: usize) -> &[f32] {
-        match l.checked_sub(1).and_then(|before| self.blocks.get(before)) {
-            Some(before) => &before.out,
-            None => &self.input,
+        match l {
+            0 => &self.input,
+            _ => &self.blocks[l - 1].out,
         }
     }
 }

@@ -39,7 +39,8 @@ use crate::core::timeline::TIMELINE_CAP;
 
 /// The most memory a config may need: 1 GiB. A phone's browser kills a tab
 /// well before wasm32's 4 GiB; the largest config (depth 64, width 512,
-/// batch 1024) needed 1.86 GB.
+/// batch 1024) needed 1.86 GB before the budget, and is estimated at 1501 MiB
+/// now (docs/network.md).
 pub const MEMORY_BUDGET: u64 = 1 << 30;
 
 /// Rows the decision grid and the held-out split run through at a time.

@@ -19,9 +19,11 @@
 //! backward walks the same steps in reverse, each block writing dL/dh of the
 //! block before into that block's `d_out`. phi reads `a` in place where no
 //! norm comes between, and writes `h'` in place where it is the block's last
-//! step ([`Block::phi_input`], [`Block::phi_output`]). No buffer is copied
-//! into another: three copies of 64 KiB a layer at depth 64 x 256 cost 4% of
-//! a step in node 20, the last two (the input, dL/dh) 2-4%.
+//! step ([`Block::phi_input`], [`Block::phi_output`]). So no block copies a
+//! buffer of its own into another: phi in place saved 4% of a step at depth
+//! 64 x 256 in node 20, the input and dL/dh in place another 2-4%. Left: x
+//! into `acts.input`, and without a final norm, the last h into the head's
+//! input and its gradient back (one layer's worth, once a step).
 //!
 //! [`Network`] holds the parameters (and BatchNorm's running statistics) apart
 //! from the per-batch buffers (`buffers.rs`): its own [`Activations`] and
@@ -176,26 +178,28 @@ impl Block {
                 phi.backward(phi_pass, &g.scratch[..n], &mut g.d_pre[..n]);
                 linear.backward(&mut g.linear, input, rows, &g.d_pre, d_in, d_out_t);
             }
-            // Residual blocks are never first (`Block::new`): `d_in` is given.
+            // A residual block is never the first (`Block::new`), so it is
+            // always given `d_in`.
             Wiring::Pre => {
+                let Some(d_in) = d_in else {
+                    unreachable!("a residual block is never the first")
+                };
                 phi.backward(phi_pass, &g.d_out[..n], &mut g.d_pre[..n]);
                 let d_normed = Some(&mut g.scratch[..]);
                 let x = &a.residual_buf;
                 linear.backward(&mut g.linear, x, rows, &g.d_pre, d_normed, d_out_t);
-                if let Some(d_in) = d_in {
-                    norm.backward(&a.norm, &mut g.norm, &g.scratch, d_in);
-                    add_into(&mut d_in[..n], &g.d_out[..n]);
-                }
+                norm.backward(&a.norm, &mut g.norm, &g.scratch, d_in);
+                add_into(&mut d_in[..n], &g.d_out[..n]);
             }
             Wiring::Post => {
+                let Some(d_in) = d_in else {
+                    unreachable!("a residual block is never the first")
+                };
                 norm.backward(&a.norm, &mut g.norm, &g.d_out, &mut g.scratch);
                 phi.backward(phi_pass, &g.scratch[..n], &mut g.d_pre[..n]);
-                let mut d_in = d_in;
-                let d_input = d_in.as_deref_mut();
+                let d_input = Some(&mut *d_in);
                 linear.backward(&mut g.linear, input, rows, &g.d_pre, d_input, d_out_t);
-                if let Some(d_in) = d_in {
-                    add_into(&mut d_in[..n], &g.scratch[..n]);
-                }
+                add_into(&mut d_in[..n], &g.scratch[..n]);
             }
         }
     }
@@ -203,6 +207,7 @@ impl Block {
 
 /// `out = a + b` elementwise (the residual sum).
 fn sum_into(out: &mut [f32], a: &[f32], b: &[f32]) {
+    debug_assert!(a.len() == out.len() && b.len() == out.len());
     for ((out, &a), &b) in out.iter_mut().zip(a).zip(b) {
         *out = a + b;
     }
@@ -210,6 +215,7 @@ fn sum_into(out: &mut [f32], a: &[f32], b: &[f32]) {
 
 /// `acc += x` elementwise (the residual's share of a gradient).
 fn add_into(acc: &mut [f32], x: &[f32]) {
+    debug_assert_eq!(acc.len(), x.len());
     for (acc, &x) in acc.iter_mut().zip(x) {
         *acc += x;
     }
@@ -399,8 +405,8 @@ impl Network {
             let input = acts.block_input(l);
             let (before, after) = grads.blocks.split_at_mut(l);
             let d_in = before.last_mut().map(|g| &mut g.d_out[..n]);
-            let pass = (input, &acts.blocks[l], &mut after[0]);
-            block.backward(pass, d_in, rows, &mut grads.d_out_t);
+            let buffers = (input, &acts.blocks[l], &mut after[0]);
+            block.backward(buffers, d_in, rows, &mut grads.d_out_t);
         }
     }
 
