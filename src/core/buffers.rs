@@ -112,6 +112,16 @@ impl Activations {
             _ => &self.blocks[l - 1].out,
         }
     }
+
+    /// Block `l`'s input (as [`Activations::block_input`]) beside its own
+    /// buffers, to write: what a forward pass of block `l` takes.
+    pub(crate) fn input_and_block(&mut self, l: usize) -> (&[f32], &mut BlockActs) {
+        let (done, rest) = self.blocks.split_at_mut(l);
+        let input = done
+            .last()
+            .map_or(&self.input[..], |before| &before.out[..]);
+        (input, &mut rest[0])
+    }
 }
 
 /// Everything one backward pass writes, from dL/dlogits down.

@@ -349,11 +349,8 @@ impl Network {
         acts.input[..rows * d_in].copy_from_slice(&x[..rows * d_in]);
         // Block l reads block l-1's output where it lies (nothing copied).
         for (l, block) in self.blocks.iter_mut().enumerate() {
-            let (done, rest) = acts.blocks.split_at_mut(l);
-            let input = done
-                .last()
-                .map_or(&acts.input[..], |before| &before.out[..]);
-            block.forward(input, &mut rest[0], rows, pass);
+            let (input, a) = acts.input_and_block(l);
+            block.forward(input, a, rows, pass);
         }
         let out = acts
             .blocks

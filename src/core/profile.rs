@@ -113,13 +113,10 @@ fn matmuls(network: &mut Network) {
     for (l, block) in blocks.iter().enumerate() {
         // As the step: block l reads block l-1's output and writes dL/dh_{l-1}
         // into block l-1's `d_out`.
-        let (done, rest) = acts.blocks.split_at_mut(l);
-        let a = &mut rest[0];
+        let (input, a) = acts.input_and_block(l);
         let input = match block.wiring {
             Wiring::Pre => &a.residual_buf[..],
-            _ => done
-                .last()
-                .map_or(&acts.input[..], |before| &before.out[..]),
+            _ => input,
         };
         block.linear.forward(input, rows, &mut a.pre);
         let (before, after) = grads.blocks.split_at_mut(l);
