@@ -3,6 +3,7 @@
 //! bytes that are not a frame, and cost no more than it must.
 
 use normscope::core::frame::{Frame, FrameRequest};
+use normscope::core::stats::BINS;
 use normscope::{Config, Scope};
 
 fn trained(query: &str, steps: usize) -> Scope {
@@ -59,10 +60,10 @@ fn a_frame_holds_only_what_was_asked_for() {
             decision: Some(64),
         },
     );
-    // Statistics: 4 layers x 5 histograms x 40 bins of u32 dominate the bare
-    // frame; the matrix (batch x width f32) and the grid and points add theirs.
+    // Statistics: 4 layers x 3 histograms x 40 bins of u32 dominate the bare
+    // frame (those of pre and grad_pre, which no chart draws, are left out); the matrix (batch x width f32) and the grid and points add theirs.
     let (bare_len, full_len) = (bare.to_bytes().len(), full.to_bytes().len());
-    assert!(bare_len < 6_000, "bare frame is {bare_len} bytes");
+    assert!(bare_len < 4_000, "bare frame is {bare_len} bytes");
     assert!(
         full_len > bare_len + 4 * 64 * 64,
         "full frame is {full_len} bytes"
@@ -104,11 +105,22 @@ fn a_well_formed_frame_whose_lengths_disagree_is_refused() {
     let mut uneven = good.clone();
     uneven.stats.history.loss.pop();
     cases.push((uneven, "history"));
+    // A charted histogram without its bins; one of pre's with a bin short.
+    let mut binless = good.clone();
+    binless.stats.layers[1].grad.histogram.counts.clear();
+    cases.push((binless, "statistics"));
+    let mut short_pre = good.clone();
+    short_pre.stats.layers[0].pre.histogram.counts = vec![0; BINS - 1];
+    cases.push((short_pre, "statistics"));
     for (frame, what) in cases {
         let error = Frame::from_bytes(&frame.to_bytes()).expect_err(what);
         assert!(error.to_string().contains(what), "{what}: {error}");
     }
     assert!(Frame::from_bytes(&good.to_bytes()).is_ok());
+    // pre's and grad_pre's histograms: none (a frame's) or all their bins.
+    let mut full = good.clone();
+    full.stats.layers[0].pre.histogram.counts = vec![0; BINS];
+    assert!(Frame::from_bytes(&full.to_bytes()).is_ok());
 }
 
 /// 2 n k m per product; forward and dW for the first layer, and dX too for

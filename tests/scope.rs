@@ -1,5 +1,6 @@
 //! The `Scope`: determinism, the probe pass, divergence, history, snapshot.
 
+use normscope::core::stats::Detail;
 use normscope::{Config, Scope};
 
 fn scope(query: &str) -> Scope {
@@ -54,15 +55,36 @@ fn stats_cover_every_layer_and_quantity() {
     let stats = s.stats().clone();
     assert_eq!(stats.step, 0);
     assert_eq!(stats.layers.len(), 5);
-    for layer in &stats.layers {
-        for summary in [&layer.pre, &layer.out, &layer.grad, &layer.grad_pre] {
+    // A snapshot's probe pass (the same pass at step 0) fills every histogram.
+    let (_, all) = s.probe_pass(Detail::All);
+    for (layer, full) in stats.layers.iter().zip(&all.layers) {
+        let summaries = [&layer.pre, &layer.out, &layer.grad, &layer.grad_pre];
+        let full_summaries = [&full.pre, &full.out, &full.grad, &full.grad_pre];
+        for (q, (summary, full)) in summaries.into_iter().zip(full_summaries).enumerate() {
             assert_eq!(summary.count, 16 * 32);
             assert_eq!(
-                summary.histogram.counts.iter().sum::<u32>() as usize,
+                full.histogram.counts.iter().sum::<u32>() as usize,
                 summary.count
             );
             assert!(summary.min <= summary.mean && summary.mean <= summary.max);
+            // The charts' statistics: the moments all the same, the histograms
+            // of h and dL/dh only (no chart draws those of a and dL/da).
+            let charted = q == 1 || q == 2;
+            assert_eq!(
+                summary.histogram.counts.is_empty(),
+                !charted,
+                "quantity {q}"
+            );
+            if charted {
+                assert_eq!(summary, full);
+            } else {
+                assert_eq!(
+                    (summary.mean.to_bits(), summary.std.to_bits()),
+                    (full.mean.to_bits(), full.std.to_bits())
+                );
+            }
         }
+        assert_eq!(layer.grad_symlog, full.grad_symlog);
         assert!(layer.saturated.is_none(), "relu does not saturate");
         assert!(layer.dead.is_some_and(|d| (0.0..=1.0).contains(&d)));
         assert!(layer.update_data_ratio.is_none(), "no step yet");

@@ -25,6 +25,7 @@
 
 use std::fs;
 
+use normscope::core::stats::Detail;
 use normscope::{Config, Scope};
 use serde_json::Value;
 
@@ -189,7 +190,7 @@ fn check_network(name: &str, expected: &Value, worst: &mut Worst) {
     worst.note("parameter drift", (drift, drift / PARAM_RTOL), name);
 
     // The snapshot's statistics: a probe pass of its parameters on its batch.
-    let (network, stats) = scope.probe_pass();
+    let (network, stats) = scope.probe_pass(Detail::All);
     let loss = stats.loss;
     let mut check = |place: &str, quantity: &str, got: &[f32], want: &Value, scale: f32| {
         let Some(want) = floats(want) else { return };

@@ -9,7 +9,7 @@ use normscope::core::config::Mode;
 use normscope::core::loss::softmax_cross_entropy;
 use normscope::core::network::Network;
 use normscope::core::norm::Pass;
-use normscope::core::stats::{std_of, Stats};
+use normscope::core::stats::{std_of, Detail, Stats};
 use normscope::{Config, Scope};
 
 fn scope(query: &str) -> Scope {
@@ -25,7 +25,7 @@ fn probe(network: &mut Network, x: &[f32], y: &[u8], ratios: &[Option<f32>]) -> 
     let logits = network.acts.logits[..rows * 2].to_vec();
     let ce = softmax_cross_entropy(&logits, y, 2, &mut network.grads.d_logits);
     network.backward();
-    let layers = Stats::measure(network, ratios, &[]);
+    let layers = Stats::measure(network, ratios, &[], Detail::Charts);
     (
         ce.loss,
         Stats {
@@ -82,7 +82,7 @@ fn the_statistics_of_a_step_equal_a_probe_pass_on_its_batch_and_parameters() {
 fn step_0_and_batchnorm_eval_mode_show_a_probe_pass() {
     for query in CONFIGS {
         let mut s = scope(query);
-        let (_, probed) = s.probe_pass();
+        let (_, probed) = s.probe_pass(Detail::Charts);
         assert_eq!(s.stats(), &probed, "{query}: step 0");
     }
     let mut s = scope("depth=4&width=16&norm=batch&batch=8&lr=0.2");
@@ -90,7 +90,7 @@ fn step_0_and_batchnorm_eval_mode_show_a_probe_pass() {
     let train = s.stats().clone();
     s.set_mode(Mode::Eval);
     let eval = s.stats().clone();
-    let (_, probed) = s.probe_pass();
+    let (_, probed) = s.probe_pass(Detail::Charts);
     assert_eq!(
         eval, probed,
         "mode=eval: a probe pass with the running statistics"
@@ -119,7 +119,7 @@ fn a_snapshot_probes_its_own_parameters_and_changes_nothing() {
     let shown = s.stats().clone();
     let matrix = s.layer_matrix(3).unwrap();
     let snapshot: serde_json::Value = serde_json::from_str(&s.snapshot().to_json()).unwrap();
-    let (_, probed) = s.probe_pass();
+    let (_, probed) = s.probe_pass(Detail::All);
     assert_eq!(snapshot["stats"]["loss"].as_f64(), Some(probed.loss as f64));
     assert_ne!(
         probed.loss, shown.loss,

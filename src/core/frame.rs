@@ -15,7 +15,7 @@ use crate::core::config::Config;
 use crate::core::error::{Error, Result};
 use crate::core::history::History;
 use crate::core::scope::Scope;
-use crate::core::stats::{Stats, BINS};
+use crate::core::stats::{Histogram, Stats, BINS};
 use crate::core::views::{DecisionGrid, LayerMatrix};
 
 /// What a frame should hold beyond the statistics.
@@ -108,10 +108,15 @@ impl Frame {
     fn check(&self, config: &Config) -> std::result::Result<(), &'static str> {
         let stats = &self.stats;
         let layers = stats.layers.len() == config.depth;
+        // The charts' histograms have their bins; those of pre and grad_pre
+        // have them or none (`Detail`).
         let histograms = stats.layers.iter().all(|l| {
-            let summaries = [&l.pre, &l.out, &l.grad, &l.grad_pre];
-            l.grad_symlog.counts.len() == BINS
-                && summaries.iter().all(|s| s.histogram.counts.len() == BINS)
+            let bins = |h: &Histogram| h.counts.len() == BINS;
+            let shown = [&l.out.histogram, &l.grad.histogram, &l.grad_symlog];
+            shown.into_iter().all(bins)
+                && [&l.pre.histogram, &l.grad_pre.histogram]
+                    .into_iter()
+                    .all(|h| bins(h) || h.counts.is_empty())
         });
         let history = &stats.history;
         let records = history.steps.len();

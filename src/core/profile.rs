@@ -20,7 +20,7 @@ use crate::core::loss::softmax_cross_entropy;
 use crate::core::network::{Network, Wiring};
 use crate::core::norm::Pass;
 use crate::core::scope::Scope;
-use crate::core::stats::Stats;
+use crate::core::stats::{Detail, Stats};
 use crate::core::timeline::Timeline;
 
 /// Milliseconds of each part, per training step (statistics: per frame).
@@ -77,7 +77,8 @@ pub fn breakdown(scope: &Scope, clock: &dyn Fn() -> f64, min_ms: f64) -> Breakdo
             });
         }),
         statistics: time(&mut || {
-            std::hint::black_box(Stats::measure(&network, &[], scope.weight_std()));
+            let weight_std = scope.weight_std();
+            std::hint::black_box(Stats::measure(&network, &[], weight_std, Detail::Charts));
         }),
         timeline: {
             let mut timeline = Timeline::new(network.blocks.len());

@@ -28,7 +28,7 @@ use crate::core::network::{Activations, Grads, Network, Owner, Param};
 use crate::core::norm::Pass;
 use crate::core::optim::OptimizerState;
 use crate::core::snapshot::Snapshot;
-use crate::core::stats::{std_of, Divergence, History, Stats};
+use crate::core::stats::{std_of, Detail, Divergence, History, Stats};
 use crate::core::theory::{self, Theory};
 
 mod shown;
@@ -312,10 +312,12 @@ impl Scope {
     }
 
     /// The statistics of the current state: of the last training step, or of
-    /// a probe pass where there is none (module docs); measured once per state.
+    /// a probe pass where there is none (module docs); measured once per
+    /// state, with the histograms the charts draw ([`Detail::Charts`]).
     pub fn stats(&mut self) -> &Stats {
         if self.stats.is_none() {
-            let stats = self.with_shown(|scope, ce| scope.measure(&scope.network, ce));
+            let stats =
+                self.with_shown(|scope, ce| scope.measure(&scope.network, ce, Detail::Charts));
             self.stats = Some(stats);
         }
         match &self.stats {
@@ -384,7 +386,7 @@ impl Scope {
     /// Its statistics are a probe pass's ([`Scope::probe_pass`]: its own
     /// parameters on its own batch), so that a PyTorch rebuild reproduces them.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot::of(self, &self.probe_pass().1)
+        Snapshot::of(self, &self.probe_pass(Detail::All).1)
     }
 }
 

@@ -8,6 +8,8 @@
 //! All layers of one quantity share the histogram range, so the charts can put
 //! them side by side. Gradients also get a symmetric-log histogram
 //! (`t(v) = sign(v) log10(1 + |v|/c)`) since they span orders of magnitude.
+//! The histograms of `pre` and `grad_pre`, which no chart draws, are filled
+//! only for a snapshot ([`Detail`]).
 //! Beside them, two collapse measures of h over the batch (`collapse.rs`): the
 //! spread across samples and the mean cosine between samples.
 
@@ -23,6 +25,18 @@ pub use crate::core::histogram::{Histogram, BINS};
 pub use crate::core::history::{History, HISTORY_CAP};
 /// Decades below the largest |gradient| that the symlog histogram resolves.
 const SYMLOG_DECADES: f32 = 6.0;
+
+/// Which histograms [`Stats::measure`] fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Those the charts draw: `out`, `grad` and `grad_symlog`. The histograms
+    /// of `pre` and `grad_pre` stay empty (no bins), their moments are
+    /// measured. What `Scope::stats` and every frame hold: the two cost a
+    /// fifth of a frame's statistics at depth 64 x 256 and at the bench's M.
+    Charts,
+    /// Every histogram: a snapshot's (docs/snapshot.md).
+    All,
+}
 
 /// Moments and extremes of one quantity in one layer (finite values only).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,8 @@
 // second during Play (requestAnimationFrame cadence, counted by the page
 // itself), chart updates per second (the figure's perf()), and the longest
 // main-thread task (PerformanceObserver 'longtask') while playing and in the
-// seconds after a control change made during Play. Threads: a worker on a
+// seconds after a control change made during Play; for a worker, its last
+// step's and frame's milliseconds. Threads: a worker on a
 // cross-origin-isolated page (`cargo xtask serve` sends COOP/COEP) of a device
 // with more than two cores runs the threaded build (the `threads` column, read
 // from the status line); the `nothreads` rows hide `crossOriginIsolated` from
@@ -136,6 +137,8 @@ async function measure(context, scenario) {
       stepsPerS: Number(perf.stepsPerSecond.toFixed(1)),
       stepsPerFrame: perf.stepsPerFrame,
       pageMsPerUpdate: Number(perf.frameMs.toFixed(1)),
+      workerStepMs: perf.workerStepMs === undefined ? null : Number(perf.workerStepMs.toFixed(1)),
+      workerFrameMs: perf.workerFrameMs === undefined ? null : Number(perf.workerFrameMs.toFixed(1)),
       playLongestMs: Math.round(playing.maxMs),
       playOver50: playing.over50,
       changeFps: Number(after.fps.toFixed(1)),
@@ -150,6 +153,7 @@ async function measure(context, scenario) {
 
 const COLUMNS = [
   ['name', 18], ['engine', 6], ['threads', 3], ['firstChartMs', 7], ['revisitMs', 7], ['fps', 5], ['worstFrameGapMs', 6], ['updatesPerS', 6], ['stepsPerS', 7],
+  ['workerStepMs', 6], ['workerFrameMs', 6],
   ['playLongestMs', 6], ['changeFps', 5], ['changeLongestMs', 6], ['lockstep', 9], ['target', 30],
 ];
 

@@ -6,7 +6,7 @@
 //! finds on f64x2 (`src/core/histogram.rs`, `Counts::add_within`): each
 //! equals a count value by value with the scalar formula.
 
-use normscope::core::stats::{std_of, Histogram, Summary, BINS};
+use normscope::core::stats::{std_of, Detail, Histogram, Summary, BINS};
 use normscope::{Config, Scope};
 use wasm_bindgen_test::*;
 
@@ -67,8 +67,9 @@ fn every_summary_equals_the_in_order_loop() {
     for (query, steps) in NETWORKS {
         let mut scope = Scope::new(query.parse::<Config>().expect("config")).expect("scope");
         scope.step(steps);
-        let stats = scope.stats().clone();
-        let network = scope.network();
+        // A snapshot's probe pass: every histogram filled.
+        let (network, stats) = scope.probe_pass(Detail::All);
+        let network = &network;
         let rows = network.rows();
         let buffers = network.acts.blocks.iter().zip(&network.grads.blocks);
         for ((layer, block), (a, g)) in stats.layers.iter().zip(&network.blocks).zip(buffers) {

@@ -10,7 +10,7 @@ use crate::core::data::Batcher;
 use crate::core::loss::{softmax_cross_entropy, CrossEntropy};
 use crate::core::network::Network;
 use crate::core::norm::Pass;
-use crate::core::stats::Stats;
+use crate::core::stats::{Detail, Stats};
 
 /// Where the displayed pass lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,9 +71,10 @@ impl Scope {
         result
     }
 
-    /// The statistics of the pass in `network`'s buffers, whose loss is `ce`.
-    pub(super) fn measure(&self, network: &Network, ce: CrossEntropy) -> Stats {
-        let layers = Stats::measure(network, &self.update_ratio, &self.weight_std);
+    /// The statistics of the pass in `network`'s buffers, whose loss is `ce`,
+    /// with the histograms of `detail`.
+    pub(super) fn measure(&self, network: &Network, ce: CrossEntropy, detail: Detail) -> Stats {
+        let layers = Stats::measure(network, &self.update_ratio, &self.weight_std, detail);
         let nonfinite = layers
             .iter()
             .map(|s| s.pre.nonfinite + s.out.nonfinite + s.grad.nonfinite + s.grad_pre.nonfinite)
@@ -95,11 +96,12 @@ impl Scope {
     /// A probe pass: forward and backward on the current batch with the
     /// current parameters, in the config's mode, run on a copy of the
     /// parameters ([`Network::params_only`]) so that nothing here changes.
-    /// Returns that network, its buffers filled, and its statistics.
-    pub fn probe_pass(&self) -> (Network, Stats) {
+    /// Returns that network, its buffers filled, and its statistics with the
+    /// histograms of `detail`.
+    pub fn probe_pass(&self, detail: Detail) -> (Network, Stats) {
         let mut network = self.network.params_only();
         let ce = probe(&mut network, &self.batcher, self.config.mode);
-        let stats = self.measure(&network, ce);
+        let stats = self.measure(&network, ce, detail);
         (network, stats)
     }
 }

@@ -5,14 +5,15 @@
 //!    of `a`, `h`, `dL/dh` and `dL/da` in one loop each (`moments.rs`),
 //!    beside the dead and saturated shares and the collapse measures.
 //! 2. **Histograms**, once every layer's extremes are known, since the layers
-//!    of one quantity share a range: the linear histograms, and for `dL/dh`
-//!    the linear and the symlog histogram in the same loop.
+//!    of one quantity share a range: the linear histograms (of `h` and
+//!    `dL/dh` only, unless [`Detail::All`]), and for `dL/dh` the linear and
+//!    the symlog histogram in the same loop.
 //!    The symlog bins come from a table of f32 bit patterns
 //!    (`histogram/symlog.rs`); where a quantity has no non-finite value its
 //!    linear bins skip the checks.
 
 use super::moments::summary_of;
-use super::{LayerStats, Stats, Summary, SYMLOG_DECADES};
+use super::{Detail, LayerStats, Stats, Summary, SYMLOG_DECADES};
 use crate::core::activation::Activation;
 use crate::core::collapse::{sample_cosine, sample_spread};
 use crate::core::histogram::{Counts, Histogram, LinearBins, SymlogBins, SymlogTable};
@@ -23,11 +24,13 @@ impl Stats {
     /// a forward and backward pass (module docs). `update_ratio` and
     /// `weight_std` hold per layer what the training step already knows of
     /// the network's current parameters (`scope.rs`); a layer they leave out
-    /// or None has its weight's std measured here.
+    /// or None has its weight's std measured here. `detail` says which
+    /// histograms to fill.
     pub fn measure(
         network: &Network,
         update_ratio: &[Option<f32>],
         weight_std: &[Option<f32>],
+        detail: Detail,
     ) -> Vec<LayerStats> {
         let rows = network.rows();
         let (acts, grads) = (&network.acts.blocks, &network.grads.blocks);
@@ -90,6 +93,9 @@ impl Stats {
                 &mut layer.grad_pre,
             ];
             for (q, summary) in summaries.into_iter().enumerate() {
+                if detail == Detail::Charts && (q == 0 || q == 3) {
+                    continue; // pre and grad_pre: no chart draws their histogram
+                }
                 let (bins, lo, hi) = ranges[q];
                 let finite = summary.nonfinite == 0;
                 let linear = |counts: &mut Counts, chunk: &[f32]| match finite {
