@@ -60,10 +60,21 @@ fn a_frame_holds_only_what_was_asked_for() {
             decision: Some(64),
         },
     );
-    // Statistics: 4 layers x 3 histograms x 40 bins of u32 dominate the bare
-    // frame (those of pre and grad_pre, which no chart draws, are left out); the matrix (batch x width f32) and the grid and points add theirs.
+    // Statistics: 4 layers x 3 histograms x 40 bins (varints) dominate the
+    // bare frame (those of pre and grad_pre, which no chart draws, are empty); the matrix (batch x width f32) and the grid and points add theirs.
     let (bare_len, full_len) = (bare.to_bytes().len(), full.to_bytes().len());
-    assert!(bare_len < 4_000, "bare frame is {bare_len} bytes");
+    assert!(bare_len < 6_000, "bare frame is {bare_len} bytes");
+    for layer in &bare.stats.layers {
+        let charted = [
+            &layer.out.histogram,
+            &layer.grad.histogram,
+            &layer.grad_symlog,
+        ];
+        assert!(charted.iter().all(|h| h.counts.len() == BINS));
+        assert!(
+            layer.pre.histogram.counts.is_empty() && layer.grad_pre.histogram.counts.is_empty()
+        );
+    }
     assert!(
         full_len > bare_len + 4 * 64 * 64,
         "full frame is {full_len} bytes"
@@ -112,6 +123,18 @@ fn a_well_formed_frame_whose_lengths_disagree_is_refused() {
     let mut short_pre = good.clone();
     short_pre.stats.layers[0].pre.histogram.counts = vec![0; BINS - 1];
     cases.push((short_pre, "statistics"));
+    let mut short_grad_pre = good.clone();
+    short_grad_pre.stats.layers[2].grad_pre.histogram.counts = vec![0; 1];
+    cases.push((short_grad_pre, "statistics"));
+    for (l, field) in [(0, "out"), (2, "grad_symlog")] {
+        let mut binless = good.clone();
+        let layer = &mut binless.stats.layers[l];
+        match field {
+            "out" => layer.out.histogram.counts.clear(),
+            _ => layer.grad_symlog.counts.clear(),
+        }
+        cases.push((binless, "statistics"));
+    }
     for (frame, what) in cases {
         let error = Frame::from_bytes(&frame.to_bytes()).expect_err(what);
         assert!(error.to_string().contains(what), "{what}: {error}");

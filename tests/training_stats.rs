@@ -121,6 +121,13 @@ fn a_snapshot_probes_its_own_parameters_and_changes_nothing() {
     let snapshot: serde_json::Value = serde_json::from_str(&s.snapshot().to_json()).unwrap();
     let (_, probed) = s.probe_pass(Detail::All);
     assert_eq!(snapshot["stats"]["loss"].as_f64(), Some(probed.loss as f64));
+    // Every histogram, also those of pre and grad_pre that no chart draws.
+    for layer in snapshot["stats"]["layers"].as_array().expect("layers") {
+        for quantity in ["pre", "out", "grad", "grad_pre"] {
+            let counts = layer[quantity]["histogram"]["counts"].as_array();
+            assert_eq!(counts.map(Vec::len), Some(40), "{quantity}");
+        }
+    }
     assert_ne!(
         probed.loss, shown.loss,
         "the snapshot's parameters are after the update"

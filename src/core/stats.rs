@@ -47,6 +47,8 @@ pub struct Summary {
     pub min: f32,
     pub max: f32,
     pub nonfinite: usize,
+    /// Empty (no bins, range 0) for `pre` and `grad_pre` unless measured with
+    /// [`Detail::All`].
     pub histogram: Histogram,
 }
 

@@ -21,7 +21,8 @@
 //! by value), at depth 64 x 256 7.4 ms (9.0-9.2 ms).
 //! Percentiles read off the statistics' histograms would cost less but are
 //! only as fine as a bin (1/40 of the range), and those histograms exist only
-//! for the probe pass, not for every training step; so: exact.
+//! for the pass a frame shows (and, for `pre`, only a snapshot's: see
+//! `stats::Detail`), not for every training step; so: exact.
 //!
 //! Memory is bounded: the timeline keeps at most [`TIMELINE_CAP`] records; one
 //! more halves it (every other record kept, the stride doubled), as

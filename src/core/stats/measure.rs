@@ -92,9 +92,12 @@ impl Stats {
                 &mut layer.grad,
                 &mut layer.grad_pre,
             ];
+            // No chart draws the histograms of pre and grad_pre.
+            let all = detail == Detail::All;
+            let fill = [all, true, true, all];
             for (q, summary) in summaries.into_iter().enumerate() {
-                if detail == Detail::Charts && (q == 0 || q == 3) {
-                    continue; // pre and grad_pre: no chart draws their histogram
+                if !fill[q] {
+                    continue;
                 }
                 let (bins, lo, hi) = ranges[q];
                 let finite = summary.nonfinite == 0;
