@@ -200,15 +200,13 @@ fn activations(network: &mut Network) {
     for (block, (a, g)) in network.blocks.iter().zip(layers) {
         let n = rows * block.linear.fan_out;
         let phi = block.activation;
-        let x = match block.phi_reads_act_in() {
-            true => &a.act_in,
-            false => &a.pre,
-        };
-        phi.forward(&x[..n], &mut a.act_out[..n], &mut a.phi_saved);
-        phi.backward(
-            (&x[..n], &a.act_out[..n], &a.phi_saved),
-            &g.d_out[..n],
-            &mut g.d_pre[..n],
-        );
+        // phi's output goes to the gradients' scratch (as large), and its
+        // saved values are held aside, so that phi's input is where the
+        // step reads it (`Block::phi_input`) while both are written.
+        let mut saved = std::mem::take(&mut a.phi_saved);
+        let (x, y) = (&block.phi_input(a)[..n], &mut g.scratch[..n]);
+        phi.forward(x, y, &mut saved);
+        phi.backward((x, y, &saved), &g.d_out[..n], &mut g.d_pre[..n]);
+        a.phi_saved = saved;
     }
 }
