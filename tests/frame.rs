@@ -3,7 +3,7 @@
 //! bytes that are not a frame, and cost no more than it must.
 
 use normscope::core::frame::{Frame, FrameRequest};
-use normscope::core::stats::BINS;
+use normscope::core::stats::{Histogram, LayerStats, BINS};
 use normscope::{Config, Scope};
 
 fn trained(query: &str, steps: usize) -> Scope {
@@ -61,7 +61,8 @@ fn a_frame_holds_only_what_was_asked_for() {
         },
     );
     // Statistics: 4 layers x 3 histograms x 40 bins (varints) dominate the
-    // bare frame (those of pre and grad_pre, which no chart draws, are empty); the matrix (batch x width f32) and the grid and points add theirs.
+    // bare frame (those of pre and grad_pre, which no chart draws, are
+    // empty); the matrix (batch x width f32) and the grid and points add theirs.
     let (bare_len, full_len) = (bare.to_bytes().len(), full.to_bytes().len());
     assert!(bare_len < 6_000, "bare frame is {bare_len} bytes");
     for layer in &bare.stats.layers {
@@ -116,24 +117,20 @@ fn a_well_formed_frame_whose_lengths_disagree_is_refused() {
     let mut uneven = good.clone();
     uneven.stats.history.loss.pop();
     cases.push((uneven, "history"));
-    // A charted histogram without its bins; one of pre's with a bin short.
-    let mut binless = good.clone();
-    binless.stats.layers[1].grad.histogram.counts.clear();
-    cases.push((binless, "statistics"));
-    let mut short_pre = good.clone();
-    short_pre.stats.layers[0].pre.histogram.counts = vec![0; BINS - 1];
-    cases.push((short_pre, "statistics"));
-    let mut short_grad_pre = good.clone();
-    short_grad_pre.stats.layers[2].grad_pre.histogram.counts = vec![0; 1];
-    cases.push((short_grad_pre, "statistics"));
-    for (l, field) in [(0, "out"), (2, "grad_symlog")] {
-        let mut binless = good.clone();
-        let layer = &mut binless.stats.layers[l];
-        match field {
-            "out" => layer.out.histogram.counts.clear(),
-            _ => layer.grad_symlog.counts.clear(),
-        }
-        cases.push((binless, "statistics"));
+    // A charted histogram without its bins; one of pre or grad_pre with
+    // some bins but not all.
+    type Pick = fn(&mut LayerStats) -> &mut Histogram;
+    let histograms: [(usize, Pick, usize); 5] = [
+        (0, |l| &mut l.out.histogram, 0),
+        (1, |l| &mut l.grad.histogram, 0),
+        (2, |l| &mut l.grad_symlog, 0),
+        (0, |l| &mut l.pre.histogram, BINS - 1),
+        (2, |l| &mut l.grad_pre.histogram, 1),
+    ];
+    for (layer, pick, bins) in histograms {
+        let mut wrong = good.clone();
+        pick(&mut wrong.stats.layers[layer]).counts = vec![0; bins];
+        cases.push((wrong, "statistics"));
     }
     for (frame, what) in cases {
         let error = Frame::from_bytes(&frame.to_bytes()).expect_err(what);
