@@ -28,10 +28,12 @@ use crate::core::network::{Activations, Grads, Network, Owner, Param};
 use crate::core::norm::Pass;
 use crate::core::optim::OptimizerState;
 use crate::core::snapshot::Snapshot;
-use crate::core::stats::{std_of, Detail, Divergence, History, Stats};
+use crate::core::stats::{finite_std, Detail, Divergence, History, Stats};
 use crate::core::theory::{self, Theory};
 
 mod shown;
+#[cfg(test)]
+mod tests;
 use crate::core::views::{DecisionGrid, Extent, LayerMatrix};
 use shown::forward_backward;
 
@@ -226,20 +228,8 @@ impl Scope {
         );
         self.own_loss = Some(ce);
         let (loss, accuracy) = (ce.loss, ce.accuracy);
-        self.optimizer.begin_step();
-        let mut index = 0;
-        let (optimizer, update_std) = (&mut self.optimizer, &mut self.update_std);
-        let mut params_finite = true;
-        self.network.visit_params(|owner, param, values, grads| {
-            let std = optimizer.update(index, values, grads);
-            index += 1;
-            params_finite &= all_finite(values);
-            if let (Owner::Block(l), Param::Weight) = (owner, param) {
-                update_std[l] = Some(std);
-            }
-        });
+        let params_finite = self.update_params();
         self.step += 1;
-        self.update_ratios();
         self.history
             .record(self.step, loss, accuracy, &self.update_ratio);
         self.history
@@ -262,21 +252,42 @@ impl Scope {
         }
     }
 
-    /// Sets each hidden layer's std(W) and update:data ratio, std(last
-    /// update) / std(W), in place (no allocation per step).
+    /// Applies the optimizer to every parameter; sets each hidden layer's
+    /// std of the update, std(W) and their ratio; returns whether every
+    /// parameter is finite after the update.
+    fn update_params(&mut self) -> bool {
+        self.optimizer.begin_step();
+        let mut index = 0;
+        let (optimizer, update_std) = (&mut self.optimizer, &mut self.update_std);
+        let weight_std = &mut self.weight_std;
+        let mut params_finite = true;
+        self.network.visit_params(|owner, param, values, grads| {
+            let std = optimizer.update(index, values, grads);
+            index += 1;
+            if let (Owner::Block(l), Param::Weight) = (owner, param) {
+                update_std[l] = Some(std);
+                // std(W) and finiteness in one pass, while W is in cache
+                // (after all updates, over 4.2M weights at depth 64 x 256,
+                // the pass cost about 2 ms a step more).
+                let w_std = finite_std(values);
+                params_finite &= w_std.is_some();
+                weight_std[l] = Some(w_std.unwrap_or(f32::NAN));
+            } else {
+                params_finite &= all_finite(values);
+            }
+        });
+        self.update_ratios();
+        params_finite
+    }
+
+    /// Sets each hidden layer's update:data ratio, std(last update) /
+    /// std(W), in place (no allocation per step), from the std(W) the
+    /// update measured.
     fn update_ratios(&mut self) {
-        for (((ratio, weight_std), block), std) in self
-            .update_ratio
-            .iter_mut()
-            .zip(&mut self.weight_std)
-            .zip(&self.network.blocks)
-            .zip(&self.update_std)
-        {
-            let w_std = std_of(&block.linear.weight);
-            *weight_std = Some(w_std);
-            *ratio = std
-                .filter(|_| w_std > 0.0 && w_std.is_finite())
-                .map(|s| s / w_std);
+        let stds = self.update_std.iter().zip(&self.weight_std);
+        for (ratio, (std, w_std)) in self.update_ratio.iter_mut().zip(stds) {
+            let w_std = w_std.filter(|w| *w > 0.0 && w.is_finite());
+            *ratio = std.zip(w_std).map(|(s, w)| s / w);
         }
     }
 

@@ -120,12 +120,16 @@ pub struct Stats {
 
 /// Population standard deviation; NaN when any value is not finite.
 pub fn std_of(values: &[f32]) -> f32 {
-    let summary = moments::summary_of(values);
     // torch.std of a tensor holding a NaN or an infinity is NaN.
-    match summary.nonfinite {
-        0 => summary.std,
-        _ => f32::NAN,
-    }
+    finite_std(values).unwrap_or(f32::NAN)
+}
+
+/// Population standard deviation when every value is finite, else None: one
+/// pass that answers both (the training step's std(W) and its divergence
+/// check, `scope.rs`).
+pub fn finite_std(values: &[f32]) -> Option<f32> {
+    let summary = moments::summary_of(values);
+    (summary.nonfinite == 0).then_some(summary.std)
 }
 
 fn ratio(numerator: f32, denominator: f32) -> Option<f32> {
