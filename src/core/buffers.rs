@@ -7,7 +7,9 @@
 //! charts show) survive them. Every buffer grows to the largest row count it
 //! has seen and is reused after: no allocation per step or per frame.
 
+use crate::core::config::{NormKind, Position};
 use crate::core::linear::LinearGrads;
+use crate::core::network::{Block, Wiring};
 use crate::core::norm::{NormCache, NormGrads};
 
 /// Grows `buffer` to at least `len` entries (never shrinks: no reallocation
@@ -18,7 +20,52 @@ pub(crate) fn resize(buffer: &mut Vec<f32>, len: usize) {
     }
 }
 
-/// What one hidden block's forward pass writes. `rows x width` unless noted.
+/// Which of a block's optional buffers its wiring writes and reads; the
+/// others stay empty (at depth 64, width 512, batch 1024 each is 128 MiB
+/// over the network; `memory.rs` counts the same):
+///
+/// | wiring | `residual_buf` | `act_in` | `act_out` | dL `scratch` |
+/// |---|---|---|---|---|
+/// | plain, norm before phi, `none` | | | | |
+/// | plain, norm before phi | | yes | | yes |
+/// | plain, norm after phi | | | yes | yes |
+/// | residual `pre` or `post` | yes | | yes | yes |
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Uses {
+    pub residual: bool,
+    pub act_in: bool,
+    pub act_out: bool,
+    pub scratch: bool,
+}
+
+impl Uses {
+    pub(crate) fn of(block: &Block) -> Uses {
+        let normed = block.norm.kind != NormKind::None;
+        match block.wiring {
+            Wiring::Plain(Position::Before) => Uses {
+                residual: false,
+                act_in: normed,
+                act_out: false,
+                scratch: normed,
+            },
+            Wiring::Plain(Position::After) => Uses {
+                residual: false,
+                act_in: false,
+                act_out: true,
+                scratch: true,
+            },
+            Wiring::Pre | Wiring::Post => Uses {
+                residual: true,
+                act_in: false,
+                act_out: true,
+                scratch: true,
+            },
+        }
+    }
+}
+
+/// What one hidden block's forward pass writes. `rows x width` unless noted;
+/// a buffer the block's wiring does not use stays empty ([`Uses`]).
 #[derive(Debug, Clone, Default)]
 pub struct BlockActs {
     /// Residual pre: `N(h_{l-1})`, the Linear's input. Post: `h_{l-1} + phi(a)`.
@@ -41,25 +88,29 @@ pub struct BlockActs {
 }
 
 impl BlockActs {
-    /// Grows the buffers to `rows` rows; `phi_saved` only where `saves`,
-    /// else it is emptied (keeping its allocation).
-    pub(crate) fn ensure(&mut self, rows: usize, (fan_in, fan_out): (usize, usize), saves: bool) {
-        let (n_in, n) = (rows * fan_in, rows * fan_out);
-        resize(&mut self.residual_buf, n_in.max(n));
+    /// Grows the buffers `block` uses to `rows` rows; `phi_saved` only
+    /// where `saves`, else it is emptied (keeping its allocation).
+    pub(crate) fn ensure(&mut self, rows: usize, block: &Block, saves: bool) {
+        let (n_in, n) = (rows * block.linear.fan_in, rows * block.linear.fan_out);
+        let uses = Uses::of(block);
+        if uses.residual {
+            resize(&mut self.residual_buf, n_in.max(n));
+        }
         // A pass that saves nothing leaves nothing a backward could take
         // for its own: the erf of an earlier pass would be stale.
         match saves {
             true => resize(&mut self.phi_saved, n),
             false => self.phi_saved.clear(),
         }
-        for buffer in [
-            &mut self.pre,
-            &mut self.act_in,
-            &mut self.act_out,
-            &mut self.out,
-        ] {
+        let optional = [
+            (uses.act_in, &mut self.act_in),
+            (uses.act_out, &mut self.act_out),
+        ];
+        for (_, buffer) in optional.into_iter().filter(|(used, _)| *used) {
             resize(buffer, n);
         }
+        resize(&mut self.pre, n);
+        resize(&mut self.out, n);
     }
 }
 
@@ -78,10 +129,13 @@ pub struct BlockGrads {
 }
 
 impl BlockGrads {
-    pub(crate) fn ensure(&mut self, rows: usize, fan_out: usize) {
-        let n = rows * fan_out;
-        for buffer in [&mut self.d_out, &mut self.d_pre, &mut self.scratch] {
-            resize(buffer, n);
+    /// Grows the buffers `block` uses to `rows` rows ([`Uses`]).
+    pub(crate) fn ensure(&mut self, rows: usize, block: &Block) {
+        let n = rows * block.linear.fan_out;
+        resize(&mut self.d_out, n);
+        resize(&mut self.d_pre, n);
+        if Uses::of(block).scratch {
+            resize(&mut self.scratch, n);
         }
     }
 }

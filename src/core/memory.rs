@@ -12,10 +12,11 @@
 //!   `momentum`, two for `adam`, and one scratch buffer as large as the
 //!   largest parameter (each entry's applied update, `optim.rs`);
 //! - **training buffers**: what one forward pass writes per row (the
-//!   network's input; each block's residual buffer, Linear output, phi input
-//!   and output, block output, the norm's cache, and gelu's erf for the
-//!   backward) and one backward pass (per block dL/dh, dL/da and scratch, and
-//!   one layer's dL/da transposed for the weight gradient), times `b`;
+//!   network's input; each block's Linear output, block output, the norm's
+//!   cache, and its residual buffer, phi input or output as its wiring uses
+//!   them (`buffers::Uses`), and gelu's erf for the backward) and one
+//!   backward pass (per block dL/dh, dL/da and, where used, scratch, and one
+//!   layer's dL/da transposed for the weight gradient), times `b`;
 //! - **BatchNorm eval's second set**: with `norm=batch` and `mode=eval` the
 //!   charts show a probe pass in buffers of its own (training and gradient
 //!   buffers and dW again). The page checks the config with its new mode
@@ -31,7 +32,7 @@
 
 use serde::Serialize;
 
-use crate::core::config::{Config, Mode, NormKind, Optimizer, Residual};
+use crate::core::config::{Config, Mode, NormKind, Optimizer, Position, Residual};
 use crate::core::data::{DATASET_SIZE, TEST_SIZE};
 use crate::core::error::{Error, Result};
 use crate::core::history::HISTORY_CAP;
@@ -39,8 +40,9 @@ use crate::core::timeline::TIMELINE_CAP;
 
 /// The most memory a config may need: 1 GiB. A phone's browser kills a tab
 /// well before wasm32's 4 GiB; the largest config (depth 64, width 512,
-/// batch 1024) needed 1.86 GB before the budget, and is estimated at 1501 MiB
-/// now (docs/network.md).
+/// batch 1024) needed 1.86 GB before the budget. It is estimated at 733 MiB
+/// now without a norm and 1341 MiB with LayerNorm, which is refused
+/// (docs/network.md).
 pub const MEMORY_BUDGET: u64 = 1 << 30;
 
 /// Rows the decision grid and the held-out split run through at a time.
@@ -82,19 +84,32 @@ impl Shapes {
         let has_norm = config.norm != NormKind::None;
         let final_norm = config.residual == Residual::Pre && depth > 1 && has_norm;
         let norms = depth + usize::from(final_norm);
-        // LayerNorm and GroupNorm also cache their input.
+        // x_hat; LayerNorm and GroupNorm also cache their input; `none`
+        // caches nothing.
         let norm_cache = match config.norm {
             NormKind::Layer | NormKind::Group => 2 * w,
+            NormKind::None => 0,
             _ => w,
         };
-        let first_wide = d.max(w);
-        // The network's input; per block: the residual buffer (at least as
-        // wide as the input), a, phi input and output, h, the norm's cache
-        // (a block reads the block before's h: no copy of its input).
-        let forward_blocks = d + first_wide + (depth - 1) * w + depth * (4 * w + norm_cache);
-        // Per block: dL/dh (which the block after writes), dL/da and
-        // scratch; once, one layer's dL/da transposed (`Linear::backward`).
-        let backward_blocks = depth * 3 * w + w;
+        // The buffers a block's wiring adds (`buffers::Uses`): a plain block
+        // one (N(a) before phi, or phi's output after it; none for `none`
+        // before phi), a residual block two (the residual buffer and phi's
+        // output); each but a plain `none` before phi also a gradient scratch.
+        let plain = if config.residual == Residual::None {
+            depth
+        } else {
+            1
+        };
+        let plain_extra = usize::from(has_norm || config.position == Position::After);
+        let residual_blocks = depth - plain;
+        // The network's input; per block: a, h, the norm's cache and the
+        // buffers above (a block reads the block before's h: no copy of its
+        // input).
+        let forward_blocks =
+            d + depth * (2 * w + norm_cache) + (plain * plain_extra + 2 * residual_blocks) * w;
+        // Per block: dL/dh (which the block after writes), dL/da and the
+        // scratch above; once, one layer's dL/da transposed (`Linear::backward`).
+        let backward_blocks = depth * 2 * w + (plain * plain_extra + residual_blocks) * w + w;
         let affine = has_norm && config.affine;
         Shapes {
             weights: d * w + (depth - 1) * w * w + 2 * w,

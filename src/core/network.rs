@@ -339,8 +339,7 @@ impl Network {
         let width = self.head.fan_in;
         acts.blocks.resize_with(self.blocks.len(), Default::default);
         for (a, block) in acts.blocks.iter_mut().zip(&self.blocks) {
-            let shape = (block.linear.fan_in, block.linear.fan_out);
-            a.ensure(rows, shape, block.activation.saves() && pass != Pass::Infer);
+            a.ensure(rows, block, block.activation.saves() && pass != Pass::Infer);
         }
         resize(&mut acts.head_in, rows * width);
         resize(&mut acts.logits, rows * 2);
@@ -375,7 +374,7 @@ impl Network {
             .blocks
             .resize_with(self.blocks.len(), Default::default);
         for (g, block) in grads.blocks.iter_mut().zip(&self.blocks) {
-            g.ensure(rows, block.linear.fan_out);
+            g.ensure(rows, block);
         }
         resize(&mut grads.d_head_in, n);
         self.head.backward(

@@ -15,6 +15,7 @@
 
 use serde::Serialize;
 
+use crate::core::buffers::resize;
 use crate::core::config::NormKind;
 use crate::core::loss::softmax_cross_entropy;
 use crate::core::network::{Network, Wiring};
@@ -55,6 +56,20 @@ pub fn breakdown(scope: &Scope, clock: &dyn Fn() -> f64, min_ms: f64) -> Breakdo
     network.grads.d_logits.resize(rows * 2, 0.0);
     loss(&mut network, y);
     network.backward();
+    // The norms part writes every norm's output to `act_in`, the activations
+    // part phi's output to `scratch`: buffers a block's wiring may leave
+    // empty (`buffers::Uses`).
+    for ((a, g), block) in network
+        .acts
+        .blocks
+        .iter_mut()
+        .zip(&mut network.grads.blocks)
+        .zip(&network.blocks)
+    {
+        let n = rows * block.linear.fan_in.max(block.linear.fan_out);
+        resize(&mut a.act_in, n);
+        resize(&mut g.scratch, n);
+    }
     let time = |part: &mut dyn FnMut()| {
         let (start, mut calls) = (clock(), 0u32);
         while calls < 2 || clock() - start < min_ms {

@@ -48,13 +48,13 @@ function setControl(page, label, value) {
 }
 
 test('a config over the memory budget gets a notice naming what it needs, and the network stays', TIMEOUT, async () => {
-  await onReadyPage(browser.context, 'index.html?depth=4&width=512&batch=1024', async (page) => {
+  await onReadyPage(browser.context, 'index.html?depth=4&width=512&batch=1024&norm=layer', async (page) => {
     await built(page);
     const before = await figure(page, 'query()');
     const estimate = await page.evaluate(async () => {
       const { load } = await import('/www/wasm.js');
       const ns = await load();
-      return ns.checkQuery('depth=4&width=512&batch=1024').memoryBytes;
+      return ns.checkQuery('depth=4&width=512&batch=1024&norm=layer').memoryBytes;
     });
     assert.ok(estimate > 100 * 2 ** 20 && estimate < 2 ** 30, `estimate ${estimate}`);
     await setControl(page, 'Depth', '64');

@@ -5,7 +5,7 @@
 // decision regions) must be within 20% of the estimate. S, M and L are the
 // bench's configs (www/bench-configs.json, M shown in mode=eval, whose second
 // buffer set the estimate counts), then a big one near the 1 GiB budget;
-// the largest config is refused before anything grows. Run by
+// the largest config with LayerNorm is refused before anything grows. Run by
 // `cargo xtask test` after the wasm build: `node --test tests/node/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +29,8 @@ const CONFIGS = [
   'depth=16&width=128&batch=128&activation=relu&init=kaiming_normal&norm=batch&mode=eval&optimizer=adam&dataset=gaussian',
   'depth=64&width=256&batch=256&activation=gelu&norm=layer&residual=pre&optimizer=adam&dataset=gaussian',
   'depth=24&width=512&batch=1024&norm=batch',
+  // Without a norm a plain block keeps only a, h, dL/dh and dL/da (src/core/buffers.rs, Uses).
+  'depth=16&width=256&batch=512&activation=relu',
 ];
 
 for (const query of CONFIGS) {
@@ -47,10 +49,12 @@ for (const query of CONFIGS) {
   });
 }
 
-test('the largest config is refused before anything is built', async () => {
+test('the largest config fits the budget without a norm; with LayerNorm it is refused before anything is built', async () => {
   const { glue, memory } = await fresh();
   const before = memory.buffer.byteLength;
-  const query = 'depth=64&width=512&batch=1024';
+  // A plain block without a norm keeps only a, h and dL/dh, dL/da (src/core/buffers.rs, Uses).
+  assert.ok(glue.checkQuery('depth=64&width=512&batch=1024').memoryBytes < 2 ** 30);
+  const query = 'depth=64&width=512&batch=1024&norm=layer';
   assert.throws(() => glue.checkQuery(query), /needs about \d+ MiB of memory, more than the 1024 MiB allowed; lower one of depth, width, batch/);
   assert.throws(() => new glue.Scope(query), /more than the 1024 MiB allowed/);
   assert.ok(memory.buffer.byteLength - before < 2 ** 20, 'nothing was built');

@@ -227,13 +227,13 @@ impl Norm {
         }
     }
 
-    /// Sizes `cache` for `rows` rows and records the pass; returns the
-    /// number of values.
+    /// Sizes `cache` for `rows` rows (`none` keeps no x_hat: nothing reads
+    /// it) and records the pass; returns the number of values.
     fn begin(&self, cache: &mut NormCache, rows: usize, pass: Pass) -> usize {
-        let n = rows * self.features;
+        let (n, sets) = (rows * self.features, self.sets(rows));
         cache.rows = rows;
-        let sets = self.sets(rows);
-        cache.x_hat.resize(n, 0.0);
+        let x_hat = if self.kind == NormKind::None { 0 } else { n };
+        cache.x_hat.resize(x_hat, 0.0);
         cache.mean.resize(sets, 0.0);
         cache.rstd.resize(sets, 0.0);
         cache.var_grad.resize(sets, 0.0);
