@@ -102,12 +102,11 @@ impl BlockActs {
             true => resize(&mut self.phi_saved, n),
             false => self.phi_saved.clear(),
         }
-        let optional = [
-            (uses.act_in, &mut self.act_in),
-            (uses.act_out, &mut self.act_out),
-        ];
-        for (_, buffer) in optional.into_iter().filter(|(used, _)| *used) {
-            resize(buffer, n);
+        if uses.act_in {
+            resize(&mut self.act_in, n);
+        }
+        if uses.act_out {
+            resize(&mut self.act_out, n);
         }
         resize(&mut self.pre, n);
         resize(&mut self.out, n);

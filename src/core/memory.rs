@@ -210,3 +210,79 @@ impl MemoryEstimate {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng as _, SeedableRng};
+
+    use super::Shapes;
+    use crate::core::config::Config;
+    use crate::core::init::Rng;
+    use crate::core::network::Network;
+    use crate::core::norm::{NormCache, Pass};
+
+    /// The floats a forward and a backward pass leave in the network's
+    /// buffers are exactly what [`Shapes`] counts per row (the norms'
+    /// per-set statistics aside), for every norm, wiring and whether phi
+    /// saves anything.
+    #[test]
+    fn the_buffers_per_row_are_what_a_pass_allocates() {
+        let norms = ["none", "batch", "layer", "rms", "group"];
+        let wirings = [
+            "residual=none",
+            "position=after",
+            "residual=pre",
+            "residual=post",
+        ];
+        for norm in norms {
+            for wiring in wirings {
+                for phi in ["tanh", "gelu"] {
+                    let query = format!(
+                        "depth=3&width=8&batch=4&groups=2&norm={norm}&{wiring}&activation={phi}"
+                    );
+                    let config: Config = query.parse().unwrap();
+                    let shapes = Shapes::of(&config);
+                    let rows = config.batch;
+                    let expected = (
+                        rows * (shapes.forward_per_row + shapes.saved_per_row),
+                        rows * shapes.backward_per_row,
+                    );
+                    assert_eq!(floats_after_a_pass(&config), expected, "{query}");
+                }
+            }
+        }
+    }
+
+    /// (forward, backward) floats in a network's buffers after one pass.
+    fn floats_after_a_pass(config: &Config) -> (usize, usize) {
+        let mut rng = Rng::seed_from_u64(7);
+        let mut network = Network::new(config, &mut rng);
+        let rows = config.batch;
+        let x: Vec<f32> = (0..rows * config.input_dim())
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect();
+        network.forward(&x, rows, Pass::Train);
+        network.grads.d_logits.resize(rows * 2, 0.1);
+        network.backward();
+        let (acts, grads) = (&network.acts, &network.grads);
+        let cache = |c: &NormCache| c.x_hat.len() + c.input.len();
+        let blocks = acts.blocks.iter().map(|a| {
+            let buffers = [&a.residual_buf, &a.pre, &a.act_in, &a.act_out, &a.out];
+            buffers.iter().map(|b| b.len()).sum::<usize>() + a.phi_saved.len() + cache(&a.norm)
+        });
+        let forward = acts.input.len()
+            + acts.head_in.len()
+            + acts.logits.len()
+            + cache(&acts.final_norm)
+            + blocks.sum::<usize>();
+        let block_grads = grads
+            .blocks
+            .iter()
+            .map(|g| g.d_out.len() + g.d_pre.len() + g.scratch.len());
+        let backward = grads.d_logits.len()
+            + grads.d_head_in.len()
+            + grads.d_out_t.len()
+            + block_grads.sum::<usize>();
+        (forward, backward)
+    }
+}

@@ -298,8 +298,9 @@ impl Scope {
     }
 
     /// The first hidden layer (1-based) whose Linear output a or output h, else
-    /// whose weight, else whose gradient holds a non-finite value in the last
-    /// pass; None when only the head or loss does.
+    /// whose parameters (weight, bias, gamma, beta), else whose gradient holds
+    /// a non-finite value in the last pass; None when only the head or loss
+    /// does.
     fn first_nonfinite_layer(&self) -> Option<usize> {
         let rows = self.network.rows();
         let bad = |v: &[f32]| !all_finite(v);
@@ -308,7 +309,14 @@ impl Scope {
         let find = |values: &dyn Fn(usize) -> bool| (0..blocks.len()).find(|&l| values(l));
         let n = |l: usize| rows * blocks[l].linear.fan_out;
         find(&|l| bad(&acts[l].pre[..n(l)]) || bad(&acts[l].out[..n(l)]))
-            .or_else(|| find(&|l| bad(&blocks[l].linear.weight)))
+            .or_else(|| {
+                find(&|l| {
+                    let (linear, norm) = (&blocks[l].linear, &blocks[l].norm);
+                    [&linear.weight, &linear.bias, &norm.gamma, &norm.beta]
+                        .into_iter()
+                        .any(|p| bad(p))
+                })
+            })
             .or_else(|| find(&|l| bad(&grads[l].d_out[..n(l)])))
             .map(|l| l + 1)
     }

@@ -1,6 +1,7 @@
 //! The training step's divergence check on parameters: an update that
 //! leaves a parameter non-finite is a divergence at that step, even when the
-//! step's own loss was finite (it was computed before the update).
+//! step's own loss was finite (it was computed before the update), and it
+//! names the layer of that parameter.
 
 use super::Scope;
 
@@ -45,6 +46,7 @@ fn an_infinite_weight_gradient_is_caught_and_its_std_is_nan() {
     assert!(scope.weight_std[1].is_some_and(f32::is_nan));
     assert_eq!(scope.update_ratio[1], None);
     assert!(scope.weight_std[0].is_some_and(f32::is_finite));
+    assert_eq!(scope.first_nonfinite_layer(), Some(2));
 }
 
 #[test]
@@ -55,4 +57,6 @@ fn a_nan_bias_gradient_is_caught() {
         .weight_std
         .iter()
         .all(|w| w.is_some_and(f32::is_finite)));
+    // The divergence names the layer whose bias went NaN.
+    assert_eq!(scope.first_nonfinite_layer(), Some(3));
 }
