@@ -20,6 +20,22 @@ pub(crate) fn resize(buffer: &mut Vec<f32>, len: usize) {
     }
 }
 
+/// `out = a + b` elementwise (the residual sum).
+pub(crate) fn sum_into(out: &mut [f32], a: &[f32], b: &[f32]) {
+    debug_assert!(a.len() == out.len() && b.len() == out.len());
+    for ((out, &a), &b) in out.iter_mut().zip(a).zip(b) {
+        *out = a + b;
+    }
+}
+
+/// `acc += x` elementwise (the residual's share of a gradient).
+pub(crate) fn add_into(acc: &mut [f32], x: &[f32]) {
+    debug_assert_eq!(acc.len(), x.len());
+    for (acc, &x) in acc.iter_mut().zip(x) {
+        *acc += x;
+    }
+}
+
 /// Which of a block's optional buffers its wiring writes and reads; the
 /// others stay empty (at depth 64, width 512, batch 1024 each is 128 MiB
 /// over the network; `memory.rs` counts the same):
@@ -39,28 +55,24 @@ pub(crate) struct Uses {
 }
 
 impl Uses {
-    pub(crate) fn of(block: &Block) -> Uses {
-        let normed = block.norm.kind != NormKind::None;
-        match block.wiring {
-            Wiring::Plain(Position::Before) => Uses {
-                residual: false,
-                act_in: normed,
-                act_out: false,
-                scratch: normed,
-            },
-            Wiring::Plain(Position::After) => Uses {
-                residual: false,
-                act_in: false,
-                act_out: true,
-                scratch: true,
-            },
-            Wiring::Pre | Wiring::Post => Uses {
-                residual: true,
-                act_in: false,
-                act_out: true,
-                scratch: true,
-            },
+    /// The buffers of a block wired `wiring` with a norm of kind `norm`
+    /// (the table above): phi reads N(a) from `act_in` in a plain block
+    /// that normalizes before phi, and writes `act_out` wherever it is not
+    /// the block's last step; a gradient scratch goes with either.
+    pub(crate) fn new(wiring: Wiring, norm: NormKind) -> Uses {
+        let plain_before = wiring == Wiring::Plain(Position::Before);
+        let act_in = plain_before && norm != NormKind::None;
+        let act_out = !plain_before;
+        Uses {
+            residual: matches!(wiring, Wiring::Pre | Wiring::Post),
+            act_in,
+            act_out,
+            scratch: act_in || act_out,
         }
+    }
+
+    pub(crate) fn of(block: &Block) -> Uses {
+        Uses::new(block.wiring, block.norm.kind)
     }
 }
 

@@ -32,10 +32,12 @@
 
 use serde::Serialize;
 
-use crate::core::config::{Config, Mode, NormKind, Optimizer, Position, Residual};
+use crate::core::buffers::Uses;
+use crate::core::config::{Config, Mode, NormKind, Optimizer, Residual};
 use crate::core::data::{DATASET_SIZE, TEST_SIZE};
 use crate::core::error::{Error, Result};
 use crate::core::history::HISTORY_CAP;
+use crate::core::network::Wiring;
 use crate::core::timeline::TIMELINE_CAP;
 
 /// The most memory a config may need: 1 GiB. A phone's browser kills a tab
@@ -91,25 +93,18 @@ impl Shapes {
             NormKind::None => 0,
             _ => w,
         };
-        // The buffers a block's wiring adds (`buffers::Uses`): a plain block
-        // one (N(a) before phi, or phi's output after it; none for `none`
-        // before phi), a residual block two (the residual buffer and phi's
-        // output); each but a plain `none` before phi also a gradient scratch.
-        let plain = if config.residual == Residual::None {
-            depth
-        } else {
-            1
-        };
-        let plain_extra = usize::from(has_norm || config.position == Position::After);
-        let residual_blocks = depth - plain;
+        // The buffers each block's wiring adds (`buffers::Uses`): the
+        // residual buffer, phi's input N(a) or output, and a gradient scratch.
+        let uses = (0..depth).map(|l| Uses::new(Wiring::of(config, l), config.norm));
+        let count = |used: fn(&Uses) -> bool| uses.clone().filter(used).count();
+        let forward_extra = count(|u| u.residual) + count(|u| u.act_in) + count(|u| u.act_out);
         // The network's input; per block: a, h, the norm's cache and the
         // buffers above (a block reads the block before's h: no copy of its
         // input).
-        let forward_blocks =
-            d + depth * (2 * w + norm_cache) + (plain * plain_extra + 2 * residual_blocks) * w;
+        let forward_blocks = d + depth * (2 * w + norm_cache) + forward_extra * w;
         // Per block: dL/dh (which the block after writes), dL/da and the
         // scratch above; once, one layer's dL/da transposed (`Linear::backward`).
-        let backward_blocks = depth * 2 * w + (plain * plain_extra + residual_blocks) * w + w;
+        let backward_blocks = depth * 2 * w + count(|u| u.scratch) * w + w;
         let affine = has_norm && config.affine;
         Shapes {
             weights: d * w + (depth - 1) * w * w + 2 * w,
@@ -251,6 +246,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The estimate and the buffers share `Uses`, so the test above cannot
+    /// see a buffer both allocate for nothing: by hand, a plain network
+    /// without a norm keeps per block only a, h, dL/dh and dL/da (4 rows of
+    /// width 8: 32 floats each). Forward: x (4 x 2), 3 blocks x 2 x 32, the
+    /// head's input (32) and the logits (8); backward: dL/dlogits (8), the
+    /// head's dX (32), one dL/da transposed (32) and 3 blocks x 2 x 32.
+    #[test]
+    fn a_plain_network_without_a_norm_keeps_only_its_outputs_and_their_gradients() {
+        let config: Config = "depth=3&width=8&batch=4".parse().unwrap();
+        assert_eq!(
+            floats_after_a_pass(&config),
+            (8 + 192 + 32 + 8, 8 + 32 + 32 + 192)
+        );
     }
 
     /// (forward, backward) floats in a network's buffers after one pass.

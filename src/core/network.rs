@@ -32,7 +32,7 @@
 //! held-out split; [`Pass::Infer`]).
 
 use crate::core::activation::Activation;
-use crate::core::buffers::resize;
+use crate::core::buffers::{add_into, resize, sum_into, Uses};
 pub use crate::core::buffers::{Activations, BlockActs, BlockGrads, Grads};
 use crate::core::config::{Config, NormKind, Position, Residual};
 use crate::core::init::Rng;
@@ -47,6 +47,17 @@ pub enum Wiring {
     Post,
 }
 
+impl Wiring {
+    /// Block `index`'s wiring under `config`: the first block is always plain.
+    pub fn of(config: &Config, index: usize) -> Wiring {
+        match (config.residual, index) {
+            (Residual::None, _) | (_, 0) => Wiring::Plain(config.position),
+            (Residual::Pre, _) => Wiring::Pre,
+            (Residual::Post, _) => Wiring::Post,
+        }
+    }
+}
+
 /// One hidden layer's parameters: its Linear and its normalization.
 #[derive(Debug, Clone)]
 pub struct Block {
@@ -59,11 +70,7 @@ pub struct Block {
 impl Block {
     fn new(config: &Config, index: usize, fan_in: usize, rng: &mut Rng) -> Block {
         let width = config.width;
-        let wiring = match (config.residual, index) {
-            (Residual::None, _) | (_, 0) => Wiring::Plain(config.position),
-            (Residual::Pre, _) => Wiring::Pre,
-            (Residual::Post, _) => Wiring::Post,
-        };
+        let wiring = Wiring::of(config, index);
         let norm_features = if wiring == Wiring::Pre { fan_in } else { width };
         Block {
             wiring,
@@ -77,7 +84,7 @@ impl Block {
     /// before phi. Everywhere else it reads `pre`, a itself, in place
     /// (nothing is copied).
     pub fn phi_reads_act_in(&self) -> bool {
-        self.wiring == Wiring::Plain(Position::Before) && self.norm.kind != NormKind::None
+        Uses::of(self).act_in
     }
 
     /// phi's input among `a`'s buffers (see [`Block::phi_reads_act_in`]).
@@ -92,9 +99,9 @@ impl Block {
     /// its norm (any, `none` included) before phi, h = phi(N(a)); `act_out`
     /// everywhere else.
     pub fn phi_output<'a>(&self, a: &'a BlockActs) -> &'a [f32] {
-        match self.wiring {
-            Wiring::Plain(Position::Before) => &a.out,
-            _ => &a.act_out,
+        match Uses::of(self).act_out {
+            true => &a.act_out,
+            false => &a.out,
         }
     }
 
@@ -202,22 +209,6 @@ impl Block {
                 add_into(&mut d_in[..n], &g.scratch[..n]);
             }
         }
-    }
-}
-
-/// `out = a + b` elementwise (the residual sum).
-fn sum_into(out: &mut [f32], a: &[f32], b: &[f32]) {
-    debug_assert!(a.len() == out.len() && b.len() == out.len());
-    for ((out, &a), &b) in out.iter_mut().zip(a).zip(b) {
-        *out = a + b;
-    }
-}
-
-/// `acc += x` elementwise (the residual's share of a gradient).
-fn add_into(acc: &mut [f32], x: &[f32]) {
-    debug_assert_eq!(acc.len(), x.len());
-    for (acc, &x) in acc.iter_mut().zip(x) {
-        *acc += x;
     }
 }
 
