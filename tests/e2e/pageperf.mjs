@@ -11,7 +11,10 @@
 // cross-origin-isolated page (`cargo xtask serve` sends COOP/COEP) of a device
 // with more than two cores runs the threaded build (the `threads` column, read
 // from the status line); the `nothreads` rows hide `crossOriginIsolated` from
-// the page so that the worker runs on one thread.
+// the page so that the worker runs on one thread. The `site-` row loads the
+// built site (`dist/site/`, esbuild's bundles: what a course site serves; run
+// `cargo xtask dist` first) instead of the page's modules as the repository
+// serves them.
 //
 // Prints one JSON line per scenario on stdout, a table on stderr.
 // Run: NORMSCOPE_URL=http://127.0.0.1:8000/ node tests/e2e/pageperf.mjs [name...]
@@ -25,6 +28,7 @@ const AFTER_CHANGE_MS = 2500;
 /** name, query, targets (printed beside the numbers), and options. */
 const SCENARIOS = [
   { name: 'default', query: '', target: '60 fps; first chart <= 300 ms' },
+  { name: 'site-default', query: '', site: true, target: 'first chart <= 300 ms (dist/site/)' },
   { name: 'default-tall', query: '', tall: true, target: '60 fps, every chart on screen' },
   { name: 'd30x64-relu', query: 'depth=30&width=64&activation=relu', target: '60 fps' },
   { name: 'compare-d20', query: 'depth=20&vs.norm=layer', target: '60 fps' },
@@ -85,7 +89,7 @@ const changeControl = (page, text) =>
   }, text);
 
 async function measure(context, scenario) {
-  const path = `index.html${scenario.query ? `?${scenario.query}` : ''}${scenario.noThreads ? '#nothreads' : ''}`;
+  const path = `${scenario.site ? 'dist/site/' : ''}index.html${scenario.query ? `?${scenario.query}` : ''}${scenario.noThreads ? '#nothreads' : ''}`;
   const { page, assertNoProblems } = await openPage(context, path);
   try {
     if (scenario.tall) await page.setViewportSize({ width: 1280, height: 2600 });

@@ -15,7 +15,7 @@
 use std::process::{Command, Stdio};
 
 use crate::util::{cargo, describe, root, say, Result};
-use crate::{build, serve, setup};
+use crate::{dist, serve, setup};
 
 /// One measured config.
 #[derive(Debug, PartialEq)]
@@ -53,7 +53,8 @@ pub fn run() -> Result {
     say("native: cargo run --release --example bench");
     let native = samples(cargo(["run", "--quiet", "--release", "--example", "bench"]))?;
 
-    build::build(&tools, false)?;
+    // The built site too: pageperf's `site-default` row loads dist/site/.
+    dist::dist(&tools)?;
     let addr = serve::spawn(&root())?;
     say(&format!(
         "wasm: www/bench.html in headless Chromium, served at http://{addr}/"
@@ -79,7 +80,8 @@ pub fn run_page() -> Result {
     let browser = setup::ensure_browser(false)?;
     setup::ensure_node()?;
     setup::ensure_e2e_packages()?;
-    build::build(&tools, false)?;
+    // The built site too: pageperf's `site-default` row loads dist/site/.
+    dist::dist(&tools)?;
     let addr = serve::spawn(&root())?;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     say(&format!(
