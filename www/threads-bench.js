@@ -1,13 +1,19 @@
 // `cargo xtask bench --threads`, loaded by threads-bench.html: for each config
 // of bench-configs.json, steps per second of Scope.step in a Web Worker
 // (threads-bench-worker.js) on the single-threaded build and on the threaded
-// build with navigator.hardwareConcurrency threads. Publishes one result per
-// config and build as {name, peer: "one-thread" | "threads", steps_per_s,
-// threads} in #results and window.benchResults (or window.benchError).
+// build with navigator.hardwareConcurrency threads, in ROUNDS rounds that
+// alternate the two builds (each in a fresh worker), so that a slow spell of a
+// shared machine falls on both. Publishes one result per config, build and
+// round as {name, peer: "one-thread" | "threads", round, steps_per_s, threads}
+// in #results and window.benchResults (or window.benchError).
 
 import { report } from './bench-timing.js';
 
 const status = document.getElementById('status');
+/** Rounds per config (`?rounds=N` to change): on the 2-core test machine
+ * single rounds at L gave 1.06x to 1.88x within minutes (2026-12-04), so one
+ * round says little. */
+const ROUNDS = Number(new URLSearchParams(location.search).get('rounds')) || 3;
 const resultsOut = document.getElementById('results');
 
 /** Runs one config in a fresh worker; resolves to its reply. */
@@ -32,13 +38,15 @@ async function main() {
   const results = [];
   for (const { name, query } of file.configs) {
     if (only && only !== name) continue;
-    for (const [peer, threads] of [['one-thread', 1], ['threads', cores]]) {
-      status.textContent = `Running ${name} on ${threads} thread(s)…`;
-      const { steps, seconds } = await timeInWorker(query, threads, file.min_seconds);
-      const result = { name, peer, threads, steps_per_s: steps / seconds };
-      console.log(`threads: ${name} on ${threads} thread(s): ${steps} steps in ${seconds.toFixed(2)} s`);
-      results.push(result);
-      resultsOut.textContent += `${JSON.stringify(result)}\n`;
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [peer, threads] of [['one-thread', 1], ['threads', cores]]) {
+        status.textContent = `Running ${name} on ${threads} thread(s), round ${round} of ${ROUNDS}…`;
+        const { steps, seconds } = await timeInWorker(query, threads, file.min_seconds);
+        const result = { name, peer, round, threads, steps_per_s: steps / seconds };
+        console.log(`threads: ${name} on ${threads} thread(s), round ${round}: ${steps} steps in ${seconds.toFixed(2)} s`);
+        results.push(result);
+        resultsOut.textContent += `${JSON.stringify(result)}\n`;
+      }
     }
   }
   return { results, done: `Done (${cores} cores).` };
