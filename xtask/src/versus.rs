@@ -243,9 +243,16 @@ mod tests {
         let line = |peer: &str, rate: f64| {
             format!("{{\"name\":\"L\",\"peer\":\"{peer}\",\"steps_per_s\":{rate}}}\n")
         };
-        let out: String = [("one-thread", 2.0), ("threads", 4.0), ("one-thread", 3.0)]
+        let rounds = [
+            ("one-thread", 2.0),
+            ("threads", 4.0),
+            ("one-thread", 3.0),
+            ("threads", 3.3),
+            ("one-thread", 2.5),
+            ("threads", 4.0),
+        ];
+        let out: String = rounds
             .iter()
-            .chain(&[("threads", 3.3), ("one-thread", 2.5), ("threads", 4.0)])
             .map(|(peer, rate)| line(peer, *rate))
             .collect();
         let rates = parse(&out).unwrap();
