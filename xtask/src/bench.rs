@@ -15,7 +15,7 @@
 use std::process::{Command, Stdio};
 
 use crate::util::{cargo, describe, root, say, Result};
-use crate::{dist, serve, setup};
+use crate::{build, dist, serve, setup};
 
 /// One measured config.
 #[derive(Debug, PartialEq)]
@@ -53,8 +53,7 @@ pub fn run() -> Result {
     say("native: cargo run --release --example bench");
     let native = samples(cargo(["run", "--quiet", "--release", "--example", "bench"]))?;
 
-    // The built site too: pageperf's `site-default` row loads dist/site/.
-    dist::dist(&tools)?;
+    build::build(&tools, false)?;
     let addr = serve::spawn(&root())?;
     say(&format!(
         "wasm: www/bench.html in headless Chromium, served at http://{addr}/"
